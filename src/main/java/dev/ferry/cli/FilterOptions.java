@@ -1,0 +1,30 @@
+package dev.ferry.cli;
+
+import dev.ferry.pipeline.KeyFilter;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** --db, --db-map, --match, --exclude, --type: shared by every command that copies keys. */
+final class FilterOptions {
+    @Option(names = "--db", split = ",", paramLabel = "DB", description = "Copy only these source dbs (repeatable or comma-separated).")
+    List<Integer> dbs = new ArrayList<>();
+
+    @Option(names = "--db-map", paramLabel = "FROM=TO[,FROM=TO]", description = "Write source db FROM into target db TO, e.g. 0=1.")
+    List<String> dbMap = new ArrayList<>();
+
+    @Option(names = "--match", paramLabel = "GLOB", description = "Copy only keys matching this glob (Redis glob syntax; repeatable).")
+    List<String> match = new ArrayList<>();
+
+    @Option(names = "--exclude", paramLabel = "GLOB", description = "Skip keys matching this glob (repeatable).")
+    List<String> exclude = new ArrayList<>();
+
+    @Option(names = "--type", paramLabel = "TYPE", description = "Copy only these types: string, list, set, zset, hash, stream, module (repeatable or comma-separated).")
+    List<String> types = new ArrayList<>();
+
+    KeyFilter toFilter() {
+        for (int db : dbs) if (db < 0) throw new IllegalArgumentException("--db must be >= 0, got " + db);
+        return new KeyFilter(new HashSet<>(dbs), KeyFilter.parseDbMap(dbMap), match, exclude, KeyFilter.parseTypes(types));
+    }
+}

@@ -1,0 +1,84 @@
+package dev.ferry.cli;
+
+import dev.ferry.pipeline.ImportJob;
+import dev.ferry.pipeline.RunStats;
+import dev.ferry.resp.RedisUri;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "import", mixinStandardHelpOptions = true,
+        description = "Import an RDB file (versions 1-12) into a Redis, Redis Cluster, Sentinel-managed or Dragonfly target.")
+final class ImportCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FILE", description = "The RDB file.")
+    Path file;
+
+    @Option(names = "--target", required = true, paramLabel = "URI",
+            description = "redis://[user:pass@]host:port[/db], rediss://..., redis-cluster://h:p[,h:p], redis-sentinel://h:p[,h:p]/master, dragonfly://host:port")
+    String target;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress output.")
+    boolean quiet;
+
+    @Mixin
+    FilterOptions filters;
+
+    @Mixin
+    WriteOptions write;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        RedisUri uri = RedisUri.parse(target);
+        ImportJob job = new ImportJob(new ImportJob.Settings(file, uri, filters.toFilter(), write.toWriterOptions(), write.bigValue));
+        ImportJob.Result result;
+        if (quiet) {
+            result = job.run();
+        } else {
+            try (Progress p = new Progress(System.err, Progress.isTerminal(), job::bytesRead, job.fileSize(), job::keysWritten)) {
+                result = job.run();
+            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        printSummary(out, result, uri);
+        out.flush();
+        return result.stats().failedCount() > 0 ? ExitCode.FAILED : ExitCode.OK;
+    }
+
+    private void printSummary(PrintWriter out, ImportJob.Result r, RedisUri uri) {
+        RunStats s = r.stats();
+        double secs = s.seconds();
+        out.printf(Locale.ROOT, "Imported %s (RDB version %d, %s) into %s (%s)%n", file, r.rdbVersion(),
+                Progress.bytes(r.bytesRead()), uri.redacted(), r.target());
+        out.printf(Locale.ROOT, "  keys read     %,d%n", s.keysRead.sum());
+        out.printf(Locale.ROOT, "  keys written  %,d%n", r.keysWritten());
+        out.printf(Locale.ROOT, "  skipped       %,d%n", s.skippedCount());
+        printReasons(out, s.skippedByReason());
+        out.printf(Locale.ROOT, "  failed        %,d%n", s.failedCount());
+        printReasons(out, s.failedByReason());
+        if (s.filtered.sum() > 0) out.printf(Locale.ROOT, "  filtered out  %,d%n", s.filtered.sum());
+        if (r.functionsLoaded() > 0) out.printf(Locale.ROOT, "  functions     %d librar%s loaded%n", r.functionsLoaded(), r.functionsLoaded() == 1 ? "y" : "ies");
+        out.printf(Locale.ROOT, "  sent          %s%n", Progress.bytes(r.bytesSent()));
+        out.printf(Locale.ROOT, "  time          %.2f s (%,.0f keys/s)%n", secs, r.keysWritten() / Math.max(secs, 1e-3));
+        out.printf(Locale.ROOT, "  confirmed to  file offset %,d%n", r.committedPosition());
+    }
+
+    private static void printReasons(PrintWriter out, Map<String, RunStats.Reason> reasons) {
+        for (Map.Entry<String, RunStats.Reason> e : reasons.entrySet()) {
+            RunStats.Reason r = e.getValue();
+            out.printf(Locale.ROOT, "    %,d: %s%n", r.count, e.getKey());
+            for (String ex : r.examples) out.printf("      %s%n", ex);
+            if (r.count > r.examples.size()) out.printf(Locale.ROOT, "      ... and %,d more%n", r.count - r.examples.size());
+        }
+    }
+}

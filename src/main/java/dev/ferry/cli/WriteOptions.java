@@ -1,0 +1,52 @@
+package dev.ferry.cli;
+
+import dev.ferry.target.WriterOptions;
+import picocli.CommandLine.Option;
+
+/** How Ferry writes into the target: shared by every command that writes. */
+final class WriteOptions {
+    @Option(names = "--connections", defaultValue = "4", paramLabel = "N", description = "Pipelined connections per target node (default: ${DEFAULT-VALUE}).")
+    int connections;
+
+    @Option(names = "--pipeline", defaultValue = "1000", paramLabel = "N", description = "Unanswered commands allowed per connection (default: ${DEFAULT-VALUE}).")
+    int pipeline;
+
+    @Option(names = "--batch", defaultValue = "500", paramLabel = "N", description = "Elements per command when a collection is written with type commands (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--replace", negatable = true, defaultValue = "true", description = "Overwrite keys that exist on the target (default). --no-replace skips and counts them.")
+    boolean replace;
+
+    @Option(names = "--on-error", defaultValue = "skip", paramLabel = "skip|fail", description = "When the target refuses a key: report it and go on (skip, default) or stop (fail).")
+    String onError;
+
+    @Option(names = "--on-unsupported", defaultValue = "skip", paramLabel = "skip|fail", description = "When the target cannot hold a value (a missing module, field TTLs on Redis < 7.4...): report and skip it (default) or stop.")
+    String onUnsupported;
+
+    @Option(names = "--write-mode", defaultValue = "auto", paramLabel = "auto|commands", description = "auto (default): RESTORE of the RDB payload where the target loads its encoding, type commands elsewhere; commands: type commands always.")
+    String mode;
+
+    @Option(names = "--big-value", defaultValue = "8388608", paramLabel = "BYTES", description = "Values larger than this are written in element batches, never held whole (default: ${DEFAULT-VALUE}).")
+    long bigValue;
+
+    WriterOptions toWriterOptions() {
+        if (connections < 1 || connections > 64) throw new IllegalArgumentException("--connections must be 1..64");
+        if (pipeline < 1 || pipeline > 8000) throw new IllegalArgumentException("--pipeline must be 1..8000 (Dragonfly warns above ~10k queued commands)");
+        if (batch < 1 || batch > 100_000) throw new IllegalArgumentException("--batch must be 1..100000");
+        if (bigValue < 1024) throw new IllegalArgumentException("--big-value must be at least 1024 bytes");
+        WriterOptions.Mode m;
+        switch (mode) {
+            case "auto": m = WriterOptions.Mode.AUTO; break;
+            case "commands": m = WriterOptions.Mode.COMMANDS; break;
+            default: throw new IllegalArgumentException("--write-mode must be auto or commands, not '" + mode + "'");
+        }
+        return new WriterOptions(connections, pipeline, batch, replace, policy("--on-error", onError),
+                policy("--on-unsupported", onUnsupported), m);
+    }
+
+    private static boolean policy(String name, String value) {
+        if (value.equals("fail")) return true;
+        if (value.equals("skip")) return false;
+        throw new IllegalArgumentException(name + " must be skip or fail, not '" + value + "'");
+    }
+}

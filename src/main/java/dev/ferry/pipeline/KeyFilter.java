@@ -1,0 +1,99 @@
+package dev.ferry.pipeline;
+
+import dev.ferry.record.ValueType;
+import dev.ferry.util.Glob;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Which keys a run copies and into which db: --db, --db-map, --match, --exclude, --type. Decided from the
+ * key's header alone, before its value is read, so skipped values cost no decoding.
+ */
+public final class KeyFilter {
+    private final Set<Integer> dbs;
+    private final Map<Integer, Integer> dbMap;
+    private final List<Glob> match;
+    private final List<Glob> exclude;
+    private final EnumSet<ValueType> types;
+
+    public KeyFilter(Set<Integer> dbs, Map<Integer, Integer> dbMap, List<String> match, List<String> exclude,
+                     Set<ValueType> types) {
+        this.dbs = dbs == null || dbs.isEmpty() ? null : Set.copyOf(dbs);
+        this.dbMap = dbMap == null ? Map.of() : Map.copyOf(dbMap);
+        this.match = globs(match);
+        this.exclude = globs(exclude);
+        this.types = types == null || types.isEmpty() ? EnumSet.allOf(ValueType.class) : EnumSet.copyOf(types);
+    }
+
+    public static KeyFilter all() {
+        return new KeyFilter(null, null, null, null, null);
+    }
+
+    public boolean accept(int db, byte[] key, ValueType type) {
+        if (dbs != null && !dbs.contains(db)) return false;
+        if (type != null && !types.contains(type)) return false;
+        if (!match.isEmpty()) {
+            boolean any = false;
+            for (Glob g : match) if (g.matches(key)) { any = true; break; }
+            if (!any) return false;
+        }
+        for (Glob g : exclude) if (g.matches(key)) return false;
+        return true;
+    }
+
+    /** The target db for a source db. */
+    public int mapDb(int db) {
+        Integer to = dbMap.get(db);
+        return to == null ? db : to;
+    }
+
+    /** Parses "0=1,2=0" (also accepts repeated options joined by commas). */
+    public static Map<Integer, Integer> parseDbMap(List<String> specs) {
+        Map<Integer, Integer> m = new HashMap<>();
+        if (specs == null) return m;
+        for (String spec : specs) {
+            for (String pair : spec.split(",")) {
+                if (pair.isBlank()) continue;
+                String[] kv = pair.trim().split("=");
+                try {
+                    if (kv.length != 2) throw new NumberFormatException();
+                    int from = Integer.parseInt(kv[0].trim());
+                    int to = Integer.parseInt(kv[1].trim());
+                    if (from < 0 || to < 0) throw new NumberFormatException();
+                    m.put(from, to);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("bad --db-map entry '" + pair.trim() + "': expected SOURCE_DB=TARGET_DB, e.g. 0=1");
+                }
+            }
+        }
+        return m;
+    }
+
+    /** Parses type names as TYPE answers them: string, list, set, zset, hash, stream, module. */
+    public static Set<ValueType> parseTypes(List<String> names) {
+        Set<ValueType> out = EnumSet.noneOf(ValueType.class);
+        if (names == null) return out;
+        for (String spec : names) {
+            for (String n : spec.split(",")) {
+                if (n.isBlank()) continue;
+                try {
+                    out.add(ValueType.valueOf(n.trim().toUpperCase(Locale.ROOT)));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("unknown --type '" + n.trim() + "': use string, list, set, zset, hash, stream or module");
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<Glob> globs(List<String> patterns) {
+        List<Glob> out = new ArrayList<>();
+        if (patterns != null) for (String p : patterns) out.add(new Glob(p));
+        return out;
+    }
+}

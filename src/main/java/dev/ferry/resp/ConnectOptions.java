@@ -1,0 +1,17 @@
+package dev.ferry.resp;
+
+/**
+ * How to open one connection: credentials (password alone, or ACL user + password), TLS and its trust,
+ * and timeouts. A read timeout of 0 means none (replication streams can be idle for long).
+ */
+public record ConnectOptions(String user, String password, boolean tls, boolean tlsInsecure, String caCertFile,
+                             int connectTimeoutMs, int readTimeoutMs) {
+
+    public static ConnectOptions plain() {
+        return new ConnectOptions(null, null, false, false, null, 10_000, 10_000);
+    }
+
+    public ConnectOptions withReadTimeout(int ms) {
+        return new ConnectOptions(user, password, tls, tlsInsecure, caCertFile, connectTimeoutMs, ms);
+    }
+}

@@ -1,0 +1,220 @@
+package dev.ferry.resp;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Where a server is and how to talk to it, parsed from the URI forms of DESIGN.md:
+ * {@code redis://[user:password@]host:port[/db][?tls=true&insecure=true&cacert=FILE&timeout=MS]},
+ * {@code rediss://...}, {@code redis-cluster://h:p[,h:p]}, {@code redis-sentinel://h:p[,h:p]/master[/db]},
+ * {@code dragonfly://host:port}. A bare {@code host:port} means {@code redis://host:port}.
+ */
+public record RedisUri(Kind kind, List<HostPort> hosts, String user, String password, int db, boolean tls,
+                       boolean tlsInsecure, String caCertFile, String sentinelMaster, String sentinelPassword,
+                       int timeoutMs, String original) {
+
+    public enum Kind { REDIS, CLUSTER, SENTINEL, DRAGONFLY }
+
+    public record HostPort(String host, int port) {
+        @Override public String toString() {
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        }
+    }
+
+    public static RedisUri parse(String text) {
+        if (text == null || text.isBlank()) throw bad(text, "empty URI");
+        String rest = text.trim();
+        String scheme = "redis";
+        int sep = rest.indexOf("://");
+        if (sep >= 0) {
+            scheme = rest.substring(0, sep).toLowerCase(Locale.ROOT);
+            rest = rest.substring(sep + 3);
+        }
+        Kind kind;
+        boolean tls = false;
+        switch (scheme) {
+            case "redis": kind = Kind.REDIS; break;
+            case "rediss": kind = Kind.REDIS; tls = true; break;
+            case "redis-cluster": kind = Kind.CLUSTER; break;
+            case "rediss-cluster": kind = Kind.CLUSTER; tls = true; break;
+            case "redis-sentinel": kind = Kind.SENTINEL; break;
+            case "rediss-sentinel": kind = Kind.SENTINEL; tls = true; break;
+            case "dragonfly": kind = Kind.DRAGONFLY; break;
+            case "dragonflys": kind = Kind.DRAGONFLY; tls = true; break;
+            default: throw bad(text, "unknown scheme '" + scheme
+                    + "' (use redis, rediss, redis-cluster, redis-sentinel or dragonfly)");
+        }
+        Map<String, String> params = new LinkedHashMap<>();
+        int q = rest.indexOf('?');
+        if (q >= 0) {
+            for (String kv : rest.substring(q + 1).split("&")) {
+                if (kv.isEmpty()) continue;
+                int eq = kv.indexOf('=');
+                String k = eq < 0 ? kv : kv.substring(0, eq);
+                String v = eq < 0 ? "true" : decode(text, kv.substring(eq + 1));
+                params.put(k.toLowerCase(Locale.ROOT), v);
+            }
+            rest = rest.substring(0, q);
+        }
+        String user = null;
+        String password = null;
+        int at = rest.lastIndexOf('@');
+        if (at >= 0) {
+            String cred = rest.substring(0, at);
+            rest = rest.substring(at + 1);
+            int colon = cred.indexOf(':');
+            if (colon < 0) {
+                password = decode(text, cred);
+            } else {
+                user = decode(text, cred.substring(0, colon));
+                password = decode(text, cred.substring(colon + 1));
+                if (user.isEmpty()) user = null;
+            }
+        }
+        String path = "";
+        int slash = rest.indexOf('/');
+        if (slash >= 0) {
+            path = rest.substring(slash + 1);
+            rest = rest.substring(0, slash);
+        }
+        List<HostPort> hosts = new ArrayList<>();
+        for (String hp : rest.split(",")) {
+            if (hp.isBlank()) continue;
+            hosts.add(hostPort(text, hp.trim()));
+        }
+        if (hosts.isEmpty()) throw bad(text, "no host given");
+        if (kind != Kind.CLUSTER && kind != Kind.SENTINEL && hosts.size() > 1) {
+            throw bad(text, "several hosts need redis-cluster:// or redis-sentinel://");
+        }
+        String master = null;
+        int db = 0;
+        String[] parts = path.isEmpty() ? new String[0] : path.split("/");
+        int p = 0;
+        if (kind == Kind.SENTINEL) {
+            if (parts.length == 0 || parts[0].isEmpty()) throw bad(text, "a sentinel URI needs the master name: redis-sentinel://h:p/NAME");
+            master = decode(text, parts[0]);
+            p = 1;
+        }
+        if (p < parts.length && !parts[p].isEmpty()) {
+            try {
+                db = Integer.parseInt(parts[p]);
+            } catch (NumberFormatException e) {
+                throw bad(text, "database '" + parts[p] + "' is not a number");
+            }
+            if (db < 0) throw bad(text, "database must be >= 0");
+            p++;
+        }
+        if (p < parts.length) throw bad(text, "unexpected path '/" + path + "'");
+        if (params.containsKey("db")) db = intParam(text, params, "db", db);
+        if (isTrue(params.get("tls")) || isTrue(params.get("ssl"))) tls = true;
+        boolean insecure = isTrue(params.get("insecure")) || isTrue(params.get("tls-insecure"));
+        String cacert = params.get("cacert");
+        if (cacert != null) tls = true;
+        int timeout = intParam(text, params, "timeout", 10_000);
+        if (params.containsKey("user")) user = params.get("user");
+        if (params.containsKey("password")) password = params.get("password");
+        String sentinelPassword = params.get("sentinel-password");
+        for (String k : params.keySet()) {
+            if (!List.of("db", "tls", "ssl", "insecure", "tls-insecure", "cacert", "timeout", "user", "password",
+                    "sentinel-password").contains(k)) {
+                throw bad(text, "unknown option '" + k + "'");
+            }
+        }
+        return new RedisUri(kind, List.copyOf(hosts), user, password, db, tls, insecure, cacert, master,
+                sentinelPassword, timeout, text);
+    }
+
+    public HostPort first() {
+        return hosts.get(0);
+    }
+
+    /** The URI with the password masked, for logs and messages. */
+    public String redacted() {
+        if (password == null) return original;
+        return original.replace(password, "***");
+    }
+
+    @Override public String toString() {
+        return redacted();
+    }
+
+    /** Options to open a plain connection to one node of this URI. */
+    public ConnectOptions connectOptions() {
+        return new ConnectOptions(user, password, tls, tlsInsecure, caCertFile, timeoutMs, timeoutMs);
+    }
+
+    private static HostPort hostPort(String text, String hp) {
+        String host;
+        String port;
+        if (hp.startsWith("[")) {
+            int end = hp.indexOf(']');
+            if (end < 0) throw bad(text, "unclosed '[' in host");
+            host = hp.substring(1, end);
+            port = hp.length() > end + 1 && hp.charAt(end + 1) == ':' ? hp.substring(end + 2) : "6379";
+        } else {
+            int colon = hp.lastIndexOf(':');
+            host = colon < 0 ? hp : hp.substring(0, colon);
+            port = colon < 0 ? "6379" : hp.substring(colon + 1);
+        }
+        if (host.isEmpty()) throw bad(text, "empty host");
+        try {
+            int n = Integer.parseInt(port);
+            if (n < 1 || n > 65535) throw bad(text, "port " + n + " out of range");
+            return new HostPort(host, n);
+        } catch (NumberFormatException e) {
+            throw bad(text, "port '" + port + "' is not a number");
+        }
+    }
+
+    private static int intParam(String text, Map<String, String> params, String name, int dflt) {
+        String v = params.get(name);
+        if (v == null) return dflt;
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw bad(text, name + "=" + v + " is not a number");
+        }
+    }
+
+    private static boolean isTrue(String v) {
+        return v != null && (v.equalsIgnoreCase("true") || v.equals("1") || v.equalsIgnoreCase("yes"));
+    }
+
+    /** Percent-decoding only: a '+' in a password stays a '+'. */
+    private static String decode(String text, String s) {
+        if (s.indexOf('%') < 0) return s;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= s.length()) throw bad(text, "bad percent escape in '" + s + "'");
+                try {
+                    out.write(Integer.parseInt(s.substring(i + 1, i + 3), 16));
+                } catch (NumberFormatException e) {
+                    throw bad(text, "bad percent escape in '" + s + "'");
+                }
+                i += 2;
+            } else {
+                out.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static IllegalArgumentException bad(String text, String why) {
+        return new IllegalArgumentException("bad URI '" + mask(text) + "': " + why);
+    }
+
+    private static String mask(String text) {
+        if (text == null) return "";
+        int sep = text.indexOf("://");
+        int at = text.lastIndexOf('@');
+        if (sep >= 0 && at > sep) return text.substring(0, sep + 3) + "***@" + text.substring(at + 1);
+        return text;
+    }
+}
