@@ -33,6 +33,12 @@ public interface RdbVisitor {
 
     void bigValueEnd(BigValueEnd end);
 
+    /**
+     * A key that was read but not emitted: an empty collection (Redis drops these on load) or a big value
+     * that turned out to hold no elements. Filtered-out keys are not reported here.
+     */
+    default void skipped(int db, byte[] key, String reason) {}
+
     /** The EOF opcode was read and, where present, the checksum verified. */
     default void end(long position) {}
 }

@@ -1,0 +1,80 @@
+package dev.ferry.rdb;
+
+import dev.ferry.record.ElementBatch;
+import dev.ferry.record.ValueType;
+
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/** Collects decoded elements into {@link ElementBatch}es of at most {@code batchSize} elements. */
+final class Batcher {
+    private final ValueType type;
+    private final int batchSize;
+    private final Consumer<ElementBatch> sink;
+    private final LongSupplier position;
+    private byte[][] items;
+    private byte[][] values;
+    private double[] scores;
+    private long[] ttls;
+    private boolean anyTtl;
+    private int n;
+    private long total;
+
+    Batcher(ValueType type, int batchSize, Consumer<ElementBatch> sink, LongSupplier position) {
+        if (batchSize < 1) throw new IllegalArgumentException("batchSize must be positive");
+        this.type = type;
+        this.batchSize = batchSize;
+        this.sink = sink;
+        this.position = position;
+        start();
+    }
+
+    private void start() {
+        items = new byte[batchSize][];
+        values = type == ValueType.HASH ? new byte[batchSize][] : null;
+        scores = type == ValueType.ZSET ? new double[batchSize] : null;
+        ttls = type == ValueType.HASH ? new long[batchSize] : null;
+        anyTtl = false;
+        n = 0;
+    }
+
+    ValueType type() {
+        return type;
+    }
+
+    void item(byte[] item) {
+        items[n] = item;
+        added();
+    }
+
+    void scored(byte[] member, double score) {
+        items[n] = member;
+        scores[n] = score;
+        added();
+    }
+
+    void field(byte[] field, byte[] value, long ttl) {
+        items[n] = field;
+        values[n] = value;
+        ttls[n] = ttl;
+        if (ttl != -1) anyTtl = true;
+        added();
+    }
+
+    private void added() {
+        n++;
+        total++;
+        if (n == batchSize) flush();
+    }
+
+    /** Hands over the pending elements, if any. */
+    void flush() {
+        if (n == 0) return;
+        sink.accept(new ElementBatch(type, items, values, scores, anyTtl ? ttls : null, n, position.getAsLong()));
+        start();
+    }
+
+    long total() {
+        return total;
+    }
+}

@@ -1,0 +1,62 @@
+package dev.ferry.rdb;
+
+import java.util.Arrays;
+
+/**
+ * Walks the entries of one encoded blob (ziplist, listpack, intset, zipmap). An entry is either an
+ * integer ({@link #isInt}) or a slice of the blob; every offset is checked against the blob's end so a
+ * corrupt blob fails with {@link RdbFormatException} instead of reading out of bounds.
+ */
+abstract class BlobCursor {
+    protected final byte[] blob;
+    protected int p;
+    boolean isInt;
+    long intValue;
+    int strOff;
+    int strLen;
+
+    BlobCursor(byte[] blob) {
+        this.blob = blob;
+    }
+
+    /** Advances to the next entry; false at the end. */
+    abstract boolean next();
+
+    /** True if the blob holds no entries (checked from the header, without walking). */
+    abstract boolean isEmpty();
+
+    byte[] bytes() {
+        return isInt ? Bytes.ascii(intValue) : Arrays.copyOfRange(blob, strOff, strOff + strLen);
+    }
+
+    double score() {
+        return isInt ? (double) intValue : Bytes.parseScore(bytes());
+    }
+
+    long longValue() {
+        return isInt ? intValue : Bytes.parseLong(bytes());
+    }
+
+    /** Like next() but the entry must exist: elements come in pairs or triplets. */
+    void expectNext(String what) {
+        if (!next()) throw new RdbFormatException(kind() + " ends in the middle of " + what);
+    }
+
+    abstract String kind();
+
+    protected final RdbFormatException corrupt(String what) {
+        return new RdbFormatException(kind() + " " + what + " (blob offset " + p + " of " + blob.length + ")");
+    }
+
+    protected final void need(int from, long n) {
+        if (n < 0 || from + n > blob.length - 1) throw corrupt("entry overruns its blob");
+    }
+
+    static BlobCursor ziplist(byte[] b) {
+        return new Ziplist(b);
+    }
+
+    static BlobCursor listpack(byte[] b) {
+        return new Listpack(b);
+    }
+}

@@ -1,0 +1,77 @@
+package dev.ferry.rdb;
+
+/** Entries of a listpack blob (RDB 7.0+ types, quicklist v2 nodes, stream nodes). */
+final class Listpack extends BlobCursor {
+    private static final int HEADER = 6;
+
+    Listpack(byte[] blob) {
+        super(blob);
+        if (blob.length < HEADER + 1) throw corrupt("shorter than its header");
+        if (Bytes.intLE(blob, 0) != blob.length) throw corrupt("header size " + Integer.toUnsignedString(Bytes.intLE(blob, 0)) + " differs from the blob size");
+        if ((blob[blob.length - 1] & 0xff) != 0xff) throw corrupt("lacks its end marker");
+        p = HEADER;
+    }
+
+    @Override
+    boolean isEmpty() {
+        return (blob[HEADER] & 0xff) == 0xff;
+    }
+
+    @Override
+    String kind() {
+        return "listpack";
+    }
+
+    @Override
+    boolean next() {
+        int b = blob[p] & 0xff;
+        if (b == 0xff) {
+            if (p != blob.length - 1) throw corrupt("end marker before the end");
+            return false;
+        }
+        int hdr;
+        long len = 0;
+        isInt = true;
+        if ((b & 0x80) == 0) {
+            hdr = 1;
+            intValue = b;
+        } else if ((b & 0xc0) == 0x80) {
+            hdr = 1;
+            len = b & 0x3f;
+            isInt = false;
+        } else if ((b & 0xe0) == 0xc0) {
+            hdr = 2;
+            need(p, 2);
+            int u = ((b & 0x1f) << 8) | (blob[p + 1] & 0xff);
+            intValue = u >= 4096 ? u - 8192 : u;
+        } else if ((b & 0xf0) == 0xe0) {
+            hdr = 2;
+            need(p, 2);
+            len = ((b & 0x0f) << 8) | (blob[p + 1] & 0xff);
+            isInt = false;
+        } else {
+            switch (b) {
+                case 0xf0:
+                    hdr = 5;
+                    need(p, 5);
+                    len = Bytes.intLE(blob, p + 1) & 0xffffffffL;
+                    isInt = false;
+                    break;
+                case 0xf1: hdr = 3; need(p, 3); intValue = (short) Bytes.u16LE(blob, p + 1); break;
+                case 0xf2: hdr = 4; need(p, 4); intValue = (blob[p + 1] & 0xff) | (blob[p + 2] & 0xff) << 8 | blob[p + 3] << 16; break;
+                case 0xf3: hdr = 5; need(p, 5); intValue = Bytes.intLE(blob, p + 1); break;
+                case 0xf4: hdr = 9; need(p, 9); intValue = Bytes.longLE(blob, p + 1); break;
+                default: throw corrupt("bad entry encoding 0x" + Integer.toHexString(b));
+            }
+        }
+        long entry = hdr + len;
+        int back = entry < 128 ? 1 : entry < 16384 ? 2 : entry < 2097152 ? 3 : entry < 268435456 ? 4 : 5;
+        need(p, entry + back);
+        if (!isInt) {
+            strOff = p + hdr;
+            strLen = (int) len;
+        }
+        p += (int) (entry + back);
+        return true;
+    }
+}

@@ -1,0 +1,67 @@
+package dev.ferry.rdb;
+
+/**
+ * The input is not a well-formed RDB file or payload (corrupt, truncated, unsupported). The message is
+ * always one line naming the offset, the key when known, and what was wrong.
+ */
+public class RdbFormatException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final boolean located;
+
+    /** Detail only: whoever knows the offset and key adds them later (see {@link #located}). */
+    RdbFormatException(String detail) {
+        super(oneLine(detail));
+        this.located = false;
+    }
+
+    private RdbFormatException(String message, boolean located, Throwable cause) {
+        super(oneLine(message), cause);
+        this.located = located;
+    }
+
+    /** Builds the final one-line message: where, which key, what. */
+    static RdbFormatException at(String what, long offset, int db, byte[] key, String detail) {
+        return new RdbFormatException(message(what, offset, db, key, detail), true, null);
+    }
+
+    private static String message(String what, long offset, int db, byte[] key, String detail) {
+        StringBuilder sb = new StringBuilder(what).append(" at offset ").append(offset);
+        if (key != null) {
+            sb.append(" (key \"").append(printable(key, 64)).append("\", db ").append(db).append(')');
+        }
+        sb.append(": ").append(detail);
+        return sb.toString();
+    }
+
+    static RdbFormatException at(String what, long offset, int db, byte[] key, RdbFormatException cause) {
+        return new RdbFormatException(message(what, offset, db, key, cause.getMessage()), true, cause);
+    }
+
+    /** Public for callers outside the package that need to report a format problem the same way. */
+    public static RdbFormatException of(String message) {
+        return new RdbFormatException(message, true, null);
+    }
+
+    /** False when the message still lacks the offset and key context. */
+    boolean located() {
+        return located;
+    }
+
+    /** Keys can be 16 KB of binary; the message must stay one readable line. */
+    static String printable(byte[] b, int max) {
+        StringBuilder sb = new StringBuilder();
+        int n = Math.min(b.length, max);
+        for (int i = 0; i < n; i++) {
+            int c = b[i] & 0xff;
+            if (c == '"' || c == '\\') sb.append('\\').append((char) c);
+            else if (c >= 0x20 && c < 0x7f) sb.append((char) c);
+            else sb.append(String.format("\\x%02x", c));
+        }
+        if (b.length > max) sb.append("...(").append(b.length).append(" bytes)");
+        return sb.toString();
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "" : s.replace('\n', ' ').replace('\r', ' ');
+    }
+}

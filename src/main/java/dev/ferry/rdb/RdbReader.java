@@ -1,0 +1,278 @@
+package dev.ferry.rdb;
+
+import dev.ferry.record.BigValueEnd;
+import dev.ferry.record.BigValueStart;
+import dev.ferry.record.ElementBatch;
+import dev.ferry.record.KeyValue;
+import dev.ferry.record.ValueType;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Streams an RDB file (versions 1 to 12) to an {@link RdbVisitor}. Each key arrives either as one
+ * {@link KeyValue} holding the value's bytes exactly as serialised, or, when that would exceed
+ * {@link Options#bigValueThreshold}, as element batches decoded incrementally. Reading stops after the
+ * EOF opcode and its checksum, so trailing data (an AOF tail) is left alone.
+ */
+public final class RdbReader {
+    public static final int MAX_RDB_VERSION = 12;
+
+    /** Decides, before a value is read, whether the key is wanted; rejected values are skipped. */
+    @FunctionalInterface
+    public interface KeyFilter {
+        KeyFilter ALL = (db, key, rdbType) -> true;
+
+        boolean accept(int db, byte[] key, int rdbType);
+    }
+
+    /** Reader settings; setters return this. */
+    public static final class Options {
+        private long bigValueThreshold = 8L * 1024 * 1024;
+        private int batchSize = 512;
+        private boolean verifyChecksum = true;
+        private KeyFilter filter = KeyFilter.ALL;
+        private int bufferSize = 64 * 1024;
+
+        public long bigValueThreshold() { return bigValueThreshold; }
+        public int batchSize() { return batchSize; }
+        public boolean verifyChecksum() { return verifyChecksum; }
+        public KeyFilter filter() { return filter; }
+        public int bufferSize() { return bufferSize; }
+
+        /** Values whose serialised size exceeds this many bytes are emitted as element batches. */
+        public Options bigValueThreshold(long bytes) {
+            if (bytes < 0) throw new IllegalArgumentException("bigValueThreshold must be >= 0");
+            this.bigValueThreshold = bytes;
+            return this;
+        }
+
+        public Options batchSize(int elements) {
+            if (elements < 1) throw new IllegalArgumentException("batchSize must be >= 1");
+            this.batchSize = elements;
+            return this;
+        }
+
+        public Options verifyChecksum(boolean verify) {
+            this.verifyChecksum = verify;
+            return this;
+        }
+
+        public Options filter(KeyFilter keyFilter) {
+            this.filter = keyFilter == null ? KeyFilter.ALL : keyFilter;
+            return this;
+        }
+
+        public Options bufferSize(int bytes) {
+            if (bytes < 16) throw new IllegalArgumentException("bufferSize must be >= 16");
+            this.bufferSize = bytes;
+            return this;
+        }
+    }
+
+    private final RdbInput in;
+    private final RdbVisitor visitor;
+    private final Options options;
+    private int version;
+    private int db;
+    private byte[] key;
+    private long expireAt = -1;
+    private long recordStart;
+    private boolean prefixPending;
+
+    public RdbReader(InputStream in, RdbVisitor visitor, Options options) {
+        this.options = options == null ? new Options() : options;
+        this.in = new RdbInput(in, this.options.bufferSize);
+        this.visitor = visitor;
+    }
+
+    /** Bytes consumed so far. */
+    public long position() {
+        return in.position();
+    }
+
+    /** The RDB version from the header, once read. */
+    public int rdbVersion() {
+        return version;
+    }
+
+    /**
+     * Reads to the EOF opcode, verifies the checksum, calls {@link RdbVisitor#end}.
+     *
+     * @throws RdbFormatException on corrupt, truncated or unsupported input
+     * @throws java.io.UncheckedIOException if the underlying stream fails
+     */
+    public void read() {
+        try {
+            header();
+            body();
+        } catch (RdbFormatException e) {
+            if (e.located()) throw e;
+            throw RdbFormatException.at("corrupt RDB", in.position(), db, key, e);
+        } catch (BigValueSignal s) {
+            throw RdbFormatException.at("corrupt RDB", in.position(), db, key, "internal: unexpected big-value signal");
+        }
+    }
+
+    private void header() {
+        in.startCrc();
+        byte[] magic = new byte[9];
+        for (int i = 0; i < 9; i++) {
+            int b;
+            try {
+                b = in.readU8();
+            } catch (RdbFormatException e) {
+                throw RdbFormatException.of("not an RDB file: only " + i + " bytes");
+            }
+            magic[i] = (byte) b;
+        }
+        String s = new String(magic, StandardCharsets.ISO_8859_1);
+        if (!s.startsWith("REDIS")) {
+            throw RdbFormatException.of("not an RDB file: starts with \"" + RdbFormatException.printable(magic, 9) + "\" instead of REDIS");
+        }
+        String digits = s.substring(5);
+        for (int i = 0; i < 4; i++) {
+            if (!Character.isDigit(digits.charAt(i))) {
+                throw RdbFormatException.of("not an RDB file: bad version \"" + RdbFormatException.printable(magic, 9).substring(5) + "\"");
+            }
+        }
+        version = Integer.parseInt(digits);
+        if (version < 1 || version > MAX_RDB_VERSION) {
+            throw RdbFormatException.of("unsupported RDB version " + version + " (this reader handles 1 to " + MAX_RDB_VERSION + ")");
+        }
+        visitor.begin(version);
+    }
+
+    private void body() {
+        long idleOrFreqIgnored;
+        while (true) {
+            key = null;
+            if (!prefixPending) recordStart = in.position();
+            int type = in.readU8();
+            prefixPending = type == 252 || type == 253 || type == 248 || type == 249;
+            switch (type) {
+                case 252: expireAt = in.readLongLE(); continue;
+                case 253: expireAt = in.readIntLE() * 1000L; continue;
+                case 249: idleOrFreqIgnored = in.readU8(); continue;
+                case 248: idleOrFreqIgnored = in.readLen(); continue;
+                case 254: {
+                    long d = in.readLen();
+                    if (d < 0 || d > Integer.MAX_VALUE) throw new RdbFormatException("implausible db number " + Long.toUnsignedString(d));
+                    db = (int) d;
+                    visitor.selectDb(db);
+                    continue;
+                }
+                case 251: {
+                    long size = in.readLen();
+                    visitor.resizeDb(size, in.readLen());
+                    continue;
+                }
+                case 244: in.readLen(); in.readLen(); in.readLen(); continue;
+                case 250: {
+                    byte[] name = in.readString();
+                    visitor.aux(name, in.readString());
+                    continue;
+                }
+                case 247: moduleAux(); continue;
+                case 246: preGaFunction(); continue;
+                case 245: visitor.functionLibrary(in.readString()); continue;
+                case 255: eof(); return;
+                default:
+                    if (ValueType.ofRdbType(type) == null) throw new RdbFormatException("unknown opcode or value type " + type);
+                    keyValue(type);
+            }
+        }
+    }
+
+    private void moduleAux() {
+        long id = in.readLen();
+        long whenOpcode = in.readLen();
+        in.readLen();
+        if (whenOpcode != 2) throw new RdbFormatException("module AUX with bad when-opcode " + whenOpcode);
+        ValueSkipper.skipModuleOpcodes(in);
+        visitor.moduleAux(id, ModuleId.name(id), in.position());
+    }
+
+    /** Redis 7.0 GA rewrites this 7.0-RC record as "#!engine name=lib\ncode"; so do we. */
+    private void preGaFunction() {
+        byte[] name = in.readString();
+        byte[] engine = in.readString();
+        if (in.readLen() != 0) in.skipString(); // description: Redis drops it too
+        byte[] code = in.readString();
+        byte[] head = ("#!" + new String(engine, StandardCharsets.ISO_8859_1) + " name="
+                + new String(name, StandardCharsets.ISO_8859_1) + "\n").getBytes(StandardCharsets.ISO_8859_1);
+        byte[] lib = new byte[head.length + code.length];
+        System.arraycopy(head, 0, lib, 0, head.length);
+        System.arraycopy(code, 0, lib, head.length, code.length);
+        visitor.functionLibrary(lib);
+    }
+
+    private void eof() {
+        long computed = in.crc();
+        if (version >= 5) {
+            long stored;
+            try {
+                stored = in.readLongLE();
+            } catch (RdbFormatException e) {
+                throw new RdbFormatException("file ends before the 8-byte checksum");
+            }
+            if (options.verifyChecksum && stored != 0 && stored != computed) {
+                throw RdbFormatException.at("corrupt RDB", in.position() - 8, db, null,
+                        String.format("checksum mismatch: file says %016x, data gives %016x", stored, computed));
+            }
+        }
+        visitor.end(in.position());
+    }
+
+    private void keyValue(int type) {
+        key = in.readString();
+        long expire = expireAt;
+        expireAt = -1;
+        if (!options.filter.accept(db, key, type)) {
+            ValueSkipper.skip(type, in, key);
+            return;
+        }
+        boolean bigable = ElementDecoder.decodable(type);
+        long threshold = options.bigValueThreshold;
+        in.beginCapture(bigable ? threshold : Long.MAX_VALUE);
+        boolean empty;
+        try {
+            empty = ValueSkipper.skip(type, in, key);
+        } catch (BigValueSignal s) {
+            in.rewindCapture();
+            big(type, expire);
+            return;
+        }
+        if (bigable && in.capturedSize() + 1 > threshold) {
+            in.rewindCapture();
+            big(type, expire);
+            return;
+        }
+        byte[] payload = in.endCapture(type);
+        if (empty) {
+            visitor.skipped(db, key, "empty collection (RDB type " + type + "), Redis drops it on load");
+        } else {
+            visitor.keyValue(new KeyValue(db, key, type, expire, payload, version, in.position()));
+        }
+    }
+
+    private void big(int type, long expire) {
+        final byte[] k = key;
+        final int d = db;
+        final boolean[] started = {false};
+        final long start = recordStart;
+        Batcher batcher = new Batcher(ValueType.ofRdbType(type), options.batchSize, (ElementBatch batch) -> {
+            if (!started[0]) {
+                started[0] = true;
+                visitor.bigValueStart(new BigValueStart(d, k, type, expire, start));
+            }
+            visitor.elements(batch);
+        }, in::position);
+        ElementDecoder.decode(type, in, batcher);
+        if (started[0]) {
+            visitor.bigValueEnd(new BigValueEnd(in.position()));
+        } else {
+            visitor.skipped(d, k, "empty collection (RDB type " + type + "), Redis drops it on load");
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package dev.ferry.rdb;
+
+import dev.ferry.record.ElementBatch;
+import dev.ferry.record.KeyValue;
+import dev.ferry.record.ValueType;
+
+import java.util.function.Consumer;
+
+/**
+ * Decodes a {@link KeyValue} payload (type byte + serialised value) into element batches, the same shapes
+ * the reader produces for big values; for writers whose target cannot take the payload as it is.
+ */
+public final class RdbValueDecoder {
+    private RdbValueDecoder() {
+    }
+
+    /**
+     * Decodes strings, lists, sets, zsets and hashes (every encoding).
+     *
+     * @throws RdbFormatException if the payload is corrupt, or holds a stream (use {@link #decodeStream})
+     *                            or a module value (cannot be decoded without the module)
+     */
+    public static void decode(KeyValue kv, int batchSize, Consumer<ElementBatch> sink) {
+        decode(kv.payload(), kv.db(), kv.key(), kv.position(), batchSize, sink);
+    }
+
+    /** As {@link #decode(KeyValue, int, Consumer)} for a bare payload. */
+    public static void decode(byte[] payload, int batchSize, Consumer<ElementBatch> sink) {
+        decode(payload, 0, null, -1, batchSize, sink);
+    }
+
+    public static StreamValue decodeStream(KeyValue kv) {
+        return decodeStream(kv.payload(), kv.db(), kv.key());
+    }
+
+    public static StreamValue decodeStream(byte[] payload) {
+        return decodeStream(payload, 0, null);
+    }
+
+    private static void decode(byte[] payload, int db, byte[] key, long position, int batchSize,
+                               Consumer<ElementBatch> sink) {
+        RdbInput in = input(payload, db, key);
+        int type = payload[0] & 0xff;
+        ValueType vt = ValueType.ofRdbType(type);
+        try {
+            in.readU8();
+            if (vt == ValueType.STREAM) throw new RdbFormatException("stream values decode with decodeStream, not into element batches");
+            if (vt == ValueType.MODULE) throw new RdbFormatException(moduleMessage(type, payload));
+            if (vt == null) throw new RdbFormatException("unknown RDB value type " + type);
+            Batcher b = new Batcher(vt, batchSize, sink, () -> position);
+            ElementDecoder.decode(type, in, b);
+            if (!in.atEnd()) throw new RdbFormatException("trailing bytes after the value");
+        } catch (RdbFormatException e) {
+            throw located(e, in, db, key);
+        }
+    }
+
+    private static StreamValue decodeStream(byte[] payload, int db, byte[] key) {
+        RdbInput in = input(payload, db, key);
+        int type = payload[0] & 0xff;
+        try {
+            in.readU8();
+            if (ValueType.ofRdbType(type) != ValueType.STREAM) throw new RdbFormatException("RDB type " + type + " is not a stream");
+            StreamValue v = StreamValue.read(type, in, true);
+            if (!in.atEnd()) throw new RdbFormatException("trailing bytes after the value");
+            return v;
+        } catch (RdbFormatException e) {
+            throw located(e, in, db, key);
+        }
+    }
+
+    private static RdbInput input(byte[] payload, int db, byte[] key) {
+        if (payload == null || payload.length == 0) throw RdbFormatException.at("corrupt payload", 0, db, key, "empty payload");
+        return new RdbInput(payload, 0, payload.length);
+    }
+
+    private static RdbFormatException located(RdbFormatException e, RdbInput in, int db, byte[] key) {
+        return e.located() ? e : RdbFormatException.at("corrupt payload", in.position(), db, key, e);
+    }
+
+    private static String moduleMessage(int type, byte[] payload) {
+        String name = "?";
+        try {
+            RdbInput in = new RdbInput(payload, 1, payload.length - 1);
+            name = ModuleId.name(in.readLen());
+        } catch (RdbFormatException ignored) {
+            // the name is only for the message
+        }
+        return "module value (RDB type " + type + ", module \"" + name + "\") cannot be decoded without the module";
+    }
+}

@@ -1,0 +1,88 @@
+package dev.ferry.rdb;
+
+/** Entries of a ziplist blob (RDB types 10, 12, 13 and quicklist v1 nodes). */
+final class Ziplist extends BlobCursor {
+    private static final int HEADER = 10;
+
+    Ziplist(byte[] blob) {
+        super(blob);
+        if (blob.length < HEADER + 1) throw corrupt("shorter than its header");
+        if (Bytes.intLE(blob, 0) != blob.length) throw corrupt("header size " + Integer.toUnsignedString(Bytes.intLE(blob, 0)) + " differs from the blob size");
+        if ((blob[blob.length - 1] & 0xff) != 0xff) throw corrupt("lacks its end marker");
+        p = HEADER;
+    }
+
+    @Override
+    boolean isEmpty() {
+        return (blob[HEADER] & 0xff) == 0xff;
+    }
+
+    @Override
+    String kind() {
+        return "ziplist";
+    }
+
+    @Override
+    boolean next() {
+        int b = blob[p] & 0xff;
+        if (b == 0xff) {
+            if (p != blob.length - 1) throw corrupt("end marker before the end");
+            return false;
+        }
+        int q = p + (b < 254 ? 1 : 5);
+        if (b == 255) throw corrupt("bad prevlen");
+        need(q, 1);
+        int e = blob[q] & 0xff;
+        int len;
+        switch (e >>> 6) {
+            case 0:
+                len = e & 0x3f;
+                q += 1;
+                break;
+            case 1:
+                need(q, 2);
+                len = ((e & 0x3f) << 8) | (blob[q + 1] & 0xff);
+                q += 2;
+                break;
+            case 2:
+                if (e != 0x80) throw corrupt("bad string encoding");
+                need(q, 5);
+                long l = ((blob[q + 1] & 0xffL) << 24) | ((blob[q + 2] & 0xff) << 16) | ((blob[q + 3] & 0xff) << 8) | (blob[q + 4] & 0xff);
+                need(q + 5, l);
+                len = (int) l;
+                q += 5;
+                break;
+            default:
+                return integer(e, q + 1);
+        }
+        need(q, len);
+        isInt = false;
+        strOff = q;
+        strLen = len;
+        p = q + len;
+        return true;
+    }
+
+    private boolean integer(int e, int q) {
+        int n;
+        long v;
+        switch (e) {
+            case 0xc0: n = 2; need(q, n); v = (short) Bytes.u16LE(blob, q); break;
+            case 0xd0: n = 4; need(q, n); v = Bytes.intLE(blob, q); break;
+            case 0xe0: n = 8; need(q, n); v = Bytes.longLE(blob, q); break;
+            case 0xf0: n = 3; need(q, n); v = ((blob[q] & 0xff) | (blob[q + 1] & 0xff) << 8 | blob[q + 2] << 16); break;
+            case 0xfe: n = 1; need(q, n); v = blob[q]; break;
+            default:
+                if (e >= 0xf1 && e <= 0xfd) {
+                    n = 0;
+                    v = (e & 0x0f) - 1;
+                } else {
+                    throw corrupt("bad entry encoding 0x" + Integer.toHexString(e));
+                }
+        }
+        isInt = true;
+        intValue = v;
+        p = q + n;
+        return true;
+    }
+}

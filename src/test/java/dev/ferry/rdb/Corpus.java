@@ -1,0 +1,63 @@
+package dev.ferry.rdb;
+
+import org.junit.jupiter.api.Assumptions;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/** The shared RDB corpus (not part of the project, for licence reasons); tests skip without it. */
+final class Corpus {
+    static final Path DIR = Paths.get("..", "shared", "rdb-corpus").toAbsolutePath().normalize();
+
+    private Corpus() {
+    }
+
+    static Path file(String relative) {
+        Assumptions.assumeTrue(Files.isDirectory(DIR), "RDB corpus not found at " + DIR + " (tests that need it are skipped)");
+        Path p = DIR.resolve(relative);
+        Assumptions.assumeTrue(Files.isRegularFile(p), "corpus file missing: " + p);
+        return p;
+    }
+
+    static byte[] bytes(String relative) {
+        try {
+            return Files.readAllBytes(file(relative));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static List<String> all() {
+        Assumptions.assumeTrue(Files.isDirectory(DIR), "RDB corpus not found at " + DIR + " (tests that need it are skipped)");
+        try (Stream<Path> s = Files.walk(DIR)) {
+            return s.filter(Files::isRegularFile)
+                    .filter(p -> p.toString().endsWith(".rdb") || p.toString().endsWith(".aof"))
+                    .map(p -> DIR.relativize(p).toString().replace('\\', '/'))
+                    .sorted().collect(Collectors.toList());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static RecordingVisitor read(String relative, RdbReader.Options options) {
+        RecordingVisitor v = new RecordingVisitor();
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file(relative)))) {
+            new RdbReader(in, v, options).read();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return v;
+    }
+
+    static RecordingVisitor read(String relative) {
+        return read(relative, new RdbReader.Options());
+    }
+}
