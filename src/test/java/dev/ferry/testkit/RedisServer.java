@@ -643,9 +643,7 @@ public final class RedisServer implements AutoCloseable {
         cmd.addAll(conn);
         cmd.addAll(List.of(args));
         Map<String, String> e = new HashMap<>(env);
-        if (!e.containsKey("REDISCLI_AUTH")) {
-            e.put("REDISCLI_AUTH", ""); // never inherit one from the environment
-        }
+        e.putIfAbsent("REDISCLI_AUTH", null); // never inherit one from the caller's environment
         return RedisTools.run(cmd, e, stdin, RedisTools.cliTimeout());
     }
 

@@ -160,13 +160,21 @@ public final class RedisTools {
     }
 
     /**
-     * Runs a command, feeding {@code stdin} (may be null), with a timeout. Output is captured fully.
+     * Runs a command, feeding {@code stdin} (may be null), with a timeout. Output is captured fully. Entries of
+     * {@code env} with a null value are removed from the child's environment.
      * Never throws on a non-zero exit; throws {@link IllegalStateException} on timeout.
      */
     public static CliResult run(List<String> command, Map<String, String> env, String stdin, Duration timeout) {
         ProcessBuilder pb = new ProcessBuilder(command);
         if (env != null) {
-            pb.environment().putAll(env);
+            // a null value removes the variable (e.g. REDISCLI_AUTH inherited from the caller's shell)
+            env.forEach((k, v) -> {
+                if (v == null) {
+                    pb.environment().remove(k);
+                } else {
+                    pb.environment().put(k, v);
+                }
+            });
         }
         Process p;
         try {
@@ -204,7 +212,9 @@ public final class RedisTools {
     public static CliResult cli(int port, String... args) {
         List<String> cmd = new ArrayList<>(List.of(cliBinary().toString(), "-h", HOST, "-p", String.valueOf(port)));
         cmd.addAll(List.of(args));
-        return run(cmd, Map.of(), null, CLI_TIMEOUT);
+        Map<String, String> env = new java.util.HashMap<>();
+        env.put("REDISCLI_AUTH", null);
+        return run(cmd, env, null, CLI_TIMEOUT);
     }
 
     static Duration cliTimeout() {
