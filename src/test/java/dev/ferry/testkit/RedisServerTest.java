@@ -24,6 +24,8 @@ class RedisServerTest {
         long pid;
         try {
             pid = redis.pid();
+            System.out.println("standalone start-up: " + redis.startupMillis() + " ms");
+            assertThat(redis.startupMillis()).isPositive();
             assertThat(redis.host()).isEqualTo("127.0.0.1");
             assertThat(redis.uri()).isEqualTo("redis://127.0.0.1:" + redis.port());
             assertThat(redis.cli("PING")).isEqualTo("PONG");
