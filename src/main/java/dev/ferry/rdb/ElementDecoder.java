@@ -19,9 +19,16 @@ final class ElementDecoder {
         return t != null && t != ValueType.STREAM && t != ValueType.MODULE;
     }
 
-    static void decode(int rdbType, RdbInput in, Batcher out) {
+    /**
+     * @param stringPieces hand plain strings over in pieces of {@link #STRING_PIECE} bytes (the reader's
+     *                     big-value path) instead of as one element (payloads already in memory)
+     */
+    static void decode(int rdbType, RdbInput in, Batcher out, boolean stringPieces) {
         switch (rdbType) {
-            case 0: string(in, out); break;
+            case 0:
+                if (stringPieces) string(in, out);
+                else out.item(in.readString());
+                break;
             case 1: case 2: {
                 long n = in.readLen();
                 for (long i = 0; i != n; i++) out.item(in.readString());

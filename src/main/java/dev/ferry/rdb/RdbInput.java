@@ -3,7 +3,6 @@ package dev.ferry.rdb;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Buffered, counting RDB input with manual refill. It can capture the bytes of a value as they go by
@@ -52,11 +51,6 @@ final class RdbInput {
 
     long position() {
         return base + pos;
-    }
-
-    /** Bytes left in an array-backed input; Long.MAX_VALUE for a stream. */
-    long remainingBound() {
-        return in == null ? limit - pos : Long.MAX_VALUE;
     }
 
     boolean atEnd() {
@@ -204,10 +198,6 @@ final class RdbInput {
 
     double readDoubleLE() {
         return Double.longBitsToDouble(readLongLE());
-    }
-
-    float readFloatLE() {
-        return Float.intBitsToFloat(readIntLE());
     }
 
     void readFully(byte[] dst, int off, int len) {
@@ -392,6 +382,6 @@ final class RdbInput {
     }
 
     private static byte[] ascii(long v) {
-        return Long.toString(v).getBytes(StandardCharsets.US_ASCII);
+        return Bytes.ascii(v);
     }
 }

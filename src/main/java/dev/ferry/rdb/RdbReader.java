@@ -144,7 +144,6 @@ public final class RdbReader {
     }
 
     private void body() {
-        long idleOrFreqIgnored;
         while (true) {
             key = null;
             if (!prefixPending) recordStart = in.position();
@@ -153,8 +152,8 @@ public final class RdbReader {
             switch (type) {
                 case 252: expireAt = in.readLongLE(); continue;
                 case 253: expireAt = in.readIntLE() * 1000L; continue;
-                case 249: idleOrFreqIgnored = in.readU8(); continue;
-                case 248: idleOrFreqIgnored = in.readLen(); continue;
+                case 249: in.readU8(); continue; // LFU counter: Ferry does not carry access statistics
+                case 248: in.readLen(); continue; // LRU idle time: likewise
                 case 254: {
                     long d = in.readLen();
                     if (d < 0 || d > Integer.MAX_VALUE) throw new RdbFormatException("implausible db number " + Long.toUnsignedString(d));
@@ -229,7 +228,7 @@ public final class RdbReader {
         long expire = expireAt;
         expireAt = -1;
         if (!options.filter.accept(db, key, type)) {
-            ValueSkipper.skip(type, in, key);
+            ValueSkipper.skip(type, in);
             return;
         }
         boolean bigable = ElementDecoder.decodable(type);
@@ -237,7 +236,7 @@ public final class RdbReader {
         in.beginCapture(bigable ? threshold : Long.MAX_VALUE);
         boolean empty;
         try {
-            empty = ValueSkipper.skip(type, in, key);
+            empty = ValueSkipper.skip(type, in);
         } catch (BigValueSignal s) {
             in.rewindCapture();
             big(type, expire);
@@ -268,7 +267,7 @@ public final class RdbReader {
             }
             visitor.elements(batch);
         }, in::position);
-        ElementDecoder.decode(type, in, batcher);
+        ElementDecoder.decode(type, in, batcher, true);
         if (started[0]) {
             visitor.bigValueEnd(new BigValueEnd(in.position()));
         } else {

@@ -15,7 +15,7 @@ public final class RdbValueDecoder {
     }
 
     /**
-     * Decodes strings, lists, sets, zsets and hashes (every encoding).
+     * Decodes strings (one STRING batch), lists, sets, zsets and hashes (every encoding).
      *
      * @throws RdbFormatException if the payload is corrupt, or holds a stream (use {@link #decodeStream})
      *                            or a module value (cannot be decoded without the module)
@@ -48,7 +48,7 @@ public final class RdbValueDecoder {
             if (vt == ValueType.MODULE) throw new RdbFormatException(moduleMessage(type, payload));
             if (vt == null) throw new RdbFormatException("unknown RDB value type " + type);
             Batcher b = new Batcher(vt, batchSize, sink, () -> position);
-            ElementDecoder.decode(type, in, b);
+            ElementDecoder.decode(type, in, b, false);
             if (!in.atEnd()) throw new RdbFormatException("trailing bytes after the value");
         } catch (RdbFormatException e) {
             throw located(e, in, db, key);

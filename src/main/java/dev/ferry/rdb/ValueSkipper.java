@@ -9,7 +9,7 @@ final class ValueSkipper {
     }
 
     /** Skips the value; returns true if it is an empty collection. */
-    static boolean skip(int rdbType, RdbInput in, byte[] key) {
+    static boolean skip(int rdbType, RdbInput in) {
         switch (rdbType) {
             case 0: in.skipString(); return false;
             case 1: case 2: {
