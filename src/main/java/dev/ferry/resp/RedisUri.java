@@ -135,8 +135,7 @@ public record RedisUri(Kind kind, List<HostPort> hosts, String user, String pass
 
     /** The URI with the password masked, for logs and messages. */
     public String redacted() {
-        if (password == null) return original;
-        return original.replace(password, "***");
+        return mask(original);
     }
 
     @Override public String toString() {
@@ -214,7 +213,7 @@ public record RedisUri(Kind kind, List<HostPort> hosts, String user, String pass
         if (text == null) return "";
         int sep = text.indexOf("://");
         int at = text.lastIndexOf('@');
-        if (sep >= 0 && at > sep) return text.substring(0, sep + 3) + "***@" + text.substring(at + 1);
-        return text;
+        String masked = sep >= 0 && at > sep ? text.substring(0, sep + 3) + "***@" + text.substring(at + 1) : text;
+        return masked.replaceAll("(?i)(password=)[^&]*", "$1***");
     }
 }

@@ -1,0 +1,92 @@
+package dev.ferry.testkit;
+
+import dev.ferry.resp.ConnectOptions;
+import dev.ferry.resp.RedisUri.HostPort;
+import dev.ferry.resp.Reply;
+import dev.ferry.resp.RespConnection;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Reads a server's whole dataset as what Redis itself says of each key: DEBUG DIGEST-VALUE (type and every
+ * element), the absolute expiry (PEXPIRETIME), and for streams XINFO STREAM FULL (groups, PELs, consumers,
+ * which the digest ignores). Two servers hold the same data exactly when these maps are equal.
+ */
+public final class Datasets {
+    private Datasets() {
+    }
+
+    public static RespConnection connect(RedisServer s) {
+        ConnectOptions plain = new ConnectOptions(null, s.password(), false, false, null, 10_000, 60_000);
+        return RespConnection.open(new HostPort(s.host(), s.port()), plain);
+    }
+
+    /** DEBUG DIGEST of the whole server. */
+    public static String digest(RedisServer s) {
+        try (RespConnection c = connect(s)) {
+            return c.callOk("DEBUG", "DIGEST").asText();
+        }
+    }
+
+    /** "db:key" (key bytes as ISO-8859-1, so binary keys survive) to "digest ttl=... [stream info]". */
+    public static Map<String, String> perKey(RedisServer s) {
+        Map<String, String> out = new TreeMap<>();
+        try (RespConnection c = connect(s)) {
+            for (int db : dbsWithKeys(c)) {
+                c.callOk("SELECT", Integer.toString(db));
+                for (byte[] key : scanAll(c)) {
+                    out.put(db + ":" + new String(key, StandardCharsets.ISO_8859_1), describe(c, key));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The same map over every master of a cluster (db 0 only). */
+    public static Map<String, String> perKey(RedisCluster cluster) {
+        Map<String, String> out = new TreeMap<>();
+        for (RedisServer m : cluster.masters()) out.putAll(perKey(m));
+        return out;
+    }
+
+    /** FUNCTION LIST WITHCODE, as text. */
+    public static String functions(RedisServer s) {
+        try (RespConnection c = connect(s)) {
+            return c.call("FUNCTION", "LIST", "WITHCODE").toString();
+        }
+    }
+
+    private static String describe(RespConnection c, byte[] key) {
+        String digest = c.call(b("DEBUG"), b("DIGEST-VALUE"), key).asList().get(0).asText();
+        long expireAt = c.call(b("PEXPIRETIME"), key).asLong();
+        String type = c.call(b("TYPE"), key).asText();
+        String extra = type.equals("stream") ? " " + c.call(b("XINFO"), b("STREAM"), key, b("FULL")) : "";
+        return type + " " + digest + " expireat=" + expireAt + extra;
+    }
+
+    static List<Integer> dbsWithKeys(RespConnection c) {
+        List<Integer> dbs = new ArrayList<>();
+        for (String line : c.callOk("INFO", "keyspace").asText().split("\r?\n")) {
+            if (line.startsWith("db")) dbs.add(Integer.parseInt(line.substring(2, line.indexOf(':'))));
+        }
+        return dbs;
+    }
+
+    private static List<byte[]> scanAll(RespConnection c) {
+        List<byte[]> keys = new ArrayList<>();
+        String cursor = "0";
+        do {
+            List<Reply> r = c.callOk("SCAN", cursor, "COUNT", "1000").asList();
+            cursor = r.get(0).asText();
+            for (Reply k : r.get(1).asList()) keys.add(((Reply.Bulk) k).bytes());
+        } while (!cursor.equals("0"));
+        return keys;
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
