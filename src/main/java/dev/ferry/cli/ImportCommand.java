@@ -66,6 +66,10 @@ final class ImportCommand implements Callable<Integer> {
         printReasons(out, s.skippedByReason());
         out.printf(Locale.ROOT, "  failed        %,d%n", s.failedCount());
         printReasons(out, s.failedByReason());
+        if (!s.warnedByReason().isEmpty()) {
+            out.println("  written with warnings:");
+            printReasons(out, s.warnedByReason());
+        }
         if (s.filtered.sum() > 0) out.printf(Locale.ROOT, "  filtered out  %,d%n", s.filtered.sum());
         if (r.functionsLoaded() > 0) out.printf(Locale.ROOT, "  functions     %d librar%s loaded%n", r.functionsLoaded(), r.functionsLoaded() == 1 ? "y" : "ies");
         out.printf(Locale.ROOT, "  sent          %s%n", Progress.bytes(r.bytesSent()));

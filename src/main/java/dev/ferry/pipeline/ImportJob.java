@@ -93,6 +93,11 @@ public final class ImportJob {
             @Override public void skipped(int db, byte[] key, String reason) {
                 stats.skipped(db, key, reason);
             }
+
+            @Override public void warned(int db, byte[] key, String message) {
+                stats.warned(db, key, message);
+                log.warn("key {} (db {}): {}", dev.ferry.util.KeyNames.quote(key), db, message);
+            }
         };
         try (InputStream input = in; TargetWriter w = TargetWriter.open(settings.target(), settings.writer(), listener)) {
             writer = w;

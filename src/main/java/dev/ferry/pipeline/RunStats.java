@@ -18,6 +18,7 @@ public final class RunStats {
     public final LongAdder filtered = new LongAdder();
     private final Map<String, Reason> skipped = new LinkedHashMap<>();
     private final Map<String, Reason> failed = new LinkedHashMap<>();
+    private final Map<String, Reason> warned = new LinkedHashMap<>();
     private final long startNanos = System.nanoTime();
 
     /** Counts under a reason, keeping the first keys as examples. */
@@ -32,6 +33,14 @@ public final class RunStats {
 
     public synchronized void failed(int db, byte[] key, String reason) {
         add(failed, db, key, reason);
+    }
+
+    public synchronized void warned(int db, byte[] key, String message) {
+        add(warned, db, key, message);
+    }
+
+    public synchronized Map<String, Reason> warnedByReason() {
+        return new LinkedHashMap<>(warned);
     }
 
     private static void add(Map<String, Reason> map, int db, byte[] key, String reason) {

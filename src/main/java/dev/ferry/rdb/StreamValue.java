@@ -149,11 +149,36 @@ public final class StreamValue {
                 for (int k = 0; k < pelIds.size(); k++) {
                     pel.add(new Pending(pelIds.get(k), pelData.get(k)[0], pelData.get(k)[1], owners[k]));
                 }
+                if (rdbType < 19) entriesRead = estimateEntriesRead(groupLast, length, last, first, Id.ZERO, length);
                 groups.add(new Group(name, groupLast, entriesRead == -1L ? -1 : entriesRead,
                         Collections.unmodifiableList(pel), Collections.unmodifiableList(consumers)));
             }
         }
         return keep ? new StreamValue(rdbType, entries, length, last, first, maxDeleted, added, groups) : null;
+    }
+
+    /**
+     * What Redis 7 derives for a group's entries_read when it loads a type 15 stream, which never stored it
+     * (streamEstimateDistanceFromFirstEverEntry): exact at the stream's ends while no XDEL fragments it,
+     * otherwise unknown (-1).
+     */
+    static long estimateEntriesRead(Id id, long length, Id last, Id first, Id maxDeleted, long added) {
+        if (added == 0) return 0;
+        int cmpLast = compare(id, last);
+        if (length == 0 && cmpLast < 1) return added;
+        if (cmpLast == 0) return added;
+        if (cmpLast > 0) return -1;
+        if (maxDeleted.equals(Id.ZERO) || compare(maxDeleted, first) < 0) {
+            int cmpFirst = compare(id, first);
+            if (cmpFirst < 0) return added - length;
+            if (cmpFirst == 0) return added - length + 1;
+        }
+        return -1;
+    }
+
+    private static int compare(Id a, Id b) {
+        int c = Long.compareUnsigned(a.ms(), b.ms());
+        return c != 0 ? c : Long.compareUnsigned(a.seq(), b.seq());
     }
 
     private static byte[] skip(RdbInput in) {

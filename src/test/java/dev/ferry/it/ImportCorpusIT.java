@@ -47,7 +47,7 @@ class ImportCorpusIT {
         Path rdb = Corpus.file(file);
         Map<String, String> expected;
         String expectedDigest;
-        String expectedFunctions;
+        List<String> expectedFunctions;
         try (RedisServer oracle = RedisServer.builder().name("oracle").rdb(rdb).start()) {
             expected = Datasets.perKey(oracle);
             expectedDigest = Datasets.digest(oracle);
@@ -58,6 +58,11 @@ class ImportCorpusIT {
         Cli.Result r = Cli.run("import", rdb.toString(), "--target", t.uri(), "--quiet", "--write-mode", mode);
 
         assertThat(r.exitCode()).as(r.toString()).isZero();
+        if (file.endsWith("dump-stream.rdb") && mode.equals("commands")) {
+            // its stream "trim" stores length 130 over 128 live entries: XADD can only rebuild the 128, and says so
+            assertThat(r.out()).contains("stream length field says 130 but the stream holds 128 entries").contains("\"trim\"");
+            expected.computeIfPresent("0:trim", (k, v) -> v.replace("[length, 130,", "[length, 128,"));
+        }
         assertThat(Datasets.perKey(t)).as("per-key digests, expiries and stream state").isEqualTo(expected);
         assertThat(Datasets.digest(t)).isEqualTo(expectedDigest);
         assertThat(Datasets.functions(t)).isEqualTo(expectedFunctions);

@@ -52,10 +52,13 @@ public final class Datasets {
         return out;
     }
 
-    /** FUNCTION LIST WITHCODE, as text. */
-    public static String functions(RedisServer s) {
+    /** FUNCTION LIST WITHCODE, one text per library, sorted (the server lists them in hash order). */
+    public static List<String> functions(RedisServer s) {
         try (RespConnection c = connect(s)) {
-            return c.call("FUNCTION", "LIST", "WITHCODE").toString();
+            List<String> libs = new ArrayList<>();
+            for (Reply lib : c.callOk("FUNCTION", "LIST", "WITHCODE").asList()) libs.add(lib.toString());
+            java.util.Collections.sort(libs);
+            return libs;
         }
     }
 
@@ -63,8 +66,30 @@ public final class Datasets {
         String digest = c.call(b("DEBUG"), b("DIGEST-VALUE"), key).asList().get(0).asText();
         long expireAt = c.call(b("PEXPIRETIME"), key).asLong();
         String type = c.call(b("TYPE"), key).asText();
-        String extra = type.equals("stream") ? " " + c.call(b("XINFO"), b("STREAM"), key, b("FULL")) : "";
+        String extra = type.equals("stream") ? " " + withoutIdleStats(c.call(b("XINFO"), b("STREAM"), key, b("FULL"))) : "";
         return type + " " + digest + " expireat=" + expireAt + extra;
+    }
+
+    /**
+     * XINFO STREAM FULL with consumers' seen-time/active-time and the radix tree's shape masked: access
+     * statistics and memory layout that a stream written by commands (rather than RESTORE) gets anew, not data.
+     */
+    private static final java.util.Set<String> INTERNAL = java.util.Set.of("seen-time", "active-time", "radix-tree-keys", "radix-tree-nodes");
+
+    private static String withoutIdleStats(Reply r) {
+        if (!(r instanceof Reply.Array a) || a.items() == null) return r.toString();
+        StringBuilder sb = new StringBuilder("[");
+        List<Reply> items = a.items();
+        for (int i = 0; i < items.size(); i++) {
+            if (i > 0) sb.append(", ");
+            String text = items.get(i) instanceof Reply.Bulk bulk ? bulk.text() : null;
+            sb.append(withoutIdleStats(items.get(i)));
+            if (text != null && INTERNAL.contains(text) && i + 1 < items.size()) {
+                sb.append(", *");
+                i++;
+            }
+        }
+        return sb.append(']').toString();
     }
 
     static List<Integer> dbsWithKeys(RespConnection c) {
