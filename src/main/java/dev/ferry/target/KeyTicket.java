@@ -1,0 +1,60 @@
+package dev.ferry.target;
+
+/**
+ * The commands of one source record (one key) in flight. The key counts as written once the record is
+ * closed and every command has been answered; any error makes it failed, and a "key exists" answer under
+ * --no-replace makes it skipped.
+ */
+final class KeyTicket {
+    final int shard;
+    final long seq;
+    final int db;
+    final byte[] key;
+    private int outstanding;
+    private boolean closed;
+    private long position;
+    private String failure;
+    private boolean existed;
+    private String skipReason;
+
+    KeyTicket(int shard, long seq, int db, byte[] key) {
+        this.shard = shard;
+        this.seq = seq;
+        this.db = db;
+        this.key = key;
+    }
+
+    synchronized void added() {
+        outstanding++;
+    }
+
+    /** Returns true when this answer finished the ticket. */
+    synchronized boolean answered(String error, boolean keyExisted) {
+        outstanding--;
+        if (error != null && failure == null) failure = error;
+        if (keyExisted) existed = true;
+        return closed && outstanding == 0;
+    }
+
+    /** No more commands will be added; returns true when nothing is outstanding (the ticket is finished). */
+    synchronized boolean close(long position) {
+        this.position = position;
+        closed = true;
+        return outstanding == 0;
+    }
+
+    /** The key is deliberately not written; whatever was sent for it so far still gets answered. */
+    synchronized void skip(String reason) {
+        if (skipReason == null) skipReason = reason;
+    }
+
+    /** The key exists on the target and --no-replace keeps it. */
+    synchronized void answeredExists() {
+        existed = true;
+    }
+
+    synchronized long position() { return position; }
+    synchronized String skipReason() { return skipReason; }
+    synchronized String failure() { return failure; }
+    synchronized boolean existed() { return existed; }
+}

@@ -1,0 +1,33 @@
+package dev.ferry.target;
+
+/**
+ * A command sent and not yet answered. Its arguments are kept so a MOVED or ASK answer can resend it
+ * to the right node; {@code ticket} is null for connection housekeeping (SELECT, ASKING).
+ */
+final class Pending {
+    /** A nil reply means the key already existed (SET ... NX). */
+    static final int NIL_MEANS_EXISTS = 1;
+
+    final byte[][] args;
+    final KeyTicket ticket;
+    final int db;
+    final int flags;
+    int retries;
+
+    Pending(byte[][] args, KeyTicket ticket, int db, int flags) {
+        this.args = args;
+        this.ticket = ticket;
+        this.db = db;
+        this.flags = flags;
+    }
+
+    static Pending control(byte[][] args) {
+        return new Pending(args, null, -1, 0);
+    }
+
+    int bytes() {
+        int n = 0;
+        for (byte[] a : args) n += a.length;
+        return n;
+    }
+}

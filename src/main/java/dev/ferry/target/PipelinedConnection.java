@@ -1,0 +1,182 @@
+package dev.ferry.target;
+
+import dev.ferry.resp.RedisConnectionException;
+import dev.ferry.resp.RedisUri.HostPort;
+import dev.ferry.resp.Reply;
+import dev.ferry.resp.RespConnection;
+import dev.ferry.resp.RespOutput;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One target connection used as a pipeline: commands are encoded into a buffer and written in large
+ * chunks, at most {@code window} of them unanswered; a thread of its own reads the replies and hands each
+ * to the writer together with the command it answers (replies come in order, so the oldest in-flight
+ * command is the one answered).
+ */
+final class PipelinedConnection implements AutoCloseable {
+    interface ReplyHandler {
+        void onReply(PipelinedConnection from, Pending command, Reply reply);
+
+        void onBroken(PipelinedConnection from, String why);
+    }
+
+    private static final int FLUSH_BYTES = 256 * 1024;
+    private static final byte[] SELECT = "SELECT".getBytes(StandardCharsets.US_ASCII);
+
+    private final RespConnection conn;
+    private final OutputStream socketOut;
+    private final RespOutput out = new RespOutput(FLUSH_BYTES + 64 * 1024);
+    private final ConcurrentLinkedQueue<Pending> inFlight = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger inFlightCount = new AtomicInteger();
+    private final int window;
+    private final ReplyHandler handler;
+    private final Thread replyThread;
+    private final Object windowMonitor = new Object();
+    private volatile boolean producerWaiting;
+    private volatile String broken;
+    private volatile boolean closing;
+    private int currentDb;
+    private long bytesSent;
+
+    PipelinedConnection(RespConnection conn, int window, ReplyHandler handler, String name) {
+        this.conn = conn;
+        this.socketOut = conn.output();
+        this.window = window;
+        this.handler = handler;
+        conn.setReadTimeout(0); // a slow command (a huge RESTORE) must not look like a dead server
+        this.replyThread = new Thread(this::readReplies, name);
+        this.replyThread.setDaemon(true);
+        this.replyThread.start();
+    }
+
+    HostPort address() {
+        return conn.address();
+    }
+
+    /** Waits until the window has room; call before {@link #send} from the producing thread. */
+    void awaitWindow() {
+        while (inFlightCount.get() >= window) {
+            checkBroken();
+            flush();
+            synchronized (windowMonitor) {
+                producerWaiting = true;
+                if (inFlightCount.get() >= window && broken == null) {
+                    try {
+                        windowMonitor.wait(5);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new RedisConnectionException("interrupted while writing to " + address());
+                    }
+                }
+                producerWaiting = false;
+            }
+        }
+    }
+
+    /** Queues a command; a command for another db is preceded by SELECT. */
+    synchronized void send(Pending p) {
+        checkBroken();
+        if (p.db >= 0 && p.db != currentDb) {
+            byte[][] select = {SELECT, Integer.toString(p.db).getBytes(StandardCharsets.US_ASCII)};
+            enqueue(Pending.control(select));
+            currentDb = p.db;
+        }
+        enqueue(p);
+        if (out.size() >= FLUSH_BYTES) flushLocked();
+    }
+
+    /** Queues several commands that must go back to back (ASKING + the command). */
+    synchronized void sendTogether(Pending first, Pending second) {
+        checkBroken();
+        enqueue(first);
+        enqueue(second);
+        flushLocked();
+    }
+
+    private void enqueue(Pending p) {
+        out.command(p.args.length);
+        for (byte[] a : p.args) out.arg(a);
+        inFlight.add(p);
+        inFlightCount.incrementAndGet();
+    }
+
+    synchronized void flush() {
+        if (broken == null) flushLocked();
+    }
+
+    private void flushLocked() {
+        try {
+            bytesSent += out.size();
+            out.writeTo(socketOut);
+            socketOut.flush();
+        } catch (IOException e) {
+            out.reset();
+            markBroken("write to " + address() + " failed: " + e.getMessage());
+            checkBroken();
+        }
+    }
+
+    int inFlight() {
+        return inFlightCount.get();
+    }
+
+    synchronized long bytesSent() {
+        return bytesSent;
+    }
+
+    String brokenReason() {
+        return broken;
+    }
+
+    private void checkBroken() {
+        String b = broken;
+        if (b != null) throw new RedisConnectionException(b);
+    }
+
+    private void readReplies() {
+        try {
+            while (true) {
+                Reply r = conn.reader().read();
+                Pending p = inFlight.peek();
+                if (p == null) throw new IOException("reply with no command waiting for it: " + r);
+                handler.onReply(this, p, r);
+                inFlight.poll();
+                inFlightCount.decrementAndGet();
+                if (producerWaiting) {
+                    synchronized (windowMonitor) {
+                        windowMonitor.notifyAll();
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            if (!closing) {
+                markBroken("connection to " + address() + " lost with " + inFlightCount.get()
+                        + " commands unanswered: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            }
+        }
+    }
+
+    private void markBroken(String why) {
+        if (broken != null) return;
+        broken = why;
+        synchronized (windowMonitor) {
+            windowMonitor.notifyAll();
+        }
+        handler.onBroken(this, why);
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        conn.close();
+        try {
+            replyThread.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,279 @@
+package dev.ferry.target;
+
+import dev.ferry.rdb.DumpPayload;
+import dev.ferry.rdb.RdbValueDecoder;
+import dev.ferry.rdb.StreamValue;
+import dev.ferry.record.BigValueStart;
+import dev.ferry.record.ElementBatch;
+import dev.ferry.record.KeyValue;
+import dev.ferry.record.ValueType;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns source records into target commands: RESTORE of the RDB payload where the target loads that
+ * encoding, else type commands (SET, RPUSH, SADD, ZADD, HSET, then PEXPIREAT), which is also how big
+ * values are written, batch by batch.
+ */
+final class RecordTranslator {
+    interface Emitter {
+        void command(int flags, byte[]... args);
+
+        /** Synchronous existence check, for --no-replace where the commands themselves cannot tell. */
+        boolean exists(int db, byte[] key);
+
+        /** The key is written, but not exactly as the source held it. */
+        void warn(String message);
+    }
+
+    private static final byte[] RESTORE = ascii("RESTORE");
+    private static final byte[] REPLACE = ascii("REPLACE");
+    private static final byte[] ABSTTL = ascii("ABSTTL");
+    private static final byte[] ZERO = ascii("0");
+    private static final byte[] SET = ascii("SET");
+    private static final byte[] NX = ascii("NX");
+    private static final byte[] APPEND = ascii("APPEND");
+    private static final byte[] DEL = ascii("DEL");
+    private static final byte[] RPUSH = ascii("RPUSH");
+    private static final byte[] SADD = ascii("SADD");
+    private static final byte[] ZADD = ascii("ZADD");
+    private static final byte[] HSET = ascii("HSET");
+    private static final byte[] PEXPIREAT = ascii("PEXPIREAT");
+    private static final byte[] HPEXPIREAT = ascii("HPEXPIREAT");
+    private static final byte[] FIELDS = ascii("FIELDS");
+    private static final byte[] ONE = ascii("1");
+    private static final byte[] XADD = ascii("XADD");
+    private static final byte[] MAXLEN = ascii("MAXLEN");
+    private static final byte[] XSETID = ascii("XSETID");
+    private static final byte[] ENTRIESADDED = ascii("ENTRIESADDED");
+    private static final byte[] MAXDELETEDID = ascii("MAXDELETEDID");
+    private static final byte[] XGROUP = ascii("XGROUP");
+    private static final byte[] CREATE = ascii("CREATE");
+    private static final byte[] ENTRIESREAD = ascii("ENTRIESREAD");
+    private static final byte[] CREATECONSUMER = ascii("CREATECONSUMER");
+    private static final byte[] XCLAIM = ascii("XCLAIM");
+    private static final byte[] TIME = ascii("TIME");
+    private static final byte[] RETRYCOUNT = ascii("RETRYCOUNT");
+    private static final byte[] FORCE = ascii("FORCE");
+    private static final byte[] JUSTID = ascii("JUSTID");
+
+    private final TargetInfo target;
+    private final WriterOptions options;
+
+    /** State of the big value being written (records of one key come back to back). */
+    private boolean bigFirstStringPiece;
+    private boolean bigDroppedFieldTtls;
+
+    RecordTranslator(TargetInfo target, WriterOptions options) {
+        this.target = target;
+        this.options = options;
+    }
+
+    /** Writes one whole key; returns null, or why the key was skipped (the target cannot hold it). */
+    String keyValue(KeyValue kv, Emitter out) {
+        boolean loads = DumpPayload.targetLoads(kv.rdbType(), target.rdbVersion());
+        if (options.mode() != WriterOptions.Mode.COMMANDS && loads) {
+            restore(kv, out);
+            return null;
+        }
+        ValueType type = kv.type();
+        if (type == ValueType.MODULE) {
+            return "module value (RDB type " + kv.rdbType() + ") can only be written by RESTORE into a target with the module";
+        }
+        if (type == ValueType.STREAM) {
+            StreamValue stream = RdbValueDecoder.decodeStream(kv);
+            if (begin(kv.db(), kv.key(), type, out)) {
+                streamCommands(kv.key(), stream, out);
+                expire(kv.key(), kv.expireAtMs(), out);
+            }
+            return null;
+        }
+        List<ElementBatch> batches = new ArrayList<>();
+        RdbValueDecoder.decode(kv, options.batch(), batches::add);
+        if (!target.hasFieldExpiry() && hasFieldTtls(batches)) {
+            return "hash with per-field TTLs needs Redis 7.4+ (HPEXPIREAT); " + target.describe() + " cannot hold them";
+        }
+        if (!begin(kv.db(), kv.key(), type, out)) return null;
+        bigFirstStringPiece = true;
+        for (ElementBatch b : batches) elements(kv.key(), b, out);
+        expire(kv.key(), kv.expireAtMs(), out);
+        return null;
+    }
+
+    /** Opens a big value; returns false when it must not be written (it exists and --no-replace). */
+    boolean bigStart(BigValueStart start, Emitter out) {
+        bigFirstStringPiece = true;
+        bigDroppedFieldTtls = false;
+        return begin(start.db(), start.key(), start.type(), out);
+    }
+
+    void bigElements(byte[] key, ElementBatch batch, Emitter out) {
+        elements(key, batch, out);
+    }
+
+    /** Closes a big value. */
+    void bigEnd(BigValueStart start, Emitter out) {
+        expire(start.key(), start.expireAtMs(), out);
+        if (bigDroppedFieldTtls) out.warn("per-field TTLs dropped: " + target.describe() + " has no HPEXPIREAT");
+    }
+
+    private void restore(KeyValue kv, Emitter out) {
+        byte[] ttl = kv.expireAtMs() > 0 ? ascii(Long.toString(kv.expireAtMs())) : ZERO;
+        // any footer version up to the target's own is accepted, and the target loads this type code
+        byte[] payload = DumpPayload.of(kv.payload(), target.rdbVersion());
+        if (options.replace()) {
+            out.command(0, RESTORE, kv.key(), ttl, payload, REPLACE, ABSTTL);
+        } else {
+            out.command(0, RESTORE, kv.key(), ttl, payload, ABSTTL);
+        }
+    }
+
+    private boolean begin(int db, byte[] key, ValueType type, Emitter out) {
+        if (!options.replace()) {
+            // SET NX answers for strings itself; collections need asking first
+            return type == ValueType.STRING || !out.exists(db, key);
+        }
+        if (type != ValueType.STRING) out.command(0, DEL, key);
+        return true;
+    }
+
+    private void elements(byte[] key, ElementBatch b, Emitter out) {
+        int n = b.size();
+        if (n == 0) return;
+        switch (b.type()) {
+            case STRING: {
+                for (int i = 0; i < n; i++) {
+                    if (bigFirstStringPiece) {
+                        bigFirstStringPiece = false;
+                        if (options.replace()) out.command(0, SET, key, b.item(i));
+                        else out.command(Pending.NIL_MEANS_EXISTS, SET, key, b.item(i), NX);
+                    } else {
+                        out.command(0, APPEND, key, b.item(i));
+                    }
+                }
+                break;
+            }
+            case LIST: out.command(0, withItems(RPUSH, key, b)); break;
+            case SET: out.command(0, withItems(SADD, key, b)); break;
+            case ZSET: {
+                byte[][] args = new byte[2 + 2 * n][];
+                args[0] = ZADD;
+                args[1] = key;
+                for (int i = 0; i < n; i++) {
+                    args[2 + 2 * i] = score(b.score(i));
+                    args[3 + 2 * i] = b.item(i);
+                }
+                out.command(0, args);
+                break;
+            }
+            case HASH: {
+                byte[][] args = new byte[2 + 2 * n][];
+                args[0] = HSET;
+                args[1] = key;
+                for (int i = 0; i < n; i++) {
+                    args[2 + 2 * i] = b.item(i);
+                    args[3 + 2 * i] = b.value(i);
+                }
+                out.command(0, args);
+                if (b.hasTtls()) {
+                    for (int i = 0; i < n; i++) {
+                        long ttl = b.ttl(i);
+                        if (ttl <= 0) continue;
+                        if (target.hasFieldExpiry()) {
+                            out.command(0, HPEXPIREAT, key, ascii(Long.toString(ttl)), FIELDS, ONE, b.item(i));
+                        } else {
+                            bigDroppedFieldTtls = true;
+                        }
+                    }
+                }
+                break;
+            }
+            default:
+                throw new IllegalStateException("no element commands for " + b.type());
+        }
+    }
+
+    /**
+     * A stream as commands: its entries with their ids, then its id counters, then each consumer group with
+     * its consumers and pending entries (delivery time and count kept). PEL entries whose message was
+     * deleted cannot be recreated by XCLAIM; RESTORE keeps them.
+     */
+    private void streamCommands(byte[] key, StreamValue s, Emitter out) {
+        if (s.length() != s.entries().size()) {
+            out.warn("stream length field says " + s.length() + " but the stream holds " + s.entries().size()
+                    + " entries; written with its entries (RESTORE would keep the field)");
+        }
+        if (s.entries().isEmpty()) {
+            // an empty stream still exists (it may carry groups): create it with one entry trimmed away at once
+            out.command(0, XADD, key, MAXLEN, ZERO, ascii("0-1"), ascii("f"), ascii("v"));
+        }
+        for (StreamValue.Entry e : s.entries()) {
+            byte[][] args = new byte[3 + 2 * e.fields().length][];
+            args[0] = XADD;
+            args[1] = key;
+            args[2] = id(e.id());
+            for (int i = 0; i < e.fields().length; i++) {
+                args[3 + 2 * i] = e.fields()[i];
+                args[4 + 2 * i] = e.values()[i];
+            }
+            out.command(0, args);
+        }
+        boolean v7 = target.engine() == TargetInfo.Engine.REDIS && target.atLeast(7, 0);
+        if (v7) {
+            out.command(0, XSETID, key, id(s.lastId()), ENTRIESADDED, ascii(Long.toString(s.entriesAdded())),
+                    MAXDELETEDID, id(s.maxDeletedId()));
+        } else {
+            out.command(0, XSETID, key, id(s.lastId()));
+        }
+        for (StreamValue.Group g : s.groups()) {
+            if (v7 && g.entriesRead() >= 0) {
+                out.command(0, XGROUP, CREATE, key, g.name(), id(g.lastId()), ENTRIESREAD, ascii(Long.toString(g.entriesRead())));
+            } else {
+                out.command(0, XGROUP, CREATE, key, g.name(), id(g.lastId()));
+            }
+            for (StreamValue.Consumer c : g.consumers()) out.command(0, XGROUP, CREATECONSUMER, key, g.name(), c.name());
+            for (StreamValue.Pending p : g.pending()) {
+                out.command(0, XCLAIM, key, g.name(), p.consumer(), ZERO, id(p.id()), TIME,
+                        ascii(Long.toString(p.deliveryTimeMs())), RETRYCOUNT, ascii(Long.toString(p.deliveryCount())), FORCE, JUSTID);
+            }
+        }
+    }
+
+    private static byte[] id(StreamValue.Id id) {
+        return ascii(id.toString());
+    }
+
+    private static byte[][] withItems(byte[] cmd, byte[] key, ElementBatch b) {
+        byte[][] args = new byte[2 + b.size()][];
+        args[0] = cmd;
+        args[1] = key;
+        for (int i = 0; i < b.size(); i++) args[2 + i] = b.item(i);
+        return args;
+    }
+
+    private static void expire(byte[] key, long expireAtMs, Emitter out) {
+        if (expireAtMs > 0) out.command(0, PEXPIREAT, key, ascii(Long.toString(expireAtMs)));
+    }
+
+    private static boolean hasFieldTtls(List<ElementBatch> batches) {
+        for (ElementBatch b : batches) {
+            if (!b.hasTtls()) continue;
+            for (int i = 0; i < b.size(); i++) if (b.ttl(i) > 0) return true;
+        }
+        return false;
+    }
+
+    /** Scores keep full double precision: Java's shortest repr round-trips, and Redis parses it with strtod. */
+    static byte[] score(double d) {
+        if (d == Double.POSITIVE_INFINITY) return ascii("inf");
+        if (d == Double.NEGATIVE_INFINITY) return ascii("-inf");
+        if (d == 0 && 1 / d < 0) return ascii("-0");
+        if (d == Math.rint(d) && Math.abs(d) < 1e15) return ascii(Long.toString((long) d));
+        return ascii(Double.toString(d));
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}

@@ -1,0 +1,146 @@
+package dev.ferry.target;
+
+import dev.ferry.resp.ConnectOptions;
+import dev.ferry.resp.RedisConnectionException;
+import dev.ferry.resp.RedisUri;
+import dev.ferry.resp.RedisUri.HostPort;
+import dev.ferry.resp.Reply;
+import dev.ferry.resp.RespConnection;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Which node owns which slot. A standalone or Sentinel-resolved target is one node owning every slot;
+ * a cluster's map comes from CLUSTER SLOTS and is patched by MOVED replies.
+ */
+public final class Topology {
+    private final HostPort[] owner = new HostPort[Slots.COUNT];
+    private final boolean cluster;
+
+    private Topology(boolean cluster) {
+        this.cluster = cluster;
+    }
+
+    public boolean isCluster() {
+        return cluster;
+    }
+
+    public synchronized HostPort ownerOf(int slot) {
+        return owner[slot];
+    }
+
+    public synchronized void moved(int slot, HostPort node) {
+        owner[slot] = node;
+    }
+
+    /** The distinct nodes that own slots, in a stable order. */
+    public synchronized List<HostPort> masters() {
+        Set<HostPort> seen = new java.util.LinkedHashSet<>();
+        for (HostPort h : owner) if (h != null) seen.add(h);
+        return new ArrayList<>(seen);
+    }
+
+    public static Topology single(HostPort node) {
+        Topology t = new Topology(false);
+        java.util.Arrays.fill(t.owner, node);
+        return t;
+    }
+
+    /** Reads the slot map from the first seed that answers. */
+    public static Topology ofCluster(List<HostPort> seeds, ConnectOptions options) {
+        RedisConnectionException last = null;
+        for (HostPort seed : seeds) {
+            try (RespConnection c = RespConnection.open(seed, options)) {
+                return fromClusterSlots(c, seed);
+            } catch (RedisConnectionException e) {
+                last = e;
+            }
+        }
+        throw last != null ? last : new RedisConnectionException("no cluster seed given");
+    }
+
+    static Topology fromClusterSlots(RespConnection c, HostPort seed) {
+        Reply r = c.call("CLUSTER", "SLOTS");
+        if (r.isError()) throw new RedisConnectionException("CLUSTER SLOTS on " + seed + " failed: " + r);
+        Topology t = new Topology(true);
+        for (Reply range : r.asList()) {
+            List<Reply> f = range.asList();
+            int from = (int) f.get(0).asLong();
+            int to = (int) f.get(1).asLong();
+            List<Reply> master = f.get(2).asList();
+            String host = master.get(0).asText();
+            // an empty or '?' host means "the address you reached me on" (cluster-announce unset)
+            if (host == null || host.isEmpty() || host.equals("?")) host = seed.host();
+            HostPort node = new HostPort(host, (int) master.get(1).asLong());
+            for (int s = from; s <= to; s++) t.owner[s] = node;
+        }
+        for (int s = 0; s < Slots.COUNT; s++) {
+            if (t.owner[s] == null) {
+                throw new RedisConnectionException("cluster at " + seed + " does not cover slot " + s + " (cluster_state not ok?)");
+            }
+        }
+        return t;
+    }
+
+    /** Asks the Sentinels for the current master of {@code uri.sentinelMaster()}. */
+    public static HostPort resolveSentinelMaster(RedisUri uri) {
+        ConnectOptions sentinelOptions = new ConnectOptions(null, uri.sentinelPassword(), uri.tls(), uri.tlsInsecure(),
+                uri.caCertFile(), uri.timeoutMs(), uri.timeoutMs());
+        List<String> problems = new ArrayList<>();
+        for (HostPort s : uri.hosts()) {
+            try (RespConnection c = RespConnection.open(s, sentinelOptions)) {
+                Reply r = c.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", uri.sentinelMaster());
+                if (r instanceof Reply.Array a && a.items() != null && a.items().size() == 2) {
+                    return new HostPort(a.items().get(0).asText(), (int) a.items().get(1).asLong());
+                }
+                problems.add(s + " knows no master named '" + uri.sentinelMaster() + "'" + (r.isError() ? " (" + r + ")" : ""));
+            } catch (RedisConnectionException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        throw new RedisConnectionException("no Sentinel resolved master '" + uri.sentinelMaster() + "': " + String.join("; ", problems));
+    }
+
+    /** INFO sections parsed into a map of field to value. */
+    public static Map<String, String> info(RespConnection c, String section) {
+        Reply r = c.call("INFO", section);
+        if (r.isError()) throw new RedisConnectionException("INFO " + section + " on " + c.address() + " failed: " + r);
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String line : r.asText().split("\r?\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && !line.startsWith("#")) m.put(line.substring(0, colon), line.substring(colon + 1).trim());
+        }
+        return m;
+    }
+
+    /** Engine, version, RDB version, modules and cluster mode of the server behind {@code c}. */
+    public static TargetInfo probe(RespConnection c) {
+        Map<String, String> server = info(c, "server");
+        boolean dragonfly = server.containsKey("dragonfly_version");
+        String version = dragonfly ? server.get("dragonfly_version") : server.getOrDefault("redis_version", "0.0.0");
+        boolean cluster = "cluster".equals(server.get("redis_mode"));
+        if (!cluster) {
+            Map<String, String> cl = info(c, "cluster");
+            cluster = "1".equals(cl.get("cluster_enabled"));
+        }
+        Set<String> modules = new HashSet<>();
+        Reply ml = c.call("MODULE", "LIST");
+        if (!ml.isError()) {
+            for (Reply m : ml.asList()) {
+                List<Reply> kv = m.asList();
+                for (int i = 0; i + 1 < kv.size(); i += 2) {
+                    if ("name".equals(kv.get(i).asText())) modules.add(kv.get(i + 1).asText().toLowerCase(Locale.ROOT));
+                }
+            }
+        }
+        // Dragonfly's RESTORE reads payloads up to RDB 9 only (v1.x); Redis by its version
+        int rdb = dragonfly ? 9 : TargetInfo.rdbVersionOfRedis(version);
+        return new TargetInfo(dragonfly ? TargetInfo.Engine.DRAGONFLY : TargetInfo.Engine.REDIS,
+                version.startsWith("v") ? version.substring(1) : version, rdb, modules, cluster);
+    }
+}
