@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -216,5 +217,60 @@ class ImportErrorsIT {
         Cli.Result r = Rdbs.importQuiet(mixed.file(), "redis://writer:wpw@" + target.get().hostAndPort(), "--on-error", "fail");
         assertThat(oneErrorLine(r, 1)).matches("ferry: error: target refused key \"denied:[1-5]\" \\(db 0\\): NOPERM .*");
         assertThat(target.get().cli("KEYS", "denied:*")).isEmpty();
+    }
+
+    // ------------------------------------------------------------------ what a real process prints
+
+    /**
+     * {@link Cli} captures only what picocli writes; logback writes straight to the process's stderr. These run
+     * the shaded jar ({@code target/ferry.jar}, built by {@code package} before failsafe runs) as a child
+     * process so stderr is exactly what an operator sees.
+     */
+    static Cli.Result runJar(String... args) throws IOException, InterruptedException {
+        Path jar = Path.of("target", "ferry.jar").toAbsolutePath();
+        assertThat(jar).exists();
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
+        cmd.addAll(List.of(args));
+        Path out = tmp.resolve("jar-" + System.nanoTime() + ".out");
+        Path err = tmp.resolve("jar-" + System.nanoTime() + ".err");
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("ferry process finished").isTrue();
+        return new Cli.Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    @Test
+    void realProcessBadUriPrintsOneLine() throws Exception {
+        Cli.Result r = runJar("import", sample.file().toString(), "--target", "redis://:" + SECRET + "@127.0.0.1:70000", "-q");
+        assertThat(oneErrorLine(r, 2)).isEqualTo("ferry: bad URI 'redis://***@127.0.0.1:70000': port 70000 out of range");
+    }
+
+    @Test
+    @Disabled("BUG: a real 'ferry import' of a corrupt RDB prints a logback 'HH:mm:ss.SSS INFO  target redis://...' line on stderr before the 'ferry: error:' line")
+    void realProcessCorruptRdbPrintsOnlyTheErrorLine() throws Exception {
+        byte[] all = Files.readAllBytes(sample.file());
+        Path part = tmp.resolve("cut-for-process.rdb");
+        Files.write(part, Arrays.copyOf(all, all.length / 2));
+        Cli.Result r = runJar("import", part.toString(), "--target", targetUri(), "-q");
+        assertThat(oneErrorLine(r, 1)).startsWith("ferry: error: cut-for-process.rdb: ").containsPattern("offset \\d+");
+    }
+
+    @Test
+    @Disabled("BUG: with --on-error fail a real process prints one logback WARN line per refused key (several, racing the stop) before the 'ferry: error:' line")
+    void realProcessOnErrorFailPrintsOnlyTheErrorLine() throws Exception {
+        Cli.Result r = runJar("import", mixed.file().toString(), "--target", "redis://writer:wpw@" + target.get().hostAndPort(),
+                "-q", "--on-error", "fail");
+        assertThat(oneErrorLine(r, 1)).matches("ferry: error: target refused key \"denied:[1-5]\" \\(db 0\\): NOPERM .*");
+    }
+
+    @Test
+    @Disabled("BUG: when keys fail under the default --on-error skip, ferry exits 1 without the 'ferry: error: ...' line the exit-code contract promises (the real process prints only per-key WARN log lines)")
+    void realProcessExitOneAfterSkippedFailuresExplainsItselfInOneLine() throws Exception {
+        Cli.Result r = runJar("import", mixed.file().toString(), "--target", "redis://writer:wpw@" + target.get().hostAndPort(), "-q");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        List<String> lines = r.err().lines().filter(l -> !l.isBlank()).toList();
+        assertThat(lines).as(r.toString()).hasSize(1);
+        assertThat(lines.get(0)).as(r.toString()).startsWith("ferry: error: ").contains(DENIED + " key");
+        assertThat(r.out()).contains("  failed        " + DENIED + "\n");
     }
 }
