@@ -40,7 +40,8 @@ final class ImportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RedisUri uri = RedisUri.parse(target);
-        ImportJob job = new ImportJob(new ImportJob.Settings(file, uri, filters.toFilter(), write.toWriterOptions(), write.bigValue));
+        ImportJob job = new ImportJob(new ImportJob.Settings(file, uri, filters.toFilter().intoTargetDb(uri.db()),
+                write.toWriterOptions(), write.bigValue));
         ImportJob.Result result;
         if (quiet) {
             result = job.run();
@@ -52,7 +53,15 @@ final class ImportCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         printSummary(out, result, uri);
         out.flush();
-        return result.stats().failedCount() > 0 ? ExitCode.FAILED : ExitCode.OK;
+        long failed = result.stats().failedCount();
+        if (failed > 0) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.printf(Locale.ROOT, "ferry: error: %,d key%s refused by the target; the summary lists %s%n", failed,
+                    failed == 1 ? " was" : "s were", failed == 1 ? "it" : "them");
+            err.flush();
+            return ExitCode.FAILED;
+        }
+        return ExitCode.OK;
     }
 
     private void printSummary(PrintWriter out, ImportJob.Result r, RedisUri uri) {

@@ -14,8 +14,10 @@ final class WriteOptions {
     @Option(names = "--batch", defaultValue = "500", paramLabel = "N", description = "Elements per command when a collection is written with type commands (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--replace", negatable = true, defaultValue = "true", description = "Overwrite keys that exist on the target (default). --no-replace skips and counts them.")
-    boolean replace;
+    // declared by its negative name: picocli gives a negatable option the opposite of its default when the
+    // positive form is used, so "--replace" with default true would switch replacing off
+    @Option(names = "--no-replace", negatable = true, description = "Keep keys that already exist on the target, and count them as skipped. --replace (the default) overwrites them.")
+    boolean noReplace;
 
     @Option(names = "--on-error", defaultValue = "skip", paramLabel = "skip|fail", description = "When the target refuses a key: report it and go on (skip, default) or stop (fail).")
     String onError;
@@ -40,7 +42,7 @@ final class WriteOptions {
             case "commands": m = WriterOptions.Mode.COMMANDS; break;
             default: throw new IllegalArgumentException("--write-mode must be auto or commands, not '" + mode + "'");
         }
-        return new WriterOptions(connections, pipeline, batch, replace, policy("--on-error", onError),
+        return new WriterOptions(connections, pipeline, batch, !noReplace, policy("--on-error", onError),
                 policy("--on-unsupported", onUnsupported), m);
     }
 

@@ -87,7 +87,7 @@ public final class ImportJob {
         WriteListener listener = new WriteListener() {
             @Override public void failed(int db, byte[] key, String reason) {
                 stats.failed(db, key, reason);
-                log.warn("key {} (db {}) not written: {}", dev.ferry.util.KeyNames.quote(key), db, reason);
+                log.debug("key {} (db {}) not written: {}", dev.ferry.util.KeyNames.quote(key), db, reason);
             }
 
             @Override public void skipped(int db, byte[] key, String reason) {
@@ -96,7 +96,7 @@ public final class ImportJob {
 
             @Override public void warned(int db, byte[] key, String message) {
                 stats.warned(db, key, message);
-                log.warn("key {} (db {}): {}", dev.ferry.util.KeyNames.quote(key), db, message);
+                log.debug("key {} (db {}): {}", dev.ferry.util.KeyNames.quote(key), db, message);
             }
         };
         try (InputStream input = in; TargetWriter w = TargetWriter.open(settings.target(), settings.writer(), listener)) {
@@ -137,7 +137,7 @@ public final class ImportJob {
                 stats.skipped(0, name.getBytes(StandardCharsets.UTF_8), "function library exists on the target (--no-replace)");
             } else {
                 stats.failed(0, name.getBytes(StandardCharsets.UTF_8), "FUNCTION LOAD failed: " + error);
-                log.warn("function library {} not loaded: {}", name, error);
+                log.debug("function library {} not loaded: {}", name, error);
             }
         }
         return loaded;
@@ -207,7 +207,8 @@ public final class ImportJob {
 
         @Override
         public void moduleAux(long moduleId, String moduleName, long position) {
-            log.warn("module AUX data of module '{}' at offset {} is not copied", moduleName, position);
+            stats.warned(0, ("module " + moduleName).getBytes(StandardCharsets.UTF_8),
+                    "module AUX data at offset " + position + " is not copied (no command writes it)");
         }
 
         @Override

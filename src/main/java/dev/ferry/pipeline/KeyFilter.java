@@ -20,14 +20,31 @@ public final class KeyFilter {
     private final List<Glob> match;
     private final List<Glob> exclude;
     private final EnumSet<ValueType> types;
+    private final int targetDb;
 
     public KeyFilter(Set<Integer> dbs, Map<Integer, Integer> dbMap, List<String> match, List<String> exclude,
                      Set<ValueType> types) {
-        this.dbs = dbs == null || dbs.isEmpty() ? null : Set.copyOf(dbs);
-        this.dbMap = dbMap == null ? Map.of() : Map.copyOf(dbMap);
-        this.match = globs(match);
-        this.exclude = globs(exclude);
-        this.types = types == null || types.isEmpty() ? EnumSet.allOf(ValueType.class) : EnumSet.copyOf(types);
+        this(dbs == null || dbs.isEmpty() ? null : Set.copyOf(dbs), dbMap == null ? Map.of() : Map.copyOf(dbMap),
+                globs(match), globs(exclude),
+                types == null || types.isEmpty() ? EnumSet.allOf(ValueType.class) : EnumSet.copyOf(types), -1);
+    }
+
+    private KeyFilter(Set<Integer> dbs, Map<Integer, Integer> dbMap, List<Glob> match, List<Glob> exclude,
+                      EnumSet<ValueType> types, int targetDb) {
+        this.dbs = dbs;
+        this.dbMap = dbMap;
+        this.match = match;
+        this.exclude = exclude;
+        this.types = types;
+        this.targetDb = targetDb;
+    }
+
+    /**
+     * The same filter writing every source db not named in --db-map into {@code db}: what a target URI with a
+     * db in its path (redis://host:port/3) asks for. Db 0 keeps each key in its own db.
+     */
+    public KeyFilter intoTargetDb(int db) {
+        return db <= 0 ? this : new KeyFilter(dbs, dbMap, match, exclude, types, db);
     }
 
     public static KeyFilter all() {
@@ -49,7 +66,8 @@ public final class KeyFilter {
     /** The target db for a source db. */
     public int mapDb(int db) {
         Integer to = dbMap.get(db);
-        return to == null ? db : to;
+        if (to != null) return to;
+        return targetDb >= 0 ? targetDb : db;
     }
 
     /** Parses "0=1,2=0" (also accepts repeated options joined by commas). */

@@ -137,6 +137,13 @@ public final class RespConnection implements AutoCloseable {
         return m.replace('\n', ' ');
     }
 
+    /** The JDK nests TLS failures as "X: sun.security...Exception: reason"; the operator needs the reason. */
+    private static String innermost(Throwable e) {
+        String m = oneLine(e);
+        int i = m.lastIndexOf("Exception: ");
+        return i >= 0 ? m.substring(i + "Exception: ".length()) : m;
+    }
+
     private static void closeQuietly(Socket s) {
         if (s == null) return;
         try {
@@ -159,7 +166,7 @@ public final class RespConnection implements AutoCloseable {
             ssl.startHandshake();
             return ssl;
         } catch (IOException e) {
-            throw new RedisConnectionException("TLS handshake with " + address + " failed: " + oneLine(e)
+            throw new RedisConnectionException("TLS handshake with " + address + " failed: " + innermost(e)
                     + (options.tlsInsecure() ? "" : " (trust its CA with ?cacert=FILE, or ?insecure=true to skip checks)"));
         } catch (java.security.GeneralSecurityException e) {
             throw new RedisConnectionException("TLS set-up for " + address + " failed: " + oneLine(e));

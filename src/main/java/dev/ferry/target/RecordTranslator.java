@@ -20,7 +20,8 @@ final class RecordTranslator {
     interface Emitter {
         void command(int flags, byte[]... args);
 
-        /** Synchronous existence check, for --no-replace where the commands themselves cannot tell. */
+        /** Synchronous existence check, for --no-replace where the commands themselves cannot tell; a key found
+         *  there counts as skipped. */
         boolean exists(int db, byte[] key);
 
         /** The key is written, but not exactly as the source held it. */

@@ -203,9 +203,8 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         bigSkipped = refusal != null;
         if (refusal != null) {
             unsupported(bigTicket, refusal);
-        } else if (!translator.bigStart(start, emitter(bigConn, bigTicket))) {
-            bigSkipped = true;
-            bigTicket.answeredExists();
+        } else {
+            bigSkipped = !translator.bigStart(start, emitter(bigConn, bigTicket));
         }
     }
 
@@ -261,7 +260,9 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
                 RespConnection c = node(owner).control();
                 synchronized (c) {
                     if (!topology.isCluster()) c.callOk("SELECT", Integer.toString(db));
-                    return c.call("EXISTS".getBytes(StandardCharsets.US_ASCII), key).asLong() > 0;
+                    boolean exists = c.call("EXISTS".getBytes(StandardCharsets.US_ASCII), key).asLong() > 0;
+                    if (exists) ticket.answeredExists();
+                    return exists;
                 }
             }
 

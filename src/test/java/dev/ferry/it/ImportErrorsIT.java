@@ -14,7 +14,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -246,7 +245,6 @@ class ImportErrorsIT {
     }
 
     @Test
-    @Disabled("BUG: a real 'ferry import' of a corrupt RDB prints a logback 'HH:mm:ss.SSS INFO  target redis://...' line on stderr before the 'ferry: error:' line")
     void realProcessCorruptRdbPrintsOnlyTheErrorLine() throws Exception {
         byte[] all = Files.readAllBytes(sample.file());
         Path part = tmp.resolve("cut-for-process.rdb");
@@ -256,7 +254,6 @@ class ImportErrorsIT {
     }
 
     @Test
-    @Disabled("BUG: with --on-error fail a real process prints one logback WARN line per refused key (several, racing the stop) before the 'ferry: error:' line")
     void realProcessOnErrorFailPrintsOnlyTheErrorLine() throws Exception {
         Cli.Result r = runJar("import", mixed.file().toString(), "--target", "redis://writer:wpw@" + target.get().hostAndPort(),
                 "-q", "--on-error", "fail");
@@ -264,7 +261,6 @@ class ImportErrorsIT {
     }
 
     @Test
-    @Disabled("BUG: when keys fail under the default --on-error skip, ferry exits 1 without the 'ferry: error: ...' line the exit-code contract promises (the real process prints only per-key WARN log lines)")
     void realProcessExitOneAfterSkippedFailuresExplainsItselfInOneLine() throws Exception {
         Cli.Result r = runJar("import", mixed.file().toString(), "--target", "redis://writer:wpw@" + target.get().hostAndPort(), "-q");
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);

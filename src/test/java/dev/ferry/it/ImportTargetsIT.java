@@ -11,7 +11,6 @@ import dev.ferry.testkit.RedisServerExtension;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -102,7 +101,6 @@ class ImportTargetsIT {
 
     /** The operator line must not carry JDK internals (ImportErrorsIT's rule: no "Exception" text). */
     @Test
-    @Disabled("BUG: an untrusted TLS target's error line carries JDK internals: 'PKIX path building failed: sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path...'")
     void tlsTargetWithoutTrustErrorLineHasNoJavaExceptionText() {
         RedisServer t = tlsTarget.get();
         Cli.Result r = Rdbs.importQuiet(sample.file(), "rediss://127.0.0.1:" + t.port());
@@ -120,7 +118,6 @@ class ImportTargetsIT {
     /** DESIGN's URI forms redis://host:port/db and ?db=N: the target db for keys of source db 0. */
     @ParameterizedTest
     @ValueSource(strings = {"redis://127.0.0.1:%d/3", "redis://127.0.0.1:%d?db=3"})
-    @Disabled("BUG: the db in a target URI (redis://h:p/3 or ?db=3) is parsed but ignored: keys land in their source db (0), not db 3")
     void dbInTheTargetUri(String form) {
         Rdbs.Made db0 = Rdbs.make(tmp, "db0-only-" + form.length() + ".rdb", s -> Rdbs.script(s, "SET a 1\nRPUSH l x y\nHSET h f v\n"));
         RedisServer t = plainTarget.get();
