@@ -95,6 +95,13 @@ final class RecordTranslator {
         if (!target.hasFieldExpiry() && hasFieldTtls(batches)) {
             return "hash with per-field TTLs needs Redis 7.4+ (HPEXPIREAT); " + target.describe() + " cannot hold them";
         }
+        if (options.mode() == WriterOptions.Mode.AUTO) {
+            // an encoding the target does not know (SET_LISTPACK into 7.0, say): the same elements in a
+            // plain encoding it loads still go in one atomic RESTORE
+            restore(kv.key(), kv.expireAtMs(), DumpPayload.of(DumpPayload.plain(type, batches, target.rdbVersion()),
+                    target.rdbVersion()), out);
+            return null;
+        }
         if (!begin(kv.db(), kv.key(), type, out)) return null;
         bigFirstStringPiece = true;
         for (ElementBatch b : batches) elements(kv.key(), b, out);
@@ -120,13 +127,16 @@ final class RecordTranslator {
     }
 
     private void restore(KeyValue kv, Emitter out) {
-        byte[] ttl = kv.expireAtMs() > 0 ? ascii(Long.toString(kv.expireAtMs())) : ZERO;
         // any footer version up to the target's own is accepted, and the target loads this type code
-        byte[] payload = DumpPayload.of(kv.payload(), target.rdbVersion());
+        restore(kv.key(), kv.expireAtMs(), DumpPayload.of(kv.payload(), target.rdbVersion()), out);
+    }
+
+    private void restore(byte[] key, long expireAtMs, byte[] dump, Emitter out) {
+        byte[] ttl = expireAtMs > 0 ? ascii(Long.toString(expireAtMs)) : ZERO;
         if (options.replace()) {
-            out.command(0, RESTORE, kv.key(), ttl, payload, REPLACE, ABSTTL);
+            out.command(0, RESTORE, key, ttl, dump, REPLACE, ABSTTL);
         } else {
-            out.command(0, RESTORE, kv.key(), ttl, payload, ABSTTL);
+            out.command(0, RESTORE, key, ttl, dump, ABSTTL);
         }
     }
 
