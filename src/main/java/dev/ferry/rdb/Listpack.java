@@ -1,20 +1,9 @@
 package dev.ferry.rdb;
 
 /** Entries of a listpack blob (RDB 7.0+ types, quicklist v2 nodes, stream nodes). */
-final class Listpack extends BlobCursor {
-    private static final int HEADER = 6;
-
+final class Listpack extends SizedBlob {
     Listpack(byte[] blob) {
-        super(blob);
-        if (blob.length < HEADER + 1) throw corrupt("shorter than its header");
-        if (Bytes.intLE(blob, 0) != blob.length) throw corrupt("header size " + Integer.toUnsignedString(Bytes.intLE(blob, 0)) + " differs from the blob size");
-        if ((blob[blob.length - 1] & 0xff) != 0xff) throw corrupt("lacks its end marker");
-        p = HEADER;
-    }
-
-    @Override
-    boolean isEmpty() {
-        return (blob[HEADER] & 0xff) == 0xff;
+        super(blob, 6);
     }
 
     @Override

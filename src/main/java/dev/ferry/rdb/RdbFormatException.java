@@ -49,16 +49,7 @@ public class RdbFormatException extends RuntimeException {
 
     /** Keys can be 16 KB of binary; the message must stay one readable line. */
     static String printable(byte[] b, int max) {
-        StringBuilder sb = new StringBuilder();
-        int n = Math.min(b.length, max);
-        for (int i = 0; i < n; i++) {
-            int c = b[i] & 0xff;
-            if (c == '"' || c == '\\') sb.append('\\').append((char) c);
-            else if (c >= 0x20 && c < 0x7f) sb.append((char) c);
-            else sb.append(String.format("\\x%02x", c));
-        }
-        if (b.length > max) sb.append("...(").append(b.length).append(" bytes)");
-        return sb.toString();
+        return dev.ferry.util.KeyNames.printable(b, max);
     }
 
     private static String oneLine(String s) {

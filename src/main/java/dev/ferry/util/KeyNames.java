@@ -10,16 +10,20 @@ public final class KeyNames {
     }
 
     public static String quote(byte[] key) {
-        StringBuilder sb = new StringBuilder(Math.min(key.length, MAX_SHOWN) + 8).append('"');
-        int n = Math.min(key.length, MAX_SHOWN);
+        return '"' + printable(key, MAX_SHOWN) + '"';
+    }
+
+    /** Printable ASCII as is, quotes and backslashes escaped, anything else as \xHH; at most {@code max} bytes. */
+    public static String printable(byte[] b, int max) {
+        StringBuilder sb = new StringBuilder(Math.min(b.length, max) + 8);
+        int n = Math.min(b.length, max);
         for (int i = 0; i < n; i++) {
-            int b = key[i] & 0xff;
-            if (b == '"' || b == '\\') sb.append('\\').append((char) b);
-            else if (b >= 0x20 && b < 0x7f) sb.append((char) b);
-            else sb.append(String.format("\\x%02x", b));
+            int c = b[i] & 0xff;
+            if (c == '"' || c == '\\') sb.append('\\').append((char) c);
+            else if (c >= 0x20 && c < 0x7f) sb.append((char) c);
+            else sb.append(String.format("\\x%02x", c));
         }
-        sb.append('"');
-        if (key.length > MAX_SHOWN) sb.append("…(").append(key.length).append(" bytes)");
+        if (b.length > max) sb.append("...(").append(b.length).append(" bytes)");
         return sb.toString();
     }
 

@@ -3,13 +3,13 @@ package dev.ferry.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.cli.Cli;
+import dev.ferry.rdb.Corpus;
 import dev.ferry.demo.SampleData;
 import dev.ferry.resp.RespConnection;
 import dev.ferry.testkit.Datasets;
 import dev.ferry.testkit.RedisClusterExtension;
 import dev.ferry.testkit.RedisServer;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -27,11 +27,7 @@ class ImportClusterIT {
     static final RedisClusterExtension cluster = new RedisClusterExtension().flushBeforeEach();
 
     static List<String> loadableFiles() {
-        List<String> out = new ArrayList<>();
-        for (Path f : Corpus.files()) {
-            if (!Corpus.NOT_LOADABLE_BY_70.contains(f.getFileName().toString())) out.add(Corpus.DIR.relativize(f).toString());
-        }
-        return out;
+        return Corpus.loadableByRedis70();
     }
 
     private static Map<String, String> db0(Map<String, String> perKey) {
