@@ -56,7 +56,7 @@ final class ImportCommand implements Callable<Integer> {
         long failed = result.stats().failedCount();
         if (failed > 0) {
             PrintWriter err = spec.commandLine().getErr();
-            err.printf(Locale.ROOT, "ferry: error: %,d key%s refused by the target; the summary lists %s%n", failed,
+            err.printf(Locale.ROOT, "ferry: error: %,d key%s not written as the source holds %s; the summary says why%n", failed,
                     failed == 1 ? " was" : "s were", failed == 1 ? "it" : "them");
             err.flush();
             return ExitCode.FAILED;
@@ -82,6 +82,7 @@ final class ImportCommand implements Callable<Integer> {
         if (s.filtered.sum() > 0) out.printf(Locale.ROOT, "  filtered out  %,d%n", s.filtered.sum());
         if (r.functionsLoaded() > 0) out.printf(Locale.ROOT, "  functions     %d librar%s loaded%n", r.functionsLoaded(), r.functionsLoaded() == 1 ? "y" : "ies");
         out.printf(Locale.ROOT, "  sent          %s%n", Progress.bytes(r.bytesSent()));
+        if (r.reconnects() > 0) out.printf(Locale.ROOT, "  reconnected   %,d time%s after lost connections%n", r.reconnects(), r.reconnects() == 1 ? "" : "s");
         out.printf(Locale.ROOT, "  time          %.2f s (%,.0f keys/s)%n", secs, r.keysWritten() / Math.max(secs, 1e-3));
         out.printf(Locale.ROOT, "  confirmed to  file offset %,d%n", r.committedPosition());
     }

@@ -28,6 +28,9 @@ final class WriteOptions {
     @Option(names = "--write-mode", defaultValue = "auto", paramLabel = "auto|commands", description = "auto (default): RESTORE of the RDB payload where the target loads its encoding, type commands elsewhere; commands: type commands always.")
     String mode;
 
+    @Option(names = "--reconnect-timeout", defaultValue = "30", paramLabel = "SECONDS", description = "How long a lost target connection may take to come back (the same node, the master Sentinel names next, or a cluster's new slot owner) before the run stops (default: ${DEFAULT-VALUE}).")
+    int reconnectTimeout;
+
     @Option(names = "--big-value", defaultValue = "8388608", paramLabel = "BYTES", description = "Values larger than this are written in element batches, never held whole (default: ${DEFAULT-VALUE}).")
     long bigValue;
 
@@ -35,6 +38,7 @@ final class WriteOptions {
         if (connections < 1 || connections > 64) throw new IllegalArgumentException("--connections must be 1..64");
         if (pipeline < 1 || pipeline > 8000) throw new IllegalArgumentException("--pipeline must be 1..8000 (Dragonfly warns above ~10k queued commands)");
         if (batch < 1 || batch > 100_000) throw new IllegalArgumentException("--batch must be 1..100000");
+        if (reconnectTimeout < 0) throw new IllegalArgumentException("--reconnect-timeout must be >= 0");
         if (bigValue < 1024) throw new IllegalArgumentException("--big-value must be at least 1024 bytes");
         WriterOptions.Mode m;
         switch (mode) {
@@ -43,7 +47,7 @@ final class WriteOptions {
             default: throw new IllegalArgumentException("--write-mode must be auto or commands, not '" + mode + "'");
         }
         return new WriterOptions(connections, pipeline, batch, !noReplace, policy("--on-error", onError),
-                policy("--on-unsupported", onUnsupported), m);
+                policy("--on-unsupported", onUnsupported), m, reconnectTimeout * 1000L);
     }
 
     private static boolean policy(String name, String value) {

@@ -36,7 +36,7 @@ public final class ImportJob {
 
     /** What the run did, for the summary and the exit code. */
     public record Result(RunStats stats, long keysWritten, long bytesRead, long bytesSent, long committedPosition,
-                         int functionsLoaded, int rdbVersion, String target) {
+                         int functionsLoaded, int rdbVersion, String target, long reconnects) {
     }
 
     private final Settings settings;
@@ -117,7 +117,7 @@ public final class ImportJob {
             int functions = loadFunctions(w, feeder.functions);
             w.drain();
             return new Result(stats, w.keysWritten(), r.position(), w.bytesSent(), w.committed(SHARD), functions,
-                    r.rdbVersion(), w.info().describe());
+                    r.rdbVersion(), w.info().describe(), w.reconnects());
         } catch (RdbFormatException e) {
             throw RdbFormatException.of(file.getFileName() + ": " + e.getMessage());
         }

@@ -92,8 +92,10 @@ public final class RespConnection implements AutoCloseable {
             out.flush();
             return reader.read();
         } catch (SocketTimeoutException e) {
+            close(); // a late reply would answer the next call
             throw new RedisConnectionException("no answer from " + address + " within the read timeout");
         } catch (IOException e) {
+            close();
             throw new RedisConnectionException("connection to " + address + " failed: " + oneLine(e));
         }
     }

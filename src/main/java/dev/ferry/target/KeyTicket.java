@@ -11,6 +11,8 @@ final class KeyTicket {
     final int db;
     final byte[] key;
     private int outstanding;
+    private int answeredCount;
+    private boolean startsWithReset;
     private boolean closed;
     private long position;
     private String failure;
@@ -24,13 +26,24 @@ final class KeyTicket {
         this.key = key;
     }
 
-    synchronized void added() {
+    /** A command of this key is about to be sent; the first one tells whether replaying the key from it is safe. */
+    synchronized void added(boolean resetsKey) {
+        if (outstanding == 0 && answeredCount == 0) startsWithReset = resetsKey;
         outstanding++;
+    }
+
+    /**
+     * True when every command sent for this key can be sent again from the first: none has been answered yet
+     * and the first one replaces the whole value (DEL, SET, RESTORE ... REPLACE).
+     */
+    synchronized boolean replayableFromStart() {
+        return answeredCount == 0 && startsWithReset && failure == null;
     }
 
     /** Returns true when this answer finished the ticket. */
     synchronized boolean answered(String error, boolean keyExisted) {
         outstanding--;
+        answeredCount++;
         if (error != null && failure == null) failure = error;
         if (keyExisted) existed = true;
         return closed && outstanding == 0;

@@ -40,9 +40,12 @@ final class PipelinedConnection implements AutoCloseable {
     private volatile String broken;
     private volatile boolean closing;
     private int currentDb;
-    private long bytesSent;
+    private final java.util.concurrent.atomic.LongAdder bytesSent;
 
-    PipelinedConnection(RespConnection conn, int window, ReplyHandler handler, String name) {
+    /** {@code bytesSent} is shared by the writer's connections, so it survives a connection's replacement. */
+    PipelinedConnection(RespConnection conn, int window, ReplyHandler handler, String name,
+                        java.util.concurrent.atomic.LongAdder bytesSent) {
+        this.bytesSent = bytesSent;
         this.conn = conn;
         this.socketOut = conn.output();
         this.window = window;
@@ -77,7 +80,11 @@ final class PipelinedConnection implements AutoCloseable {
         }
     }
 
-    /** Queues a command; a command for another db is preceded by SELECT. */
+    /**
+     * Queues a command; a command for another db is preceded by SELECT. Throws {@link BrokenConnectionException}
+     * only when the command was not queued; once queued it is either answered or handed back by
+     * {@link #takeUnanswered()}.
+     */
     synchronized void send(Pending p) {
         checkBroken();
         if (p.db >= 0 && p.db != currentDb) {
@@ -97,6 +104,8 @@ final class PipelinedConnection implements AutoCloseable {
         flushLocked();
     }
 
+    /** The commands were queued before the write failed: they are handed back by takeUnanswered, not lost. */
+
     private void enqueue(Pending p) {
         out.command(p.args.length);
         for (byte[] a : p.args) out.arg(a);
@@ -110,22 +119,19 @@ final class PipelinedConnection implements AutoCloseable {
 
     private void flushLocked() {
         try {
-            bytesSent += out.size();
+            bytesSent.add(out.size());
             out.writeTo(socketOut);
             socketOut.flush();
         } catch (IOException e) {
             out.reset();
+            // the reply thread notices the closed socket and reports the loss; what was queued is replayed
             markBroken("write to " + address() + " failed: " + e.getMessage());
-            checkBroken();
+            conn.close();
         }
     }
 
     int inFlight() {
         return inFlightCount.get();
-    }
-
-    synchronized long bytesSent() {
-        return bytesSent;
     }
 
     String brokenReason() {
@@ -134,7 +140,29 @@ final class PipelinedConnection implements AutoCloseable {
 
     private void checkBroken() {
         String b = broken;
-        if (b != null) throw new RedisConnectionException(b);
+        if (b != null) throw new BrokenConnectionException(b);
+    }
+
+    /** Thrown to a sender when the connection is gone: the writer restores its routes and sends again. */
+    final class BrokenConnectionException extends RedisConnectionException {
+        BrokenConnectionException(String message) {
+            super(message);
+        }
+
+        PipelinedConnection connection() {
+            return PipelinedConnection.this;
+        }
+    }
+
+    /**
+     * The commands sent and never answered, in the order they were sent, once the connection is broken. Taken
+     * under the send lock, so no command can join them afterwards.
+     */
+    synchronized java.util.List<Pending> takeUnanswered() {
+        java.util.List<Pending> out = new java.util.ArrayList<>(inFlight);
+        inFlight.clear();
+        inFlightCount.set(0);
+        return out;
     }
 
     private void readReplies() {
@@ -156,6 +184,8 @@ final class PipelinedConnection implements AutoCloseable {
             if (!closing) {
                 markBroken("connection to " + address() + " lost with " + inFlightCount.get()
                         + " commands unanswered: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+                conn.close();
+                handler.onBroken(this, broken);
             }
         }
     }
@@ -166,7 +196,6 @@ final class PipelinedConnection implements AutoCloseable {
         synchronized (windowMonitor) {
             windowMonitor.notifyAll();
         }
-        handler.onBroken(this, why);
     }
 
     @Override

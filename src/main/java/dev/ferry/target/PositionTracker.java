@@ -21,10 +21,16 @@ final class PositionTracker {
 
     private final Map<Integer, Shard> shards = new HashMap<>();
 
-    /** Numbers a new record of {@code shard}; waits while the ring of unconfirmed records is full. */
-    synchronized long open(int shard) throws InterruptedException {
+    /**
+     * Numbers a new record of {@code shard}; waits while the ring of unconfirmed records is full, unless
+     * {@code stop} says the run is over (then it throws what stop throws).
+     */
+    synchronized long open(int shard, Runnable stop) throws InterruptedException {
         Shard s = shards.computeIfAbsent(shard, k -> new Shard());
-        while (s.nextSeq - s.committedSeq > RING - 1) wait(10);
+        while (s.nextSeq - s.committedSeq > RING - 1) {
+            wait(10);
+            stop.run();
+        }
         long seq = s.nextSeq++;
         s.done[(int) (seq & (RING - 1))] = false;
         return seq;

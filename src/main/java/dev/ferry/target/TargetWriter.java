@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,31 +48,57 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
     private final LongAdder keysSkipped = new LongAdder();
     private final LongAdder keysFailed = new LongAdder();
     private final LongAdder commands = new LongAdder();
+    private final LongAdder bytesSent = new LongAdder();
     private volatile String fatal;
     private volatile boolean closing;
+    private final RedisUri uri;
+    /** Connection losses being repaired; senders wait while it is not zero, so replayed commands go first. */
+    private final AtomicInteger recovering = new AtomicInteger();
+    /** Senders inside a send; a repair starts only when none is, so nothing is sent into a half-repaired route. */
+    private final AtomicInteger activeSenders = new AtomicInteger();
+    private final Object recoveryLock = new Object();
+    private final LongAdder reconnects = new LongAdder();
 
-    /** The big value being written, if any: its ticket and connection stay fixed until its end. */
+    /** The big value being written, if any. */
     private BigValueStart bigStart;
     private KeyTicket bigTicket;
-    private PipelinedConnection bigConn;
     private boolean bigSkipped;
 
     private final class Node {
         final HostPort address;
-        final PipelinedConnection[] conns;
+        /** Replaced as a whole when broken connections are repaired. */
+        volatile PipelinedConnection[] conns;
         private RespConnection control;
 
         Node(HostPort address) {
             this.address = address;
-            this.conns = new PipelinedConnection[options.connections()];
-            for (int i = 0; i < conns.length; i++) {
-                conns[i] = new PipelinedConnection(RespConnection.open(address, connectOptions), options.pipeline(),
-                        TargetWriter.this, "ferry-target-" + address + "-" + i);
+            PipelinedConnection[] cs = new PipelinedConnection[options.connections()];
+            for (int i = 0; i < cs.length; i++) cs[i] = connect(i);
+            this.conns = cs;
+        }
+
+        private PipelinedConnection connect(int i) {
+            return new PipelinedConnection(RespConnection.open(address, connectOptions), options.pipeline(),
+                    TargetWriter.this, "ferry-target-" + address + "-" + i, bytesSent);
+        }
+
+        /** Replaces broken connections with new ones; throws if the node cannot be reached. */
+        synchronized void repair() {
+            PipelinedConnection[] cs = conns.clone();
+            for (int i = 0; i < cs.length; i++) {
+                if (cs[i].brokenReason() != null) cs[i] = connect(i);
             }
+            if (control != null && control.isClosed()) control = null;
+            conns = cs;
+        }
+
+        boolean anyBroken() {
+            for (PipelinedConnection c : conns) if (c.brokenReason() != null) return true;
+            return false;
         }
 
         synchronized RespConnection control() {
-            if (control == null) control = RespConnection.open(address, connectOptions);
+            if (control == null || control.isClosed()) control = RespConnection.open(address, connectOptions);
             return control;
         }
 
@@ -83,8 +110,9 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         }
     }
 
-    private TargetWriter(WriterOptions options, WriteListener listener, ConnectOptions connectOptions,
+    private TargetWriter(RedisUri uri, WriterOptions options, WriteListener listener, ConnectOptions connectOptions,
                          TargetInfo info, Topology topology) {
+        this.uri = uri;
         this.options = options;
         this.listener = listener;
         this.connectOptions = connectOptions;
@@ -125,9 +153,9 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         if (options.mode() == WriterOptions.Mode.AUTO && info.engine() == TargetInfo.Engine.DRAGONFLY) {
             // Dragonfly's RESTORE does not take every Redis encoding; type commands are always understood
             options = new WriterOptions(options.connections(), options.pipeline(), options.batch(), options.replace(),
-                    options.failOnError(), options.failOnUnsupported(), WriterOptions.Mode.COMMANDS);
+                    options.failOnError(), options.failOnUnsupported(), WriterOptions.Mode.COMMANDS, options.reconnectTimeoutMs());
         }
-        TargetWriter w = new TargetWriter(options, listener, co, info, topology);
+        TargetWriter w = new TargetWriter(uri, options, listener, co, info, topology);
         try {
             for (HostPort m : topology.masters()) w.node(m);
         } catch (RedisConnectionException e) {
@@ -174,7 +202,8 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
             startBig(shard, start);
         } else if (record instanceof ElementBatch batch) {
             if (bigStart == null) throw new IllegalStateException("elements outside a big value");
-            if (!bigSkipped) translator.bigElements(bigStart.key(), batch, emitter(bigConn, bigTicket));
+            // a big value whose connection was lost mid-way is failed; the rest of it is not sent
+            if (!bigSkipped && bigTicket.failure() == null) translator.bigElements(bigStart.key(), batch, emitter(bigTicket));
         } else if (record instanceof BigValueEnd end) {
             endBig(end);
         }
@@ -185,7 +214,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         String refusal = clusterDbRefusal(kv.db());
         if (refusal == null) {
             try {
-                refusal = translator.keyValue(kv, emitter(route(kv.key()), ticket));
+                refusal = translator.keyValue(kv, emitter(ticket));
             } catch (RuntimeException e) {
                 if (e instanceof RedisConnectionException || e instanceof WriteFailedException) throw e;
                 refusal = "cannot decode value: " + e.getMessage();
@@ -198,25 +227,23 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
     private void startBig(int shard, BigValueStart start) {
         bigStart = start;
         bigTicket = newTicket(shard, start.db(), start.key());
-        bigConn = route(start.key());
         String refusal = clusterDbRefusal(start.db());
         bigSkipped = refusal != null;
         if (refusal != null) {
             unsupported(bigTicket, refusal);
         } else {
-            bigSkipped = !translator.bigStart(start, emitter(bigConn, bigTicket));
+            bigSkipped = !translator.bigStart(start, emitter(bigTicket));
         }
     }
 
     private void endBig(BigValueEnd end) {
         if (bigStart == null) throw new IllegalStateException("big value end without a start");
-        if (!bigSkipped) {
-            translator.bigEnd(bigStart, emitter(bigConn, bigTicket));
+        if (!bigSkipped && bigTicket.failure() == null) {
+            translator.bigEnd(bigStart, emitter(bigTicket));
         }
         KeyTicket t = bigTicket;
         bigStart = null;
         bigTicket = null;
-        bigConn = null;
         if (t.close(end.position())) finish(t);
     }
 
@@ -237,33 +264,51 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
 
     private KeyTicket newTicket(int shard, int db, byte[] key) {
         try {
-            return new KeyTicket(shard, positions.open(shard), db, key);
+            // while it waits for the oldest records to be confirmed, what they need may still sit in a send
+            // buffer of a quiet connection: flush everything, or it would wait forever
+            return new KeyTicket(shard, positions.open(shard, () -> {
+                checkFatal();
+                flush();
+            }), db, key);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new WriteFailedException("interrupted");
         }
     }
 
-    private RecordTranslator.Emitter emitter(PipelinedConnection conn, KeyTicket ticket) {
+    private RecordTranslator.Emitter emitter(KeyTicket ticket) {
         return new RecordTranslator.Emitter() {
             @Override
             public void command(int flags, byte[]... args) {
-                ticket.added();
-                conn.awaitWindow();
-                conn.send(new Pending(args, ticket, ticket.db, flags));
+                ticket.added(CommandSafety.resetsKey(args));
+                Pending p = new Pending(args, ticket, ticket.db, flags);
+                while (true) {
+                    PipelinedConnection conn;
+                    enterSend();
+                    try {
+                        conn = route(ticket.key);
+                        conn.awaitWindow();
+                        conn.send(p);
+                        break;
+                    } catch (PipelinedConnection.BrokenConnectionException e) {
+                        conn = e.connection();
+                    } finally {
+                        activeSenders.decrementAndGet();
+                    }
+                    // its reply thread repairs the route; send again once that is done
+                    awaitNewRoute(conn, ticket.key);
+                }
                 commands.increment();
             }
 
             @Override
             public boolean exists(int db, byte[] key) {
-                HostPort owner = topology.ownerOf(Slots.of(key));
-                RespConnection c = node(owner).control();
-                synchronized (c) {
+                boolean exists = controlCall(key, c -> {
                     if (!topology.isCluster()) c.callOk("SELECT", Integer.toString(db));
-                    boolean exists = c.call("EXISTS".getBytes(StandardCharsets.US_ASCII), key).asLong() > 0;
-                    if (exists) ticket.answeredExists();
-                    return exists;
-                }
+                    return c.call("EXISTS".getBytes(StandardCharsets.US_ASCII), key).asLong() > 0;
+                });
+                if (exists) ticket.answeredExists();
+                return exists;
             }
 
             @Override
@@ -271,6 +316,32 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
                 listener.warned(ticket.db, ticket.key, message);
             }
         };
+    }
+
+    /**
+     * A synchronous call on the control connection of the node owning {@code key}'s slot; a lost connection is
+     * opened again (the node may be restarting or failing over) until --reconnect-timeout.
+     */
+    private <T> T controlCall(byte[] key, java.util.function.Function<RespConnection, T> call) {
+        long deadline = System.currentTimeMillis() + options.reconnectTimeoutMs();
+        while (true) {
+            try {
+                RespConnection c = node(topology.ownerOf(Slots.of(key))).control();
+                synchronized (c) {
+                    return call.apply(c);
+                }
+            } catch (RedisConnectionException e) {
+                if (System.currentTimeMillis() > deadline) throw e;
+                sleepQuietly(100);
+                if (topology.isCluster()) {
+                    try {
+                        topology = Topology.ofCluster(new ArrayList<>(nodes.keySet()), connectOptions);
+                    } catch (RedisConnectionException ignored) {
+                        // try again on the next round
+                    }
+                }
+            }
+        }
     }
 
     /** Accounts for a ticket whose commands have all been answered. */
@@ -359,9 +430,122 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         conn.flush();
     }
 
+    /**
+     * A connection was lost (its reply thread calls this). Restores the routes — the same node again, the
+     * master Sentinel now names, or the cluster's new slot owners — and sends again every unanswered command
+     * that is safe to repeat, in its original order. A key whose unanswered commands are not (RPUSH, APPEND,
+     * XADD after part of the key was confirmed) is failed and reported: it may be incomplete on the target.
+     */
     @Override
     public void onBroken(PipelinedConnection from, String why) {
-        if (!closing && fatal == null) fatal = why;
+        if (closing) return;
+        recovering.incrementAndGet();
+        try {
+            while (activeSenders.get() > 0) sleepQuietly(1);
+            synchronized (recoveryLock) {
+                List<Pending> todo = from.takeUnanswered();
+                log.warn("{}; restoring the route and re-sending {} command(s)", why, todo.size());
+                long deadline = System.currentTimeMillis() + options.reconnectTimeoutMs();
+                while (true) {
+                    restoreRoutes(deadline);
+                    int i = 0;
+                    try {
+                        for (; i < todo.size(); i++) replay(todo.get(i));
+                        break;
+                    } catch (PipelinedConnection.BrokenConnectionException e) {
+                        // the new route broke as well: what it holds unanswered came before todo[i], keep that order
+                        List<Pending> again = new ArrayList<>(e.connection().takeUnanswered());
+                        again.addAll(todo.subList(i, todo.size()));
+                        todo = again;
+                    }
+                }
+                reconnects.increment();
+                flush();
+            }
+        } catch (RuntimeException e) {
+            if (fatal == null) fatal = why + "; reconnecting failed: " + e.getMessage();
+        } finally {
+            recovering.decrementAndGet();
+        }
+    }
+
+    private void replay(Pending p) {
+        if (p.ticket == null) return; // SELECT and ASKING are re-issued with the commands they served
+        KeyTicket t = p.ticket;
+        if (t.failure() == null && (CommandSafety.repeatable(p.args) || t.replayableFromStart())) {
+            route(t.key).send(p);
+            return;
+        }
+        if (t.answered("the connection was lost while this key was being written; it may be incomplete on the target", false)) {
+            finish(t);
+        }
+    }
+
+    /** Waits for running repairs, then counts this thread as a sender until it leaves the send. */
+    private void enterSend() {
+        while (true) {
+            awaitRecovery();
+            activeSenders.incrementAndGet();
+            if (recovering.get() == 0) return;
+            activeSenders.decrementAndGet();
+        }
+    }
+
+    /** Waits (until {@code deadline}) until every node the topology routes to answers again. */
+    private void restoreRoutes(long deadline) {
+        RuntimeException last = null;
+        while (System.currentTimeMillis() < deadline && !closing) {
+            try {
+                if (uri.kind() == RedisUri.Kind.SENTINEL) {
+                    topology = Topology.single(Topology.resolveSentinelMaster(uri));
+                } else if (topology.isCluster()) {
+                    List<HostPort> seeds = new ArrayList<>(uri.hosts());
+                    seeds.addAll(nodes.keySet());
+                    topology = Topology.ofCluster(seeds, connectOptions);
+                }
+                for (HostPort m : topology.masters()) {
+                    Node n = node(m);
+                    if (n.anyBroken()) n.repair();
+                }
+                return;
+            } catch (RuntimeException e) {
+                last = e;
+                sleepQuietly(200);
+            }
+        }
+        throw last != null ? last : new RedisConnectionException("gave up");
+    }
+
+    private void awaitRecovery() {
+        while (recovering.get() > 0) {
+            checkFatal();
+            sleepQuietly(1);
+        }
+    }
+
+    /** The sender found {@code broken} dead: wait until the key routes to a repaired or new connection. */
+    private void awaitNewRoute(PipelinedConnection broken, byte[] key) {
+        long deadline = System.currentTimeMillis() + options.reconnectTimeoutMs() + 5_000;
+        while (fatal == null && System.currentTimeMillis() < deadline) {
+            if (recovering.get() == 0 && route(key) != broken) return;
+            sleepQuietly(1);
+        }
+        checkFatal();
+        throw new WriteFailedException(broken.brokenReason());
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WriteFailedException("interrupted");
+        }
+    }
+
+    /** How many lost connections were restored. */
+    public long reconnects() {
+        return reconnects.sum();
     }
 
     private void checkFatal() {
@@ -379,7 +563,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         flush();
         while (true) {
             checkFatal();
-            int inFlight = 0;
+            int inFlight = recovering.get();
             for (Node n : nodes.values()) for (PipelinedConnection c : n.conns) inFlight += c.inFlight();
             if (inFlight == 0) break;
             try {
@@ -404,9 +588,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
     public long commandsSent() { return commands.sum(); }
 
     public long bytesSent() {
-        long total = 0;
-        for (Node n : nodes.values()) for (PipelinedConnection c : n.conns) total += c.bytesSent();
-        return total;
+        return bytesSent.sum();
     }
 
     /** Runs a command once on every master (FUNCTION LOAD, FLUSHALL...); returns the first error, or null. */

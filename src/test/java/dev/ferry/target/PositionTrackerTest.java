@@ -9,9 +9,9 @@ class PositionTrackerTest {
     @Test
     void committedPositionOnlyMovesOverAnUnbrokenRunOfConfirmedRecords() throws InterruptedException {
         PositionTracker t = new PositionTracker();
-        long a = t.open(0);
-        long b = t.open(0);
-        long c = t.open(0);
+        long a = t.open(0, () -> { });
+        long b = t.open(0, () -> { });
+        long c = t.open(0, () -> { });
         assertThat(t.committed(0)).isEqualTo(-1);
         t.complete(0, c, 300);            // the newest is confirmed first (another connection)
         assertThat(t.committed(0)).isEqualTo(-1);
@@ -24,8 +24,8 @@ class PositionTrackerTest {
     @Test
     void shardsAreIndependent() throws InterruptedException {
         PositionTracker t = new PositionTracker();
-        long s0 = t.open(0);
-        long s1 = t.open(1);
+        long s0 = t.open(0, () -> { });
+        long s1 = t.open(1, () -> { });
         t.complete(1, s1, 77);
         assertThat(t.committed(1)).isEqualTo(77);
         assertThat(t.committed(0)).isEqualTo(-1);
@@ -37,7 +37,7 @@ class PositionTrackerTest {
     void ringWrapsAroundManyTimes() throws InterruptedException {
         PositionTracker t = new PositionTracker();
         for (int i = 0; i < 300_000; i++) {
-            long seq = t.open(0);
+            long seq = t.open(0, () -> { });
             t.complete(0, seq, i);
         }
         assertThat(t.committed(0)).isEqualTo(299_999);

@@ -1,0 +1,150 @@
+package dev.ferry.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.cli.Cli;
+import dev.ferry.resp.RespConnection;
+import dev.ferry.testkit.Datasets;
+import dev.ferry.testkit.RedisCluster;
+import dev.ferry.testkit.RedisClusterExtension;
+import dev.ferry.testkit.RedisServer;
+import dev.ferry.testkit.RedisServerExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The target drops Ferry's connections in the middle of an import (CLIENT KILL), or a cluster master
+ * hands its slots to its replica (CLUSTER FAILOVER): Ferry reconnects, re-sends what is safe to repeat,
+ * and the result equals the source; a key it cannot safely repeat is reported, never silently wrong.
+ */
+class TargetConnectionLossIT {
+    @RegisterExtension
+    static final RedisServerExtension target = new RedisServerExtension().flushBeforeEach();
+
+    @RegisterExtension
+    static final RedisClusterExtension cluster = new RedisClusterExtension().flushBeforeEach();
+
+    private static RedisServer source;
+    private static Path rdb;
+    private static Map<String, String> expected;
+
+    @BeforeAll
+    static void dataset() throws Exception {
+        source = RedisServer.builder().name("loss-source").start();
+        try (RespConnection c = Datasets.connect(source)) {
+            c.callOk("DEBUG", "POPULATE", "150000", "key", "32");
+            c.callOk("EVAL", "for i = 1, 2000 do redis.call('RPUSH', 'list:' .. i, 'a', 'b', 'c', i) end return 1", "0");
+            c.callOk("SAVE");
+        }
+        rdb = Files.copy(source.dir().resolve("dump.rdb"), Files.createTempFile("ferry-loss", ".rdb"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        expected = Datasets.perKey(source);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (source != null) source.close();
+        if (rdb != null) Files.deleteIfExists(rdb);
+    }
+
+    /** Kills the target's client connections every 50 ms until the import ends; returns how many it killed. */
+    private static CompletableFuture<Integer> keepKilling(RedisServer server, AtomicBoolean done) {
+        return CompletableFuture.supplyAsync(() -> {
+            int killed = 0;
+            try (RespConnection admin = Datasets.connect(server)) {
+                while (!done.get()) {
+                    Thread.sleep(50);
+                    killed += (int) admin.call("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes").asLong();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return killed;
+        });
+    }
+
+    private static long reconnects(Cli.Result r) {
+        Matcher m = Pattern.compile("reconnected +([0-9,]+) time").matcher(r.out());
+        return m.find() ? Long.parseLong(m.group(1).replace(",", "")) : 0;
+    }
+
+    @Test
+    void restoresAreRepeatedAfterKilledConnectionsAndNothingIsLost() throws Exception {
+        AtomicBoolean done = new AtomicBoolean();
+        CompletableFuture<Integer> killer = keepKilling(target.get(), done);
+        Cli.Result r;
+        try {
+            r = Cli.run("import", rdb.toString(), "--target", target.get().uri(), "-q", "--connections", "2", "--pipeline", "50");
+        } finally {
+            done.set(true);
+        }
+        assertThat(killer.get()).as("connections killed during the import").isPositive();
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(reconnects(r)).as(r.toString()).isPositive();
+        assertThat(Datasets.digest(target.get())).isEqualTo(Datasets.digest(source));
+        assertThat(target.get().dbSize()).isEqualTo(expected.size());
+    }
+
+    @Test
+    void commandsThatCannotBeRepeatedFailTheirKeyAndSayWhy() throws Exception {
+        AtomicBoolean done = new AtomicBoolean();
+        CompletableFuture<Integer> killer = keepKilling(target.get(), done);
+        Cli.Result r;
+        try {
+            // no DEL first (--no-replace), so a list's RPUSH cannot be repeated: those keys must be reported
+            r = Cli.run("import", rdb.toString(), "--target", target.get().uri(), "-q", "--connections", "2", "--pipeline", "200",
+                    "--write-mode", "commands", "--no-replace");
+        } finally {
+            done.set(true);
+        }
+        assertThat(killer.get()).isPositive();
+        assertThat(reconnects(r)).as(r.toString()).isPositive();
+        Map<String, String> actual = Datasets.perKey(target.get());
+        long differing = expected.entrySet().stream().filter(e -> !e.getValue().equals(actual.get(e.getKey()))).count();
+        Matcher failed = Pattern.compile("  failed +([0-9,]+)").matcher(r.out());
+        assertThat(failed.find()).isTrue();
+        long failedCount = Long.parseLong(failed.group(1).replace(",", ""));
+        // every key that differs from the source was reported as failed, with the reason
+        assertThat(differing).as(r.toString()).isLessThanOrEqualTo(failedCount);
+        if (failedCount > 0) {
+            assertThat(r.exitCode()).isEqualTo(1);
+            assertThat(r.out()).contains("the connection was lost while this key was being written; it may be incomplete on the target");
+        } else {
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+        }
+    }
+
+    @Test
+    void clusterFailoverDuringImportIsFollowed() throws Exception {
+        RedisCluster c = cluster.get();
+        RedisServer replica = c.replicas().get(0);
+        CompletableFuture<String> failover = CompletableFuture.supplyAsync(() -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return replica.cli("CLUSTER", "FAILOVER");
+        });
+        Cli.Result r = Cli.run("import", rdb.toString(), "--target", c.seedUri(), "-q", "--db", "0", "--connections", "2",
+                "--pipeline", "200");
+        assertThat(failover.get()).isEqualTo("OK");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        awaitMaster(replica);
+        assertThat(Datasets.perKey(c)).isEqualTo(expected);
+    }
+
+    private static void awaitMaster(RedisServer s) throws InterruptedException {
+        for (int i = 0; i < 100 && !s.info("replication").contains("role:master"); i++) Thread.sleep(50);
+    }
+}
