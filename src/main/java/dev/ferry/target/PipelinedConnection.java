@@ -143,6 +143,16 @@ final class PipelinedConnection implements AutoCloseable {
         if (b != null) throw new BrokenConnectionException(b);
     }
 
+    /**
+     * Thrown by a reply handler that learned this connection leads to the wrong server now (a master turned
+     * replica): the connection is dropped with the answered command still unanswered, so it is re-sent.
+     */
+    static final class Reroute extends RuntimeException {
+        Reroute(String message) {
+            super(message, null, false, false);
+        }
+    }
+
     /** Thrown to a sender when the connection is gone: the writer restores its routes and sends again. */
     final class BrokenConnectionException extends RedisConnectionException {
         BrokenConnectionException(String message) {
@@ -182,8 +192,9 @@ final class PipelinedConnection implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             if (!closing) {
-                markBroken("connection to " + address() + " lost with " + inFlightCount.get()
-                        + " commands unanswered: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+                markBroken(e instanceof Reroute ? e.getMessage() + " with " + inFlightCount.get() + " commands unanswered"
+                        : "connection to " + address() + " lost with " + inFlightCount.get() + " commands unanswered: "
+                        + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
                 conn.close();
                 handler.onBroken(this, broken);
             }

@@ -373,6 +373,11 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
                 redirect(p, err.message(), code.equals("ASK"));
                 return;
             }
+            if (code.equals("READONLY") && p.retries++ < MAX_RETRIES) {
+                // the master we write to was turned into a replica (a failover): drop this connection so the
+                // command and everything after it are re-sent to the new master
+                throw new PipelinedConnection.Reroute("target " + from.address() + " became a replica");
+            }
             if (isTransient(code) && p.ticket != null && p.retries++ < MAX_RETRIES) {
                 retryLater(p, code);
                 return;
@@ -497,7 +502,14 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         while (System.currentTimeMillis() < deadline && !closing) {
             try {
                 if (uri.kind() == RedisUri.Kind.SENTINEL) {
-                    topology = Topology.single(Topology.resolveSentinelMaster(uri));
+                    HostPort master = Topology.resolveSentinelMaster(uri);
+                    // during a failover Sentinel may still name the old master for a moment: ask the server
+                    try (RespConnection c = RespConnection.open(master, connectOptions)) {
+                        if (!"master".equals(Topology.info(c, "replication").get("role"))) {
+                            throw new RedisConnectionException(master + " is not a master yet");
+                        }
+                    }
+                    topology = Topology.single(master);
                 } else if (topology.isCluster()) {
                     List<HostPort> seeds = new ArrayList<>(uri.hosts());
                     seeds.addAll(nodes.keySet());
