@@ -64,52 +64,6 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
     private KeyTicket bigTicket;
     private boolean bigSkipped;
 
-    private final class Node {
-        final HostPort address;
-        /** Replaced as a whole when broken connections are repaired. */
-        volatile PipelinedConnection[] conns;
-        private RespConnection control;
-
-        Node(HostPort address) {
-            this.address = address;
-            PipelinedConnection[] cs = new PipelinedConnection[options.connections()];
-            for (int i = 0; i < cs.length; i++) cs[i] = connect(i);
-            this.conns = cs;
-        }
-
-        private PipelinedConnection connect(int i) {
-            return new PipelinedConnection(RespConnection.open(address, connectOptions), options.pipeline(),
-                    TargetWriter.this, "ferry-target-" + address + "-" + i, bytesSent);
-        }
-
-        /** Replaces broken connections with new ones; throws if the node cannot be reached. */
-        synchronized void repair() {
-            PipelinedConnection[] cs = conns.clone();
-            for (int i = 0; i < cs.length; i++) {
-                if (cs[i].brokenReason() != null) cs[i] = connect(i);
-            }
-            if (control != null && control.isClosed()) control = null;
-            conns = cs;
-        }
-
-        boolean anyBroken() {
-            for (PipelinedConnection c : conns) if (c.brokenReason() != null) return true;
-            return false;
-        }
-
-        synchronized RespConnection control() {
-            if (control == null || control.isClosed()) control = RespConnection.open(address, connectOptions);
-            return control;
-        }
-
-        void close() {
-            for (PipelinedConnection c : conns) c.close();
-            synchronized (this) {
-                if (control != null) control.close();
-            }
-        }
-    }
-
     private TargetWriter(RedisUri uri, WriterOptions options, WriteListener listener, ConnectOptions connectOptions,
                          TargetInfo info, Topology topology) {
         this.uri = uri;
@@ -179,7 +133,8 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         Node n = nodes.get(address);
         if (n != null) return n;
         synchronized (nodes) {
-            return nodes.computeIfAbsent(address, Node::new);
+            return nodes.computeIfAbsent(address, a -> new Node(a, options.connections(), options.pipeline(), connectOptions,
+                    this, bytesSent));
         }
     }
 
@@ -189,7 +144,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
     }
 
     private PipelinedConnection connectionFor(HostPort node, int slot) {
-        PipelinedConnection[] conns = node(node).conns;
+        PipelinedConnection[] conns = node(node).connections();
         return conns[slot % conns.length];
     }
 
@@ -276,46 +231,55 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         }
     }
 
+    /** The emitter for the record being written; one instance, as records are written by one thread at a time. */
     private RecordTranslator.Emitter emitter(KeyTicket ticket) {
-        return new RecordTranslator.Emitter() {
-            @Override
-            public void command(int flags, byte[]... args) {
-                ticket.added(CommandSafety.resetsKey(args));
-                Pending p = new Pending(args, ticket, ticket.db, flags);
-                while (true) {
-                    PipelinedConnection conn;
-                    enterSend();
-                    try {
-                        conn = route(ticket.key);
-                        conn.awaitWindow();
-                        conn.send(p);
-                        break;
-                    } catch (PipelinedConnection.BrokenConnectionException e) {
-                        conn = e.connection();
-                    } finally {
-                        activeSenders.decrementAndGet();
-                    }
-                    // its reply thread repairs the route; send again once that is done
-                    awaitNewRoute(conn, ticket.key);
+        emitter.ticket = ticket;
+        return emitter;
+    }
+
+    private final TicketEmitter emitter = new TicketEmitter();
+
+    /** Sends the commands of one key (its ticket) along the key's route, waiting out route repairs. */
+    private final class TicketEmitter implements RecordTranslator.Emitter {
+        KeyTicket ticket;
+
+        @Override
+        public void command(int flags, byte[]... args) {
+            ticket.added(CommandSafety.resetsKey(args));
+            Pending p = new Pending(args, ticket, ticket.db, flags);
+            while (true) {
+                PipelinedConnection conn;
+                enterSend();
+                try {
+                    conn = route(ticket.key);
+                    conn.awaitWindow();
+                    conn.send(p);
+                    break;
+                } catch (PipelinedConnection.BrokenConnectionException e) {
+                    conn = e.connection();
+                } finally {
+                    activeSenders.decrementAndGet();
                 }
-                commands.increment();
+                // its reply thread repairs the route; send again once that is done
+                awaitNewRoute(conn, ticket.key);
             }
+            commands.increment();
+        }
 
-            @Override
-            public boolean exists(int db, byte[] key) {
-                boolean exists = controlCall(key, c -> {
-                    if (!topology.isCluster()) c.callOk("SELECT", Integer.toString(db));
-                    return c.call("EXISTS".getBytes(StandardCharsets.US_ASCII), key).asLong() > 0;
-                });
-                if (exists) ticket.answeredExists();
-                return exists;
-            }
+        @Override
+        public boolean exists(int db, byte[] key) {
+            boolean exists = controlCall(key, c -> {
+                if (!topology.isCluster()) c.callOk("SELECT", Integer.toString(db));
+                return c.call("EXISTS".getBytes(StandardCharsets.US_ASCII), key).asLong() > 0;
+            });
+            if (exists) ticket.answeredExists();
+            return exists;
+        }
 
-            @Override
-            public void warn(String message) {
-                listener.warned(ticket.db, ticket.key, message);
-            }
-        };
+        @Override
+        public void warn(String message) {
+            listener.warned(ticket.db, ticket.key, message);
+        }
     }
 
     /**
@@ -567,7 +531,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
 
     /** Sends everything buffered. */
     public void flush() {
-        for (Node n : nodes.values()) for (PipelinedConnection c : n.conns) c.flush();
+        for (Node n : nodes.values()) for (PipelinedConnection c : n.connections()) c.flush();
     }
 
     /** Sends everything and waits until every command has been answered. */
@@ -576,7 +540,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         while (true) {
             checkFatal();
             int inFlight = recovering.get();
-            for (Node n : nodes.values()) for (PipelinedConnection c : n.conns) inFlight += c.inFlight();
+            for (Node n : nodes.values()) for (PipelinedConnection c : n.connections()) inFlight += c.inFlight();
             if (inFlight == 0) break;
             try {
                 Thread.sleep(1);

@@ -1,0 +1,71 @@
+package dev.ferry.target;
+
+import dev.ferry.resp.ConnectOptions;
+import dev.ferry.resp.RedisUri.HostPort;
+import dev.ferry.resp.RespConnection;
+import java.util.concurrent.atomic.LongAdder;
+
+/** One target node: its pipelined connections, and a plain connection for synchronous checks. */
+final class Node {
+    final HostPort address;
+    private final int pipeline;
+    private final ConnectOptions connectOptions;
+    private final PipelinedConnection.ReplyHandler handler;
+    private final LongAdder bytesSent;
+    /** Replaced as a whole when broken connections are repaired, so readers never see a half-built array. */
+    private volatile PipelinedConnection[] conns;
+    private RespConnection control;
+
+    Node(HostPort address, int connections, int pipeline, ConnectOptions connectOptions,
+         PipelinedConnection.ReplyHandler handler, LongAdder bytesSent) {
+        this.address = address;
+        this.pipeline = pipeline;
+        this.connectOptions = connectOptions;
+        this.handler = handler;
+        this.bytesSent = bytesSent;
+        PipelinedConnection[] cs = new PipelinedConnection[connections];
+        try {
+            for (int i = 0; i < cs.length; i++) cs[i] = connect(i);
+        } catch (RuntimeException e) {
+            for (PipelinedConnection c : cs) if (c != null) c.close();
+            throw e;
+        }
+        this.conns = cs;
+    }
+
+    private PipelinedConnection connect(int i) {
+        return new PipelinedConnection(RespConnection.open(address, connectOptions), pipeline, handler,
+                "ferry-target-" + address + "-" + i, bytesSent);
+    }
+
+    PipelinedConnection[] connections() {
+        return conns;
+    }
+
+    /** Replaces broken connections with new ones; throws if the node cannot be reached. */
+    synchronized void repair() {
+        PipelinedConnection[] cs = conns.clone();
+        for (int i = 0; i < cs.length; i++) {
+            if (cs[i].brokenReason() != null) cs[i] = connect(i);
+        }
+        if (control != null && control.isClosed()) control = null;
+        conns = cs;
+    }
+
+    boolean anyBroken() {
+        for (PipelinedConnection c : conns) if (c.brokenReason() != null) return true;
+        return false;
+    }
+
+    synchronized RespConnection control() {
+        if (control == null || control.isClosed()) control = RespConnection.open(address, connectOptions);
+        return control;
+    }
+
+    void close() {
+        for (PipelinedConnection c : conns) c.close();
+        synchronized (this) {
+            if (control != null) control.close();
+        }
+    }
+}
