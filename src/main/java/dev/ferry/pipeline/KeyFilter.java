@@ -47,10 +47,6 @@ public final class KeyFilter {
         return db <= 0 ? this : new KeyFilter(dbs, dbMap, match, exclude, types, db);
     }
 
-    public static KeyFilter all() {
-        return new KeyFilter(null, null, null, null, null);
-    }
-
     public boolean accept(int db, byte[] key, ValueType type) {
         if (dbs != null && !dbs.contains(db)) return false;
         if (type != null && !types.contains(type)) return false;

@@ -17,9 +17,4 @@ public enum ValueType {
             default: return null;
         }
     }
-
-    /** The name Redis's TYPE command answers with. */
-    public String redisName() {
-        return this == MODULE ? "module" : name().toLowerCase(java.util.Locale.ROOT);
-    }
 }

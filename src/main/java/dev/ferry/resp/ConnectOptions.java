@@ -10,8 +10,4 @@ public record ConnectOptions(String user, String password, boolean tls, boolean 
     public static ConnectOptions plain() {
         return new ConnectOptions(null, null, false, false, null, 10_000, 10_000);
     }
-
-    public ConnectOptions withReadTimeout(int ms) {
-        return new ConnectOptions(user, password, tls, tlsInsecure, caCertFile, connectTimeoutMs, ms);
-    }
 }

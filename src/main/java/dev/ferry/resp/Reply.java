@@ -9,7 +9,6 @@ import java.util.List;
  */
 public sealed interface Reply {
     Reply OK = new Simple("OK");
-    Reply QUEUED = new Simple("QUEUED");
     Reply NULL_BULK = new Bulk(null);
 
     record Simple(String text) implements Reply {

@@ -28,11 +28,6 @@ public final class RespReader {
         this.buf = new byte[bufferSize];
     }
 
-    /** True when a reply's first bytes are already buffered, so {@link #read()} won't block on the socket. */
-    public boolean hasBuffered() {
-        return pos < limit;
-    }
-
     public Reply read() throws IOException {
         byte type = nextByte();
         switch (type) {
@@ -91,15 +86,6 @@ public final class RespReader {
             off += n;
             len -= n;
         }
-    }
-
-    /** Reads up to {@code len} bytes, at least one; for streaming raw payloads. */
-    public int readSome(byte[] dst, int off, int len) throws IOException {
-        if (pos == limit) fill();
-        int n = Math.min(len, limit - pos);
-        System.arraycopy(buf, pos, dst, off, n);
-        pos += n;
-        return n;
     }
 
     public String readLine() throws IOException {

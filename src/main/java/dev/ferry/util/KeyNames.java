@@ -1,7 +1,5 @@
 package dev.ferry.util;
 
-import java.nio.charset.StandardCharsets;
-
 /** Shows binary-safe key names in messages: printable ASCII as is, anything else as \xHH, long ones cut. */
 public final class KeyNames {
     private static final int MAX_SHOWN = 120;
@@ -25,9 +23,5 @@ public final class KeyNames {
         }
         if (b.length > max) sb.append("...(").append(b.length).append(" bytes)");
         return sb.toString();
-    }
-
-    public static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }
