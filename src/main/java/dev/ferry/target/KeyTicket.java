@@ -27,8 +27,8 @@ final class KeyTicket {
     }
 
     /** A command of this key is about to be sent; the first one tells whether replaying the key from it is safe. */
-    synchronized void added(boolean resetsKey) {
-        if (outstanding == 0 && answeredCount == 0) startsWithReset = resetsKey;
+    synchronized void added(byte[][] args) {
+        if (outstanding == 0 && answeredCount == 0) startsWithReset = CommandSafety.resetsKey(args);
         outstanding++;
     }
 

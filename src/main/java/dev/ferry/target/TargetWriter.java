@@ -245,7 +245,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
 
         @Override
         public void command(int flags, byte[]... args) {
-            ticket.added(CommandSafety.resetsKey(args));
+            ticket.added(args);
             Pending p = new Pending(args, ticket, ticket.db, flags);
             while (true) {
                 PipelinedConnection conn;
