@@ -83,17 +83,24 @@ class TargetConnectionLossIT {
         return m.find() ? Long.parseLong(m.group(1).replace(",", "")) : 0;
     }
 
-    @Test
-    void restoresAreRepeatedAfterKilledConnectionsAndNothingIsLost() throws Exception {
+    /** Imports the dataset into the standalone target while its client connections keep being killed. */
+    private static Cli.Result importWhileKilling(String... options) throws Exception {
         AtomicBoolean done = new AtomicBoolean();
         CompletableFuture<Integer> killer = keepKilling(target.get(), done);
-        Cli.Result r;
+        String[] args = java.util.stream.Stream.concat(
+                java.util.stream.Stream.of("import", rdb.toString(), "--target", target.get().uri(), "-q", "--connections", "2"),
+                java.util.Arrays.stream(options)).toArray(String[]::new);
         try {
-            r = Cli.run("import", rdb.toString(), "--target", target.get().uri(), "-q", "--connections", "2", "--pipeline", "50");
+            return Cli.run(args);
         } finally {
             done.set(true);
+            assertThat(killer.get()).as("connections killed").isPositive();
         }
-        assertThat(killer.get()).as("connections killed during the import").isPositive();
+    }
+
+    @Test
+    void restoresAreRepeatedAfterKilledConnectionsAndNothingIsLost() throws Exception {
+        Cli.Result r = importWhileKilling("--pipeline", "50");
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(reconnects(r)).as(r.toString()).isPositive();
         assertThat(Datasets.digest(target.get())).isEqualTo(Datasets.digest(source));
@@ -102,17 +109,8 @@ class TargetConnectionLossIT {
 
     @Test
     void commandsThatCannotBeRepeatedFailTheirKeyAndSayWhy() throws Exception {
-        AtomicBoolean done = new AtomicBoolean();
-        CompletableFuture<Integer> killer = keepKilling(target.get(), done);
-        Cli.Result r;
-        try {
-            // no DEL first (--no-replace), so a list's RPUSH cannot be repeated: those keys must be reported
-            r = Cli.run("import", rdb.toString(), "--target", target.get().uri(), "-q", "--connections", "2", "--pipeline", "200",
-                    "--write-mode", "commands", "--no-replace");
-        } finally {
-            done.set(true);
-        }
-        assertThat(killer.get()).isPositive();
+        // no DEL first (--no-replace), so a list's RPUSH cannot be repeated: those keys must be reported
+        Cli.Result r = importWhileKilling("--pipeline", "200", "--write-mode", "commands", "--no-replace");
         assertThat(reconnects(r)).as(r.toString()).isPositive();
         Map<String, String> actual = Datasets.perKey(target.get());
         long differing = expected.entrySet().stream().filter(e -> !e.getValue().equals(actual.get(e.getKey()))).count();
