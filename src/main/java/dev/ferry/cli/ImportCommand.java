@@ -28,6 +28,9 @@ final class ImportCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "No progress output.")
     boolean quiet;
 
+    @Option(names = "--report", paramLabel = "FILE", description = "Write every key not written exactly as the source holds it (skipped, failed, warned) to FILE, one JSON object per line.")
+    Path report;
+
     @Mixin
     FilterOptions filters;
 
@@ -41,7 +44,7 @@ final class ImportCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         RedisUri uri = RedisUri.parse(target);
         ImportJob job = new ImportJob(new ImportJob.Settings(file, uri, filters.toFilter().intoTargetDb(uri.db()),
-                write.toWriterOptions(), write.bigValue));
+                write.toWriterOptions(), write.bigValue, report));
         ImportJob.Result result;
         if (quiet) {
             result = job.run();

@@ -12,6 +12,7 @@ import dev.ferry.resp.RedisUri;
 import dev.ferry.target.TargetWriter;
 import dev.ferry.target.WriteListener;
 import dev.ferry.target.WriterOptions;
+import dev.ferry.util.KeyNames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +32,9 @@ public final class ImportJob {
     private static final Logger log = LoggerFactory.getLogger(ImportJob.class);
     private static final int SHARD = 0;
 
-    public record Settings(Path file, RedisUri target, KeyFilter filter, WriterOptions writer, long bigValueThreshold) {
+    /** {@code report} is where every key not written exactly goes, one JSON line each, or null. */
+    public record Settings(Path file, RedisUri target, KeyFilter filter, WriterOptions writer, long bigValueThreshold,
+                           Path report) {
     }
 
     /** What the run did, for the summary and the exit code. */
@@ -84,24 +87,42 @@ public final class ImportJob {
         } catch (NoSuchFileException e) {
             throw new NoSuchFileException(file + ": no such file");
         }
-        WriteListener listener = new WriteListener() {
+        KeyReport report = settings.report() == null ? null : KeyReport.open(settings.report());
+        try {
+            return run(in, report);
+        } finally {
+            if (report != null) report.close();
+        }
+    }
+
+    /** Every key not written exactly: counted in the stats, and listed in the report when there is one. */
+    private static WriteListener outcomes(RunStats stats, KeyReport report) {
+        return new WriteListener() {
             @Override public void failed(int db, byte[] key, String reason) {
                 stats.failed(db, key, reason);
-                log.debug("key {} (db {}) not written: {}", dev.ferry.util.KeyNames.quote(key), db, reason);
+                if (report != null) report.record("failed", db, key, reason);
+                log.debug("key {} (db {}) not written: {}", KeyNames.quote(key), db, reason);
             }
 
             @Override public void skipped(int db, byte[] key, String reason) {
                 stats.skipped(db, key, reason);
+                if (report != null) report.record("skipped", db, key, reason);
             }
 
             @Override public void warned(int db, byte[] key, String message) {
                 stats.warned(db, key, message);
-                log.debug("key {} (db {}): {}", dev.ferry.util.KeyNames.quote(key), db, message);
+                if (report != null) report.record("warned", db, key, message);
+                log.debug("key {} (db {}): {}", KeyNames.quote(key), db, message);
             }
         };
+    }
+
+    private Result run(InputStream in, KeyReport report) throws IOException {
+        Path file = settings.file();
+        WriteListener listener = outcomes(stats, report);
         try (InputStream input = in; TargetWriter w = TargetWriter.open(settings.target(), settings.writer(), listener)) {
             writer = w;
-            Feeder feeder = new Feeder(w);
+            Feeder feeder = new Feeder(w, listener);
             RdbReader.Options options = new RdbReader.Options()
                     .batchSize(settings.writer().batch())
                     .bigValueThreshold(settings.bigValueThreshold())
@@ -114,7 +135,7 @@ public final class ImportJob {
             reader = r;
             r.read();
             w.drain();
-            int functions = loadFunctions(w, feeder.functions);
+            int functions = loadFunctions(w, feeder.functions, listener);
             w.drain();
             return new Result(stats, w.keysWritten(), r.position(), w.bytesSent(), w.committed(SHARD), functions,
                     r.rdbVersion(), w.info().describe(), w.reconnects());
@@ -123,7 +144,7 @@ public final class ImportJob {
         }
     }
 
-    private int loadFunctions(TargetWriter w, List<byte[]> libraries) {
+    private int loadFunctions(TargetWriter w, List<byte[]> libraries, WriteListener outcomes) {
         int loaded = 0;
         for (byte[] code : libraries) {
             String text = new String(code, StandardCharsets.UTF_8);
@@ -134,9 +155,9 @@ public final class ImportJob {
             if (error == null) {
                 loaded++;
             } else if (error.contains("already exists")) {
-                stats.skipped(0, name.getBytes(StandardCharsets.UTF_8), "function library exists on the target (--no-replace)");
+                outcomes.skipped(0, name.getBytes(StandardCharsets.UTF_8), "function library exists on the target (--no-replace)");
             } else {
-                stats.failed(0, name.getBytes(StandardCharsets.UTF_8), "FUNCTION LOAD failed: " + error);
+                outcomes.failed(0, name.getBytes(StandardCharsets.UTF_8), "FUNCTION LOAD failed: " + error);
                 log.debug("function library {} not loaded: {}", name, error);
             }
         }
@@ -154,19 +175,21 @@ public final class ImportJob {
     /** Hands the reader's records to the writer, applying expiry and the db map. */
     private final class Feeder implements RdbVisitor {
         private final TargetWriter w;
+        private final WriteListener outcomes;
         private final long now = System.currentTimeMillis();
         final List<byte[]> functions = new ArrayList<>();
         private boolean skippingBig;
 
-        Feeder(TargetWriter w) {
+        Feeder(TargetWriter w, WriteListener outcomes) {
             this.w = w;
+            this.outcomes = outcomes;
         }
 
         @Override
         public void keyValue(KeyValue kv) {
             stats.keysRead.increment();
             if (expired(kv.expireAtMs())) {
-                stats.skipped(kv.db(), kv.key(), "already expired");
+                outcomes.skipped(kv.db(), kv.key(), "already expired");
                 return;
             }
             int db = settings.filter().mapDb(kv.db());
@@ -181,7 +204,7 @@ public final class ImportJob {
             stats.keysRead.increment();
             skippingBig = expired(start.expireAtMs());
             if (skippingBig) {
-                stats.skipped(start.db(), start.key(), "already expired");
+                outcomes.skipped(start.db(), start.key(), "already expired");
                 return;
             }
             int db = settings.filter().mapDb(start.db());
@@ -207,14 +230,14 @@ public final class ImportJob {
 
         @Override
         public void moduleAux(long moduleId, String moduleName, long position) {
-            stats.warned(0, ("module " + moduleName).getBytes(StandardCharsets.UTF_8),
+            outcomes.warned(0, ("module " + moduleName).getBytes(StandardCharsets.UTF_8),
                     "module AUX data at offset " + position + " is not copied (no command writes it)");
         }
 
         @Override
         public void skipped(int db, byte[] key, String reason) {
             stats.keysRead.increment();
-            stats.skipped(db, key, reason);
+            outcomes.skipped(db, key, reason);
         }
 
         private boolean expired(long expireAtMs) {

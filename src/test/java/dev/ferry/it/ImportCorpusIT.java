@@ -100,12 +100,23 @@ class ImportCorpusIT {
     }
 
     @Test
-    void expiredKeysAndEmptyCollectionsAreCountedNotWritten() {
+    void expiredKeysAndEmptyCollectionsAreCountedNotWritten() throws Exception {
         Cli.Result r = Cli.run("import", Corpus.file("redis-tests/corrupt_empty_keys.rdb").toString(), "--target", target.get().uri(), "-q");
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(r.out()).contains("skipped       9");
-        Cli.Result e = Cli.run("import", Corpus.file("redis-replicator/dumpV8.rdb").toString(), "--target", target.get().uri(), "-q");
+        Path report = java.nio.file.Files.createTempFile("ferry-report", ".jsonl");
+        Cli.Result e = Cli.run("import", Corpus.file("redis-replicator/dumpV8.rdb").toString(), "--target", target.get().uri(), "-q",
+                "--report", report.toString());
         assertThat(e.out()).contains("keys written  92,497").contains("2: already expired");
         assertThat(target.get().dbSize()).isEqualTo(92_497);
+        // the report names exactly the keys the summary counts, each absent from the target
+        List<String> lines = java.nio.file.Files.readAllLines(report);
+        assertThat(lines).hasSize(2).allMatch(l -> l.startsWith("{\"outcome\":\"skipped\",\"db\":0,\"key\":\"")
+                && l.endsWith("\",\"reason\":\"already expired\"}"));
+        for (String l : lines) {
+            String key = l.substring(l.indexOf("\"key\":\"") + 7, l.indexOf("\",\"reason\""));
+            assertThat(target.get().cli("EXISTS", key)).isEqualTo("0");
+        }
+        java.nio.file.Files.delete(report);
     }
 }
