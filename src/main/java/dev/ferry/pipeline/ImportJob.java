@@ -81,14 +81,14 @@ public final class ImportJob {
     public Result run() throws IOException {
         Path file = settings.file();
         if (Files.isDirectory(file)) throw new IOException(file + " is a directory, not an RDB file");
-        InputStream in;
-        try {
-            in = Files.newInputStream(file);
-        } catch (NoSuchFileException e) {
-            throw new NoSuchFileException(file + ": no such file");
-        }
         KeyReport report = settings.report() == null ? null : KeyReport.open(settings.report());
         try {
+            InputStream in;
+            try {
+                in = Files.newInputStream(file);
+            } catch (NoSuchFileException e) {
+                throw new NoSuchFileException(file + ": no such file");
+            }
             return run(in, report);
         } finally {
             if (report != null) report.close();

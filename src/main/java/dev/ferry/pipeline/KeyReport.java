@@ -20,7 +20,12 @@ public final class KeyReport implements AutoCloseable {
     }
 
     public static KeyReport open(Path file) throws IOException {
-        return new KeyReport(Files.newBufferedWriter(file, StandardCharsets.UTF_8));
+        try {
+            return new KeyReport(Files.newBufferedWriter(file, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new IOException("cannot write the report " + file + ": " + e.getClass().getSimpleName()
+                    .replace("Exception", "").replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(java.util.Locale.ROOT), e);
+        }
     }
 
     public synchronized void record(String outcome, int db, byte[] key, String reason) {
