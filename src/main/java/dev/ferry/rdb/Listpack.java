@@ -13,11 +13,8 @@ final class Listpack extends SizedBlob {
 
     @Override
     boolean next() {
+        if (atEnd()) return false;
         int b = blob[p] & 0xff;
-        if (b == 0xff) {
-            if (p != blob.length - 1) throw corrupt("end marker before the end");
-            return false;
-        }
         int hdr;
         long len = 0;
         isInt = true;

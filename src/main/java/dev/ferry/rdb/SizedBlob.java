@@ -22,4 +22,11 @@ abstract class SizedBlob extends BlobCursor {
     boolean isEmpty() {
         return (blob[header] & 0xff) == 0xff;
     }
+
+    /** True at the 0xff end marker, which must be the blob's last byte. */
+    protected final boolean atEnd() {
+        if ((blob[p] & 0xff) != 0xff) return false;
+        if (p != blob.length - 1) throw corrupt("end marker before the end");
+        return true;
+    }
 }

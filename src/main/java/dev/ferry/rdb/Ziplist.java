@@ -13,13 +13,9 @@ final class Ziplist extends SizedBlob {
 
     @Override
     boolean next() {
+        if (atEnd()) return false;
         int b = blob[p] & 0xff;
-        if (b == 0xff) {
-            if (p != blob.length - 1) throw corrupt("end marker before the end");
-            return false;
-        }
         int q = p + (b < 254 ? 1 : 5);
-        if (b == 255) throw corrupt("bad prevlen");
         need(q, 1);
         int e = blob[q] & 0xff;
         int len;

@@ -45,9 +45,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
     private final PositionTracker positions = new PositionTracker();
     private final RecordTranslator translator;
     private final LongAdder keysWritten = new LongAdder();
-    private final LongAdder keysSkipped = new LongAdder();
     private final LongAdder keysFailed = new LongAdder();
-    private final LongAdder commands = new LongAdder();
     private final LongAdder bytesSent = new LongAdder();
     private volatile String fatal;
     private volatile boolean closing;
@@ -58,6 +56,15 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
     private final AtomicInteger activeSenders = new AtomicInteger();
     private final Object recoveryLock = new Object();
     private final LongAdder reconnects = new LongAdder();
+
+    /**
+     * While a new record waits for the oldest ones to be confirmed, what they need may still sit in the send
+     * buffer of a quiet connection: flush everything, or it would wait forever.
+     */
+    private final Runnable whileWaitingForConfirmations = () -> {
+        checkFatal();
+        flush();
+    };
 
     /** The big value being written, if any. */
     private BigValueStart bigStart;
@@ -83,27 +90,28 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         TargetInfo info = null;
         RedisConnectionException last = null;
         Topology topology = null;
+        HostPort reached = null;
         for (HostPort h : seeds) {
             try (RespConnection c = RespConnection.open(h, co)) {
                 info = Topology.probe(c);
-                if (uri.kind() == RedisUri.Kind.DRAGONFLY && info.engine() != TargetInfo.Engine.DRAGONFLY) {
-                    throw new RedisConnectionException("target " + uri.redacted() + " is " + info.describe()
-                            + ", not Dragonfly: use a redis:// URI for it");
-                }
-                if (uri.kind() == RedisUri.Kind.CLUSTER && !info.cluster()) {
-                    throw new RedisConnectionException("target " + h + " is not in cluster mode: use redis://" + h);
-                }
                 topology = info.cluster() ? Topology.fromClusterSlots(c, h) : Topology.single(h);
-                if (info.cluster() && uri.db() != 0) {
-                    throw new RedisConnectionException("a cluster target has only db 0, not db " + uri.db());
-                }
+                reached = h;
                 break;
             } catch (RedisConnectionException e) {
-                if (e.getMessage().startsWith("target ") || e.getMessage().startsWith("a cluster")) throw e;
-                last = e;
+                last = e; // the next seed may answer
             }
         }
         if (info == null) throw last;
+        if (uri.kind() == RedisUri.Kind.DRAGONFLY && info.engine() != TargetInfo.Engine.DRAGONFLY) {
+            throw new RedisConnectionException("target " + uri.redacted() + " is " + info.describe()
+                    + ", not Dragonfly: use a redis:// URI for it");
+        }
+        if (uri.kind() == RedisUri.Kind.CLUSTER && !info.cluster()) {
+            throw new RedisConnectionException("target " + reached + " is not in cluster mode: use redis://" + reached);
+        }
+        if (info.cluster() && uri.db() != 0) {
+            throw new RedisConnectionException("a cluster target has only db 0, not db " + uri.db());
+        }
         if (options.mode() == WriterOptions.Mode.AUTO && info.engine() == TargetInfo.Engine.DRAGONFLY) {
             // Dragonfly's RESTORE does not take every Redis encoding; type commands are always understood
             options = new WriterOptions(options.connections(), options.pipeline(), options.batch(), options.replace(),
@@ -123,10 +131,6 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
 
     public TargetInfo info() {
         return info;
-    }
-
-    public boolean isCluster() {
-        return topology.isCluster();
     }
 
     private Node node(HostPort address) {
@@ -219,12 +223,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
 
     private KeyTicket newTicket(int shard, int db, byte[] key) {
         try {
-            // while it waits for the oldest records to be confirmed, what they need may still sit in a send
-            // buffer of a quiet connection: flush everything, or it would wait forever
-            return new KeyTicket(shard, positions.open(shard, () -> {
-                checkFatal();
-                flush();
-            }), db, key);
+            return new KeyTicket(shard, positions.open(shard, whileWaitingForConfirmations), db, key);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new WriteFailedException("interrupted");
@@ -263,7 +262,6 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
                 // its reply thread repairs the route; send again once that is done
                 awaitNewRoute(conn, ticket.key);
             }
-            commands.increment();
         }
 
         @Override
@@ -299,7 +297,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
                 sleepQuietly(100);
                 if (topology.isCluster()) {
                     try {
-                        topology = Topology.ofCluster(new ArrayList<>(nodes.keySet()), connectOptions);
+                        refreshClusterMap();
                     } catch (RedisConnectionException ignored) {
                         // try again on the next round
                     }
@@ -312,7 +310,6 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
     private void finish(KeyTicket t) {
         String failure = t.failure();
         if (t.skipReason() != null) {
-            keysSkipped.increment();
             listener.skipped(t.db, t.key, t.skipReason());
         } else if (failure != null) {
             keysFailed.increment();
@@ -321,7 +318,6 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
                 fatal = "target refused key " + KeyNames.quote(t.key) + " (db " + t.db + "): " + failure;
             }
         } else if (t.existed()) {
-            keysSkipped.increment();
             listener.skipped(t.db, t.key, "exists on the target (--no-replace)");
         } else {
             keysWritten.increment();
@@ -388,7 +384,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         }
         if (code.equals("CLUSTERDOWN") && topology.isCluster()) {
             try {
-                topology = Topology.ofCluster(topology.masters(), connectOptions);
+                refreshClusterMap();
             } catch (RedisConnectionException e) {
                 log.warn("cluster topology refresh failed: {}", e.getMessage());
             }
@@ -475,9 +471,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
                     }
                     topology = Topology.single(master);
                 } else if (topology.isCluster()) {
-                    List<HostPort> seeds = new ArrayList<>(uri.hosts());
-                    seeds.addAll(nodes.keySet());
-                    topology = Topology.ofCluster(seeds, connectOptions);
+                    refreshClusterMap();
                 }
                 for (HostPort m : topology.masters()) {
                     Node n = node(m);
@@ -490,6 +484,13 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
             }
         }
         throw last != null ? last : new RedisConnectionException("gave up");
+    }
+
+    /** Reads the slot map again from the URI's seeds or any node written to so far, whichever answers. */
+    private void refreshClusterMap() {
+        List<HostPort> seeds = new ArrayList<>(uri.hosts());
+        seeds.addAll(nodes.keySet());
+        topology = Topology.ofCluster(seeds, connectOptions);
     }
 
     private void awaitRecovery() {
@@ -559,9 +560,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
     }
 
     public long keysWritten() { return keysWritten.sum(); }
-    public long keysSkipped() { return keysSkipped.sum(); }
     public long keysFailed() { return keysFailed.sum(); }
-    public long commandsSent() { return commands.sum(); }
 
     public long bytesSent() {
         return bytesSent.sum();
