@@ -75,12 +75,12 @@ final class ImportCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  keys read     %,d%n", s.keysRead.sum());
         out.printf(Locale.ROOT, "  keys written  %,d%n", r.keysWritten());
         out.printf(Locale.ROOT, "  skipped       %,d%n", s.skippedCount());
-        printReasons(out, s.skippedByReason());
+        SummaryLines.reasons(out, s.skippedByReason());
         out.printf(Locale.ROOT, "  failed        %,d%n", s.failedCount());
-        printReasons(out, s.failedByReason());
+        SummaryLines.reasons(out, s.failedByReason());
         if (!s.warnedByReason().isEmpty()) {
             out.println("  written with warnings:");
-            printReasons(out, s.warnedByReason());
+            SummaryLines.reasons(out, s.warnedByReason());
         }
         if (s.filtered.sum() > 0) out.printf(Locale.ROOT, "  filtered out  %,d%n", s.filtered.sum());
         if (r.functionsLoaded() > 0) out.printf(Locale.ROOT, "  functions     %d librar%s loaded%n", r.functionsLoaded(), r.functionsLoaded() == 1 ? "y" : "ies");
@@ -88,14 +88,5 @@ final class ImportCommand implements Callable<Integer> {
         if (r.reconnects() > 0) out.printf(Locale.ROOT, "  reconnected   %,d time%s after lost connections%n", r.reconnects(), r.reconnects() == 1 ? "" : "s");
         out.printf(Locale.ROOT, "  time          %.2f s (%,.0f keys/s)%n", secs, r.keysWritten() / Math.max(secs, 1e-3));
         out.printf(Locale.ROOT, "  confirmed to  file offset %,d%n", r.committedPosition());
-    }
-
-    private static void printReasons(PrintWriter out, Map<String, RunStats.Reason> reasons) {
-        for (Map.Entry<String, RunStats.Reason> e : reasons.entrySet()) {
-            RunStats.Reason r = e.getValue();
-            out.printf(Locale.ROOT, "    %,d: %s%n", r.count, e.getKey());
-            for (String ex : r.examples) out.printf("      %s%n", ex);
-            if (r.count > r.examples.size()) out.printf(Locale.ROOT, "      ... and %,d more%n", r.count - r.examples.size());
-        }
     }
 }

@@ -59,6 +59,25 @@ public final class KeyFilter {
         return true;
     }
 
+    /** False when a db filter (--db) leaves db out. */
+    public boolean acceptsDb(int db) {
+        return dbs == null || dbs.contains(db);
+    }
+
+    /** True when --match, --exclude or --type narrow the keys, so "all keys of a db" is not "all it copied". */
+    public boolean narrowsKeys() {
+        return !match.isEmpty() || !exclude.isEmpty() || types.size() < ValueType.values().length;
+    }
+
+    /** The key passes --match/--exclude (its type unknown). */
+    public boolean acceptsName(byte[] key) {
+        return accept(dbs == null ? 0 : dbs.iterator().next(), key, null);
+    }
+
+    public boolean acceptsType(ValueType type) {
+        return type == null || types.contains(type);
+    }
+
     /** The target db for a source db. */
     public int mapDb(int db) {
         Integer to = dbMap.get(db);

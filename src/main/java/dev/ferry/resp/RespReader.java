@@ -88,6 +88,24 @@ public final class RespReader {
         }
     }
 
+    /** Raw bytes, at least one: whatever is buffered, else what one read of the socket brings. */
+    public int readSome(byte[] dst, int off, int len) throws IOException {
+        if (pos == limit) fill();
+        int n = Math.min(len, limit - pos);
+        System.arraycopy(buf, pos, dst, off, n);
+        pos += n;
+        return n;
+    }
+
+    /** Skips the bare newlines a master sends as keepalives while it prepares a full sync, then reads a line. */
+    public String readLineAfterKeepalives() throws IOException {
+        while (true) {
+            if (pos == limit) fill();
+            if (buf[pos] != '\n') return readLine();
+            pos++;
+        }
+    }
+
     public String readLine() throws IOException {
         StringBuilder sb = null;
         while (true) {

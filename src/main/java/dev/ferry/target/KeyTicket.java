@@ -10,6 +10,10 @@ final class KeyTicket {
     final long seq;
     final int db;
     final byte[] key;
+    /** The connection index this key's commands use on its node, or -1 to spread keys by slot. */
+    final int lane;
+    /** A live command rather than a whole key. */
+    final boolean command;
     private int outstanding;
     private int answeredCount;
     private boolean startsWithReset;
@@ -19,11 +23,13 @@ final class KeyTicket {
     private boolean existed;
     private String skipReason;
 
-    KeyTicket(int shard, long seq, int db, byte[] key) {
+    KeyTicket(int shard, long seq, int db, byte[] key, int lane, boolean command) {
         this.shard = shard;
         this.seq = seq;
         this.db = db;
         this.key = key;
+        this.lane = lane;
+        this.command = command;
     }
 
     /** A command of this key is about to be sent; the first one tells whether replaying the key from it is safe. */

@@ -7,6 +7,8 @@ package dev.ferry.target;
 final class Pending {
     /** A nil reply means the key already existed (SET ... NX). */
     static final int NIL_MEANS_EXISTS = 1;
+    /** The EXEC closing a MULTI block: its array reply holds each command's own reply. */
+    static final int CHECK_EXEC = 2;
 
     final byte[][] args;
     final KeyTicket ticket;

@@ -6,16 +6,20 @@ import dev.ferry.resp.RedisUri;
 import dev.ferry.resp.RedisUri.HostPort;
 import dev.ferry.resp.Reply;
 import dev.ferry.resp.RespConnection;
+import dev.ferry.command.CommandTable;
 import dev.ferry.record.BigValueEnd;
 import dev.ferry.record.BigValueStart;
+import dev.ferry.record.Command;
 import dev.ferry.record.ElementBatch;
 import dev.ferry.record.KeyValue;
 import dev.ferry.record.Record;
+import dev.ferry.record.Transaction;
 import dev.ferry.util.KeyNames;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -28,12 +32,18 @@ import org.slf4j.LoggerFactory;
  * per-key order holds. Replies are checked one by one: an error fails only its own key. Positions are
  * committed per source shard only once the target has answered every command up to them.
  *
- * <p>{@link #write} is called from one source thread at a time per shard; replies arrive on the
- * connections' own threads.
+ * <p>A snapshot spreads its keys over the connections by slot. Once a shard turns live
+ * ({@link #startLive}) all its records go through one connection per node (its lane), because live
+ * commands may touch several keys and only one connection keeps their order.
+ *
+ * <p>{@link #write} may be called concurrently for different shards, each shard from one thread at a
+ * time; replies arrive on the connections' own threads.
  */
 public final class TargetWriter implements AutoCloseable, PipelinedConnection.ReplyHandler {
     private static final Logger log = LoggerFactory.getLogger(TargetWriter.class);
     private static final byte[] ASKING = "ASKING".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[][] MULTI = {"MULTI".getBytes(StandardCharsets.US_ASCII)};
+    private static final byte[][] EXEC = {"EXEC".getBytes(StandardCharsets.US_ASCII)};
     private static final int MAX_RETRIES = 50;
 
     private final WriterOptions options;
@@ -43,8 +53,10 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
     private volatile Topology topology;
     private final Map<HostPort, Node> nodes = new ConcurrentHashMap<>();
     private final PositionTracker positions = new PositionTracker();
-    private final RecordTranslator translator;
+    private final Map<Integer, ShardContext> shards = new ConcurrentHashMap<>();
     private final LongAdder keysWritten = new LongAdder();
+    private final LongAdder commandsApplied = new LongAdder();
+    private final LongAdder nonAtomicTransactions = new LongAdder();
     private final LongAdder keysFailed = new LongAdder();
     private final LongAdder bytesSent = new LongAdder();
     private volatile String fatal;
@@ -66,10 +78,32 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         flush();
     };
 
-    /** The big value being written, if any. */
-    private BigValueStart bigStart;
-    private KeyTicket bigTicket;
-    private boolean bigSkipped;
+    /** What one shard's writing thread keeps between its records. */
+    private final class ShardContext {
+        final int shard;
+        final RecordTranslator translator = new RecordTranslator(info, options);
+        final TicketEmitter emitter = new TicketEmitter();
+        /** The big value being written, if any. */
+        BigValueStart bigStart;
+        KeyTicket bigTicket;
+        boolean bigSkipped;
+        volatile boolean live;
+        /** Position of the last record written, so the parts of a split command before its last claim nothing new. */
+        long lastPosition = -1;
+
+        ShardContext(int shard) {
+            this.shard = shard;
+        }
+
+        TicketEmitter emitter(KeyTicket ticket) {
+            emitter.ticket = ticket;
+            return emitter;
+        }
+
+        KeyTicket ticket(int db, byte[] key, boolean command) {
+            return newTicket(shard, db, key, live ? shard : -1, command);
+        }
+    }
 
     private TargetWriter(RedisUri uri, WriterOptions options, WriteListener listener, ConnectOptions connectOptions,
                          TargetInfo info, Topology topology) {
@@ -79,7 +113,6 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         this.connectOptions = connectOptions;
         this.info = info;
         this.topology = topology;
-        this.translator = new RecordTranslator(info, options);
     }
 
     /** Connects to the target, learns what it is and its topology. Fails with a one-line message. */
@@ -142,38 +175,60 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         }
     }
 
-    private PipelinedConnection route(byte[] key) {
-        int slot = Slots.of(key);
-        return connectionFor(topology.ownerOf(slot), slot);
+    /** The connection a ticket's commands go through: its key's node, and there its lane or its slot's share. */
+    private PipelinedConnection route(KeyTicket t) {
+        int slot = Slots.of(t.key);
+        return connectionFor(topology.ownerOf(slot), t.lane >= 0 ? t.lane : slot);
     }
 
-    private PipelinedConnection connectionFor(HostPort node, int slot) {
+    private PipelinedConnection connectionFor(HostPort node, int spread) {
         PipelinedConnection[] conns = node(node).connections();
-        return conns[slot % conns.length];
+        return conns[spread % conns.length];
+    }
+
+    private ShardContext context(int shard) {
+        return shards.computeIfAbsent(shard, ShardContext::new);
+    }
+
+    /**
+     * Switches {@code shard} to live writing: waits until everything written so far is confirmed, then sends all
+     * its later records through one connection per node, in order.
+     */
+    public void startLive(int shard) {
+        drain();
+        context(shard).live = true;
     }
 
     /** Writes one record of source shard {@code shard}. Throws {@link WriteFailedException} once the run must stop. */
     public void write(int shard, Record record) {
         checkFatal();
+        ShardContext ctx = context(shard);
         if (record instanceof KeyValue kv) {
-            writeKeyValue(shard, kv);
+            writeKeyValue(ctx, kv);
         } else if (record instanceof BigValueStart start) {
-            startBig(shard, start);
+            startBig(ctx, start);
         } else if (record instanceof ElementBatch batch) {
-            if (bigStart == null) throw new IllegalStateException("elements outside a big value");
+            if (ctx.bigStart == null) throw new IllegalStateException("elements outside a big value");
             // a big value whose connection was lost mid-way is failed; the rest of it is not sent
-            if (!bigSkipped && bigTicket.failure() == null) translator.bigElements(bigStart.key(), batch, emitter(bigTicket));
+            if (!ctx.bigSkipped && ctx.bigTicket.failure() == null) {
+                ctx.translator.bigElements(ctx.bigStart.key(), batch, ctx.emitter(ctx.bigTicket));
+            }
         } else if (record instanceof BigValueEnd end) {
-            endBig(end);
+            endBig(ctx, end);
+        } else if (record instanceof Command c) {
+            writeCommand(ctx, c.db(), CommandTable.normalize(c.args()), c.position());
+        } else if (record instanceof Transaction t) {
+            writeTransaction(ctx, t);
         }
+        ctx.lastPosition = record.position();
     }
 
-    private void writeKeyValue(int shard, KeyValue kv) {
-        KeyTicket ticket = newTicket(shard, kv.db(), kv.key());
+    private void writeKeyValue(ShardContext ctx, KeyValue kv) {
+        KeyTicket ticket = ctx.ticket(kv.db(), kv.key(), false);
         String refusal = clusterDbRefusal(kv.db());
         if (refusal == null) {
             try {
-                refusal = translator.keyValue(kv, emitter(ticket));
+                refusal = ctx.translator.keyValue(kv, ctx.emitter(ticket));
             } catch (RuntimeException e) {
                 if (e instanceof RedisConnectionException || e instanceof WriteFailedException) throw e;
                 refusal = "cannot decode value: " + e.getMessage();
@@ -183,27 +238,129 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         if (ticket.close(kv.position())) finish(ticket);
     }
 
-    private void startBig(int shard, BigValueStart start) {
-        bigStart = start;
-        bigTicket = newTicket(shard, start.db(), start.key());
+    private void startBig(ShardContext ctx, BigValueStart start) {
+        ctx.bigStart = start;
+        ctx.bigTicket = ctx.ticket(start.db(), start.key(), false);
         String refusal = clusterDbRefusal(start.db());
-        bigSkipped = refusal != null;
+        ctx.bigSkipped = refusal != null;
         if (refusal != null) {
-            unsupported(bigTicket, refusal);
+            unsupported(ctx.bigTicket, refusal);
         } else {
-            bigSkipped = !translator.bigStart(start, emitter(bigTicket));
+            ctx.bigSkipped = !ctx.translator.bigStart(start, ctx.emitter(ctx.bigTicket));
         }
     }
 
-    private void endBig(BigValueEnd end) {
-        if (bigStart == null) throw new IllegalStateException("big value end without a start");
-        if (!bigSkipped && bigTicket.failure() == null) {
-            translator.bigEnd(bigStart, emitter(bigTicket));
+    private void endBig(ShardContext ctx, BigValueEnd end) {
+        if (ctx.bigStart == null) throw new IllegalStateException("big value end without a start");
+        if (!ctx.bigSkipped && ctx.bigTicket.failure() == null) {
+            ctx.translator.bigEnd(ctx.bigStart, ctx.emitter(ctx.bigTicket));
         }
-        KeyTicket t = bigTicket;
-        bigStart = null;
-        bigTicket = null;
+        KeyTicket t = ctx.bigTicket;
+        ctx.bigStart = null;
+        ctx.bigTicket = null;
         if (t.close(end.position())) finish(t);
+    }
+
+    /**
+     * One live command. A standalone target takes it as is; a cluster target needs its keys in one slot, so a
+     * command over several slots is split where the parts do the same (MSET, DEL...) and refused otherwise.
+     */
+    private void writeCommand(ShardContext ctx, int db, byte[][] args, long position) {
+        int[] keys = CommandTable.keyIndexes(args);
+        if (!topology.isCluster()) {
+            sendCommand(ctx, db, args, keys, position);
+            return;
+        }
+        String refusal = clusterDbRefusal(db);
+        if (refusal == null && (keys == null || keys.length == 0)) {
+            refusal = "command " + name(args) + " names no key Ferry knows of, so it cannot be routed on a cluster target";
+        }
+        List<byte[][]> parts = refusal == null ? CommandTable.splitBySlot(args, Slots::of) : null;
+        if (refusal == null && parts == null) {
+            refusal = name(args) + " over keys in different slots has no equivalent on a cluster target";
+        }
+        if (refusal != null) {
+            KeyTicket t = ctx.ticket(db, firstKey(args, keys), true);
+            unsupported(t, refusal);
+            if (t.close(position)) finish(t);
+            return;
+        }
+        for (int i = 0; i < parts.size(); i++) {
+            byte[][] part = parts.get(i);
+            sendCommand(ctx, db, part, CommandTable.keyIndexes(part), i == parts.size() - 1 ? position : ctx.lastPosition);
+        }
+    }
+
+    private void sendCommand(ShardContext ctx, int db, byte[][] args, int[] keys, long position) {
+        KeyTicket t = ctx.ticket(db, firstKey(args, keys), true);
+        ctx.emitter(t).command(0, args);
+        if (t.close(position)) finish(t);
+    }
+
+    /**
+     * A source MULTI/EXEC block. Kept atomic where the target allows it: always on a standalone target, on a
+     * cluster target when every key is in one slot; otherwise applied command by command, in order, and counted.
+     */
+    private void writeTransaction(ShardContext ctx, Transaction tx) {
+        List<Command> cmds = tx.commands();
+        byte[][][] args = new byte[cmds.size()][][];
+        int slot = -1;
+        boolean oneSlot = true;
+        for (int i = 0; i < cmds.size(); i++) {
+            args[i] = CommandTable.normalize(cmds.get(i).args());
+            if (!topology.isCluster()) continue;
+            int[] keys = CommandTable.keyIndexes(args[i]);
+            if (keys == null || keys.length == 0 || cmds.get(i).db() != 0) {
+                oneSlot = false;
+                continue;
+            }
+            for (int k : keys) {
+                int s = Slots.of(args[i][k]);
+                if (slot == -1) slot = s;
+                else if (s != slot) oneSlot = false;
+            }
+        }
+        if (cmds.isEmpty()) return;
+        if (topology.isCluster() && (!oneSlot || slot == -1)) {
+            if (nonAtomicTransactions.sum() == 0) {
+                log.warn("a source MULTI/EXEC block spans hash slots; a cluster target applies such blocks command by "
+                        + "command, in order, without atomicity (counted in the summary)");
+            }
+            nonAtomicTransactions.increment();
+            for (int i = 0; i < cmds.size(); i++) {
+                writeCommand(ctx, cmds.get(i).db(), args[i], i == cmds.size() - 1 ? tx.position() : ctx.lastPosition);
+            }
+            return;
+        }
+        int first = cmds.get(0).db();
+        byte[] key = firstKey(args[0], CommandTable.keyIndexes(args[0]));
+        KeyTicket t = ctx.ticket(first, key, true);
+        TicketEmitter e = ctx.emitter(t);
+        e.send(first, 0, MULTI);
+        for (int i = 0; i < cmds.size(); i++) e.send(cmds.get(i).db(), 0, args[i]);
+        e.send(cmds.get(cmds.size() - 1).db(), Pending.CHECK_EXEC, EXEC);
+        if (t.close(tx.position())) finish(t);
+    }
+
+    /**
+     * The source moved on to {@code position} with nothing to write (a PING, a dropped PUBLISH, a command the
+     * filters leave out): the position counts as applied once everything before it is.
+     */
+    public void advance(int shard, long position) {
+        checkFatal();
+        ShardContext ctx = context(shard);
+        KeyTicket t = ctx.ticket(-1, null, true);
+        if (t.close(position)) finish(t);
+        ctx.lastPosition = position;
+    }
+
+    private static byte[] firstKey(byte[][] args, int[] keys) {
+        if (keys != null && keys.length > 0) return args[keys[0]];
+        return args.length > 1 ? args[1] : args[0];
+    }
+
+    private static String name(byte[][] args) {
+        return new String(args[0], StandardCharsets.UTF_8).toUpperCase(java.util.Locale.ROOT);
     }
 
     private String clusterDbRefusal(int db) {
@@ -221,22 +378,14 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         ticket.skip(reason);
     }
 
-    private KeyTicket newTicket(int shard, int db, byte[] key) {
+    private KeyTicket newTicket(int shard, int db, byte[] key, int lane, boolean command) {
         try {
-            return new KeyTicket(shard, positions.open(shard, whileWaitingForConfirmations), db, key);
+            return new KeyTicket(shard, positions.open(shard, whileWaitingForConfirmations), db, key, lane, command);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new WriteFailedException("interrupted");
         }
     }
-
-    /** The emitter for the record being written; one instance, as records are written by one thread at a time. */
-    private RecordTranslator.Emitter emitter(KeyTicket ticket) {
-        emitter.ticket = ticket;
-        return emitter;
-    }
-
-    private final TicketEmitter emitter = new TicketEmitter();
 
     /** Sends the commands of one key (its ticket) along the key's route, waiting out route repairs. */
     private final class TicketEmitter implements RecordTranslator.Emitter {
@@ -244,13 +393,17 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
 
         @Override
         public void command(int flags, byte[]... args) {
+            send(ticket.db, flags, args);
+        }
+
+        void send(int db, int flags, byte[][] args) {
             ticket.added(args);
-            Pending p = new Pending(args, ticket, ticket.db, flags);
+            Pending p = new Pending(args, ticket, db, flags);
             while (true) {
                 PipelinedConnection conn;
                 enterSend();
                 try {
-                    conn = route(ticket.key);
+                    conn = route(ticket);
                     conn.awaitWindow();
                     conn.send(p);
                     break;
@@ -260,7 +413,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
                     activeSenders.decrementAndGet();
                 }
                 // its reply thread repairs the route; send again once that is done
-                awaitNewRoute(conn, ticket.key);
+                awaitNewRoute(conn, ticket);
             }
         }
 
@@ -308,6 +461,10 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
 
     /** Accounts for a ticket whose commands have all been answered. */
     private void finish(KeyTicket t) {
+        if (t.key == null) { // a position with nothing written
+            positions.complete(t.shard, t.seq, t.position());
+            return;
+        }
         String failure = t.failure();
         if (t.skipReason() != null) {
             listener.skipped(t.db, t.key, t.skipReason());
@@ -319,6 +476,8 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
             }
         } else if (t.existed()) {
             listener.skipped(t.db, t.key, "exists on the target (--no-replace)");
+        } else if (t.command) {
+            commandsApplied.increment();
         } else {
             keysWritten.increment();
         }
@@ -351,6 +510,17 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
             return;
         }
         if (p.ticket == null) return;
+        if ((p.flags & Pending.CHECK_EXEC) != 0) {
+            // EXEC answers with each command's reply: an error there failed that command only
+            String error = null;
+            if (reply instanceof Reply.Array a && a.items() != null) {
+                for (Reply r : a.items()) if (r instanceof Reply.Error e && error == null) error = "in MULTI/EXEC: " + e.message();
+            } else if (!(reply instanceof Reply.Array)) {
+                error = "EXEC answered " + reply;
+            }
+            if (p.ticket.answered(error, false)) finish(p.ticket);
+            return;
+        }
         boolean exists = (p.flags & Pending.NIL_MEANS_EXISTS) != 0 && reply instanceof Reply.Bulk b && b.bytes() == null;
         if (p.ticket.answered(null, exists)) finish(p.ticket);
     }
@@ -390,7 +560,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
             }
         }
         if (p.ticket == null) return; // housekeeping (SELECT/ASKING) is re-sent with the command it served
-        PipelinedConnection conn = route(p.ticket.key);
+        PipelinedConnection conn = route(p.ticket);
         conn.send(p);
         conn.flush();
     }
@@ -438,7 +608,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         if (p.ticket == null) return; // SELECT and ASKING are re-issued with the commands they served
         KeyTicket t = p.ticket;
         if (t.failure() == null && (CommandSafety.repeatable(p.args) || t.replayableFromStart())) {
-            route(t.key).send(p);
+            route(t).send(p);
             return;
         }
         if (t.answered("the connection was lost while this key was being written; it may be incomplete on the target", false)) {
@@ -501,10 +671,10 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
     }
 
     /** The sender found {@code broken} dead: wait until the key routes to a repaired or new connection. */
-    private void awaitNewRoute(PipelinedConnection broken, byte[] key) {
+    private void awaitNewRoute(PipelinedConnection broken, KeyTicket t) {
         long deadline = System.currentTimeMillis() + options.reconnectTimeoutMs() + 5_000;
         while (fatal == null && System.currentTimeMillis() < deadline) {
-            if (recovering.get() == 0 && route(key) != broken) return;
+            if (recovering.get() == 0 && route(t) != broken) return;
             sleepQuietly(1);
         }
         checkFatal();
@@ -560,6 +730,10 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
     }
 
     public long keysWritten() { return keysWritten.sum(); }
+    /** Live commands (and MULTI/EXEC blocks) the target confirmed. */
+    public long commandsApplied() { return commandsApplied.sum(); }
+    /** Source MULTI/EXEC blocks a cluster target had to apply command by command. */
+    public long nonAtomicTransactions() { return nonAtomicTransactions.sum(); }
     public long keysFailed() { return keysFailed.sum(); }
 
     public long bytesSent() {
@@ -568,15 +742,57 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
 
     /** Runs a command once on every master (FUNCTION LOAD, FLUSHALL...); returns the first error, or null. */
     public String onEveryMaster(String... args) {
+        byte[][] raw = new byte[args.length][];
+        for (int i = 0; i < args.length; i++) raw[i] = args[i].getBytes(StandardCharsets.UTF_8);
+        return onEveryMaster(-1, raw);
+    }
+
+    /**
+     * Waits until everything written so far is confirmed, then runs a command once on every master, in db
+     * {@code db} (-1: whichever); returns the first error, or null.
+     */
+    public String onEveryMaster(int db, byte[]... args) {
         drain();
         for (HostPort m : topology.masters()) {
             RespConnection c = node(m).control();
             synchronized (c) {
+                if (db >= 0 && !topology.isCluster()) c.callOk("SELECT", Integer.toString(db));
                 Reply r = c.call(args);
                 if (r.isError()) return m + ": " + r;
             }
         }
         return null;
+    }
+
+    /**
+     * Waits until everything written so far is confirmed, then deletes every key of target db {@code db} that
+     * {@code doomed} picks (SCAN + UNLINK on every master). Used where the source dropped a part of the data
+     * Ferry cannot drop with one FLUSHDB: a cluster shard's slots, or only the keys a filter let through.
+     * Returns how many keys were deleted.
+     */
+    public long purge(int db, Predicate<byte[]> doomed) {
+        drain();
+        if (topology.isCluster() && db != 0) return 0;
+        long deleted = 0;
+        for (HostPort m : topology.masters()) {
+            RespConnection c = node(m).control();
+            synchronized (c) {
+                if (!topology.isCluster()) c.callOk("SELECT", Integer.toString(db));
+                String cursor = "0";
+                do {
+                    List<Reply> page = c.callOk("SCAN", cursor, "COUNT", "1000").asList();
+                    cursor = page.get(0).asText();
+                    List<byte[]> batch = new ArrayList<>();
+                    batch.add("UNLINK".getBytes(StandardCharsets.US_ASCII));
+                    for (Reply k : page.get(1).asList()) {
+                        byte[] key = ((Reply.Bulk) k).bytes();
+                        if (doomed.test(key)) batch.add(key);
+                    }
+                    if (batch.size() > 1) deleted += c.call(batch.toArray(new byte[0][])).asLong();
+                } while (!cursor.equals("0"));
+            }
+        }
+        return deleted;
     }
 
     @Override

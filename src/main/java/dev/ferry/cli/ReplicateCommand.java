@@ -1,0 +1,144 @@
+package dev.ferry.cli;
+
+import dev.ferry.pipeline.RateLimiter;
+import dev.ferry.pipeline.ReplicateJob;
+import dev.ferry.pipeline.RunStats;
+import dev.ferry.resp.RedisUri;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "replicate", mixinStandardHelpOptions = true,
+        description = "Copy a live source into a target and (--mode live, the default) keep following its writes until "
+                + "interrupted (Ctrl-C / SIGTERM): then it applies what it read, prints the last applied offsets and exits 0.")
+final class ReplicateCommand implements Callable<Integer> {
+    @Option(names = "--source", required = true, paramLabel = "URI",
+            description = "redis://[user:pass@]host:port, rediss://..., redis-cluster://h:p[,h:p], redis-sentinel://h:p[,h:p]/master")
+    String source;
+
+    @Option(names = "--target", required = true, paramLabel = "URI",
+            description = "redis://[user:pass@]host:port[/db], rediss://..., redis-cluster://h:p[,h:p], redis-sentinel://h:p[,h:p]/master, dragonfly://host:port")
+    String target;
+
+    @Option(names = "--mode", defaultValue = "live", paramLabel = "snapshot|live",
+            description = "snapshot: copy once and exit; live (default): then follow every write until stopped.")
+    String mode;
+
+    @Option(names = "--run-for", paramLabel = "SECONDS", description = "Live mode: stop by itself after this long, as on Ctrl-C.")
+    Integer runFor;
+
+    @Option(names = "--ignore-flush", description = "Do not apply FLUSHALL/FLUSHDB run on the source (each one is reported).")
+    boolean ignoreFlush;
+
+    @Option(names = "--rate-limit", paramLabel = "RATE", description = "Snapshot speed limit per source shard: keys/s (50000, 50k) or bytes/s (20mb).")
+    String rateLimit;
+
+    @Option(names = "--spool-memory", defaultValue = "256", paramLabel = "MB", description = "Source bytes held in memory per shard while the target is behind (default: ${DEFAULT-VALUE}).")
+    long spoolMemoryMb;
+
+    @Option(names = "--spool-limit", defaultValue = "8192", paramLabel = "MB", description = "Then spilled to disk up to this much per shard, so the source never drops Ferry for a full output buffer (default: ${DEFAULT-VALUE}).")
+    long spoolDiskMb;
+
+    @Option(names = "--spool-dir", paramLabel = "DIR", description = "Where spilled bytes go (default: the system temp dir).")
+    Path spoolDir;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress output.")
+    boolean quiet;
+
+    @Option(names = "--report", paramLabel = "FILE", description = "Write every key or command not applied exactly (skipped, failed, warned) to FILE, one JSON object per line.")
+    Path report;
+
+    @Mixin
+    FilterOptions filters;
+
+    @Mixin
+    WriteOptions write;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        RedisUri src = RedisUri.parse(source);
+        RedisUri dst = RedisUri.parse(target);
+        boolean live;
+        switch (mode) {
+            case "live" -> live = true;
+            case "snapshot" -> live = false;
+            default -> throw new IllegalArgumentException("--mode must be snapshot or live, not '" + mode + "'");
+        }
+        if (src.kind() == RedisUri.Kind.DRAGONFLY) {
+            throw new IllegalArgumentException("Dragonfly sources are not supported yet: the Dragonfly replica protocol is issue 4");
+        }
+        if (spoolMemoryMb < 1 || spoolDiskMb < 0) throw new IllegalArgumentException("--spool-memory must be >= 1 and --spool-limit >= 0");
+        if (runFor != null && runFor < 0) throw new IllegalArgumentException("--run-for must be >= 0");
+        Path dir = spoolDir != null ? spoolDir : Path.of(System.getProperty("java.io.tmpdir"));
+        ReplicateJob job = new ReplicateJob(new ReplicateJob.Settings(src, dst, live, filters.toFilter().intoTargetDb(dst.db()),
+                write.toWriterOptions(), write.bigValue, report, RateLimiter.parse(rateLimit), ignoreFlush,
+                spoolMemoryMb << 20, spoolDiskMb << 20, dir));
+        StopSignals.onInterrupt(job::requestStop);
+        if (runFor != null) {
+            Thread t = new Thread(() -> {
+                try {
+                    Thread.sleep(runFor * 1000L);
+                    job.requestStop();
+                } catch (InterruptedException ignored) {
+                    // the job ended first
+                }
+            }, "run-for");
+            t.setDaemon(true);
+            t.start();
+        }
+        ReplicateJob.Result result;
+        if (quiet) {
+            result = job.run(job.replicaSource());
+        } else {
+            try (ReplicateProgress p = new ReplicateProgress(System.err, Progress.isTerminal(), job)) {
+                result = job.run(job.replicaSource());
+            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        printSummary(out, result, src, dst, live);
+        out.flush();
+        long failed = result.stats().failedCount();
+        if (failed > 0) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.printf(Locale.ROOT, "ferry: error: %,d key%s or command%s not applied as the source holds them; the summary says why%n",
+                    failed, failed == 1 ? "" : "s", failed == 1 ? "" : "s");
+            err.flush();
+            return ExitCode.FAILED;
+        }
+        return ExitCode.OK;
+    }
+
+    private static void printSummary(PrintWriter out, ReplicateJob.Result r, RedisUri src, RedisUri dst, boolean live) {
+        RunStats s = r.stats();
+        out.printf(Locale.ROOT, "Replicated %s into %s (%s), %s%n", src.redacted(), dst.redacted(), r.target(),
+                live ? "snapshot then live" : "snapshot");
+        out.printf(Locale.ROOT, "  keys read         %,d%n", s.keysRead.sum());
+        out.printf(Locale.ROOT, "  keys written      %,d%n", r.keysWritten());
+        if (live) out.printf(Locale.ROOT, "  commands applied  %,d%n", r.commandsApplied());
+        out.printf(Locale.ROOT, "  skipped           %,d%n", s.skippedCount());
+        SummaryLines.reasons(out, s.skippedByReason());
+        out.printf(Locale.ROOT, "  failed            %,d%n", s.failedCount());
+        SummaryLines.reasons(out, s.failedByReason());
+        if (!s.warnedByReason().isEmpty()) {
+            out.println("  applied with warnings:");
+            SummaryLines.reasons(out, s.warnedByReason());
+        }
+        if (s.filtered.sum() > 0) out.printf(Locale.ROOT, "  filtered out      %,d%n", s.filtered.sum());
+        if (r.nonAtomicTransactions() > 0) {
+            out.printf(Locale.ROOT, "  MULTI/EXEC blocks over several slots applied without atomicity: %,d%n", r.nonAtomicTransactions());
+        }
+        if (r.reconnects() > 0) out.printf(Locale.ROOT, "  target reconnects %,d%n", r.reconnects());
+        for (String line : r.shards()) out.println("  " + line);
+        out.printf(Locale.ROOT, "  time              %.2f s%n", s.seconds());
+        if (r.caveat() != null) out.println("  note: " + r.caveat());
+    }
+}

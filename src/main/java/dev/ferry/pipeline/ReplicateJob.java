@@ -1,0 +1,154 @@
+package dev.ferry.pipeline;
+
+import dev.ferry.rdb.RdbReader;
+import dev.ferry.resp.RedisUri;
+import dev.ferry.source.LiveSource;
+import dev.ferry.source.ShardProgress;
+import dev.ferry.source.redis.RedisReplicaSource;
+import dev.ferry.source.SnapshotHandling;
+import dev.ferry.target.TargetWriter;
+import dev.ferry.target.WriteFailedException;
+import dev.ferry.target.WriteListener;
+import dev.ferry.target.WriterOptions;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code ferry replicate}: a source's snapshot, then (live mode) its changes, into a target, until stopped.
+ * Each source shard (a master) is applied by its own threads into one shared writer.
+ */
+public final class ReplicateJob {
+    private static final Logger log = LoggerFactory.getLogger(ReplicateJob.class);
+
+    public record Settings(RedisUri source, RedisUri target, boolean live, KeyFilter filter, WriterOptions writer,
+                           long bigValueThreshold, Path report, RateLimiter rate, boolean ignoreFlush,
+                           long spoolMemory, long spoolDisk, Path spoolDir) {
+    }
+
+    public record Result(RunStats stats, long keysWritten, long commandsApplied, List<String> shards, String target,
+                         long reconnects, long nonAtomicTransactions, String caveat) {
+    }
+
+    /** Builds the source once the writer is open; the scan mode plugs in here. */
+    public interface SourceFactory {
+        LiveSource open(TargetWriter writer, RunStats stats, WriteListener outcomes);
+    }
+
+    private final Settings settings;
+    private final RunStats stats = new RunStats();
+    private volatile boolean stopRequested;
+    private volatile LiveSource source;
+    private volatile TargetWriter writer;
+
+    public ReplicateJob(Settings settings) {
+        this.settings = settings;
+    }
+
+    public RunStats stats() {
+        return stats;
+    }
+
+    public List<ShardProgress> shards() {
+        LiveSource s = source;
+        return s == null ? List.of() : s.shards();
+    }
+
+    public long keysWritten() {
+        TargetWriter w = writer;
+        return w == null ? 0 : w.keysWritten();
+    }
+
+    public long commandsApplied() {
+        TargetWriter w = writer;
+        return w == null ? 0 : w.commandsApplied();
+    }
+
+    public boolean snapshotDone() {
+        LiveSource s = source;
+        return s != null && s.snapshotDone();
+    }
+
+    /** Asks a running job to stop: it applies what it read, then returns its result. */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /** The replica-protocol source for the settings' URI. */
+    public SourceFactory replicaSource() {
+        return (w, st, outcomes) -> RedisReplicaSource.open(settings.source(), w,
+                new RedisReplicaSource.Settings(!settings.live(), settings.spoolMemory(), settings.spoolDisk(),
+                        settings.spoolDir()),
+                new RedisReplicaSource.ShardSetup() {
+                    @Override public LiveApplier applier(int shard, String name, KeyScope scope, int sourceDbs) {
+                        return new LiveApplier(w, shard, name, settings.filter(), outcomes, scope, settings.ignoreFlush(), sourceDbs);
+                    }
+
+                    @Override public SnapshotHandling snapshots() {
+                        return snapshotHandling(w, st, outcomes);
+                    }
+                });
+    }
+
+    private SnapshotHandling snapshotHandling(TargetWriter w, RunStats st, WriteListener outcomes) {
+        return new SnapshotHandling() {
+            @Override public SnapshotFeeder feeder(int shard, long position) {
+                return new SnapshotFeeder(w, shard, settings.filter(), st, outcomes, settings.rate().copy(), position);
+            }
+
+            @Override public RdbReader.Options options(SnapshotFeeder feeder) {
+                return feeder.readerOptions(settings.writer().batch(), settings.bigValueThreshold());
+            }
+
+            @Override public void loaded(int shard, SnapshotFeeder feeder) {
+                FunctionLoader.load(w, feeder.functions(), settings.writer().replace(), outcomes);
+            }
+        };
+    }
+
+    public Result run(SourceFactory factory) throws IOException {
+        KeyReport report = settings.report() == null ? null : KeyReport.open(settings.report());
+        try (TargetWriter w = TargetWriter.open(settings.target(), settings.writer(), Outcomes.of(stats, report))) {
+            writer = w;
+            WriteListener outcomes = Outcomes.of(stats, report);
+            LiveSource s = factory.open(w, stats, outcomes);
+            source = s;
+            try (s) {
+                s.start();
+                boolean announced = false;
+                while (!stopRequested) {
+                    String failure = s.failure();
+                    if (failure != null) throw new WriteFailedException(failure);
+                    if (s.snapshotDone()) {
+                        if (!settings.live()) break;
+                        if (!announced) {
+                            announced = true;
+                            log.info("snapshot copied; following the source's changes until stopped");
+                        }
+                    }
+                    sleep(50);
+                }
+                List<String> lines = s.stop();
+                String failure = s.failure();
+                if (failure != null) throw new WriteFailedException(failure);
+                w.drain();
+                return new Result(stats, w.keysWritten(), w.commandsApplied(), lines, w.info().describe(), w.reconnects(),
+                        w.nonAtomicTransactions(), s.caveat());
+            }
+        } finally {
+            if (report != null) report.close();
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WriteFailedException("interrupted");
+        }
+    }
+
+}

@@ -1,0 +1,143 @@
+package dev.ferry.pipeline;
+
+import dev.ferry.rdb.RdbReader;
+import dev.ferry.rdb.RdbVisitor;
+import dev.ferry.record.BigValueEnd;
+import dev.ferry.record.BigValueStart;
+import dev.ferry.record.ElementBatch;
+import dev.ferry.record.KeyValue;
+import dev.ferry.record.ValueType;
+import dev.ferry.target.TargetWriter;
+import dev.ferry.target.WriteListener;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Hands what an RDB reader finds to the writer as records of one source shard: keys already expired are not
+ * written (a master would drop them on load too), dbs are mapped, the rate limit is kept, and function
+ * libraries are collected to be loaded once the data is in.
+ */
+public final class SnapshotFeeder implements RdbVisitor {
+    private final TargetWriter w;
+    private final int shard;
+    private final KeyFilter filter;
+    private final RunStats stats;
+    private final WriteListener outcomes;
+    private final RateLimiter rate;
+    /** Every record's position, or -1 to keep the reader's (a file offset). */
+    private final long position;
+    private final long now = System.currentTimeMillis();
+    private final List<byte[]> functions = new ArrayList<>();
+    private final List<byte[][]> aux = new ArrayList<>();
+    private boolean skippingBig;
+
+    public SnapshotFeeder(TargetWriter w, int shard, KeyFilter filter, RunStats stats, WriteListener outcomes,
+                          RateLimiter rate, long position) {
+        this.w = w;
+        this.shard = shard;
+        this.filter = filter;
+        this.stats = stats;
+        this.outcomes = outcomes;
+        this.rate = rate == null ? RateLimiter.NONE : rate;
+        this.position = position;
+    }
+
+    /** Reader options that apply the filter before a value is even read, counting what it leaves out. */
+    public RdbReader.Options readerOptions(int batch, long bigValueThreshold) {
+        return new RdbReader.Options()
+                .batchSize(batch)
+                .bigValueThreshold(bigValueThreshold)
+                .filter((db, key, rdbType) -> {
+                    boolean ok = filter.accept(db, key, ValueType.ofRdbType(rdbType));
+                    if (!ok) stats.filtered.increment();
+                    return ok;
+                });
+    }
+
+    public List<byte[]> functions() {
+        return functions;
+    }
+
+    /** The AUX field {@code name} of the RDB, or null. */
+    public String aux(String name) {
+        for (byte[][] kv : aux) {
+            if (new String(kv[0], StandardCharsets.UTF_8).equals(name)) return new String(kv[1], StandardCharsets.UTF_8);
+        }
+        return null;
+    }
+
+    @Override
+    public void aux(byte[] name, byte[] value) {
+        aux.add(new byte[][] {name, value});
+    }
+
+    private long at(long readerPosition) {
+        return position >= 0 ? position : readerPosition;
+    }
+
+    @Override
+    public void keyValue(KeyValue kv) {
+        stats.keysRead.increment();
+        if (expired(kv.expireAtMs())) {
+            outcomes.skipped(kv.db(), kv.key(), "already expired");
+            return;
+        }
+        rate.acquire(1, kv.payload().length);
+        int db = filter.mapDb(kv.db());
+        if (db != kv.db() || position >= 0) {
+            kv = new KeyValue(db, kv.key(), kv.rdbType(), kv.expireAtMs(), kv.payload(), kv.rdbVersion(), at(kv.position()));
+        }
+        w.write(shard, kv);
+    }
+
+    @Override
+    public void bigValueStart(BigValueStart start) {
+        stats.keysRead.increment();
+        skippingBig = expired(start.expireAtMs());
+        if (skippingBig) {
+            outcomes.skipped(start.db(), start.key(), "already expired");
+            return;
+        }
+        rate.acquire(1, 0);
+        int db = filter.mapDb(start.db());
+        if (db != start.db() || position >= 0) {
+            start = new BigValueStart(db, start.key(), start.rdbType(), start.expireAtMs(), at(start.position()));
+        }
+        w.write(shard, start);
+    }
+
+    @Override
+    public void elements(ElementBatch batch) {
+        if (skippingBig) return;
+        rate.acquire(0, batch.size() * 16L);
+        w.write(shard, batch); // the writer closes a big value at its end record's position; batches carry none it uses
+    }
+
+    @Override
+    public void bigValueEnd(BigValueEnd end) {
+        if (!skippingBig) w.write(shard, position >= 0 ? new BigValueEnd(position) : end);
+        skippingBig = false;
+    }
+
+    @Override
+    public void functionLibrary(byte[] code) {
+        functions.add(code);
+    }
+
+    @Override
+    public void moduleAux(long moduleId, String moduleName, long at) {
+        outcomes.warned(0, ("module " + moduleName).getBytes(StandardCharsets.UTF_8),
+                "module AUX data at offset " + at + " is not copied (no command writes it)");
+    }
+
+    @Override
+    public void skipped(int db, byte[] key, String reason) {
+        stats.keysRead.increment();
+        outcomes.skipped(db, key, reason);
+    }
+
+    private boolean expired(long expireAtMs) {
+        return expireAtMs > 0 && expireAtMs <= now;
+    }
+}

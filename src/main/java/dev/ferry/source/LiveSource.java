@@ -1,0 +1,34 @@
+package dev.ferry.source;
+
+import java.util.List;
+
+/**
+ * A source that copies a snapshot and then follows changes, shard by shard, into a target writer it was given.
+ * Its threads are its own: {@link #start} returns at once.
+ */
+public interface LiveSource extends AutoCloseable {
+    List<ShardProgress> shards();
+
+    void start();
+
+    /** True once every shard's snapshot is confirmed by the target. */
+    boolean snapshotDone();
+
+    /** Why the source stopped on its own (one line), or null while it runs. */
+    String failure();
+
+    /**
+     * Stops reading the source, applies everything already read, waits until the target confirmed it. Returns
+     * one summary line per shard (last applied position, resyncs...).
+     */
+    List<String> stop();
+
+    /** A caveat to print with the results (the scan mode's weaker guarantee), or null. */
+    default String caveat() {
+        return null;
+    }
+
+    @Override
+    default void close() {
+    }
+}

@@ -1,0 +1,290 @@
+package dev.ferry.source.redis;
+
+import dev.ferry.pipeline.KeyScope;
+import dev.ferry.pipeline.LiveApplier;
+import dev.ferry.resp.ConnectOptions;
+import dev.ferry.resp.RedisConnectionException;
+import dev.ferry.resp.RedisUri;
+import dev.ferry.resp.RedisUri.HostPort;
+import dev.ferry.resp.Reply;
+import dev.ferry.resp.RespConnection;
+import dev.ferry.source.LiveSource;
+import dev.ferry.source.ShardProgress;
+import dev.ferry.source.SnapshotHandling;
+import dev.ferry.target.Slots;
+import dev.ferry.target.TargetInfo;
+import dev.ferry.target.TargetWriter;
+import dev.ferry.target.Topology;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows a Redis source with the replica protocol: one link per master (a standalone server, the master a
+ * Sentinel names, or every master of a cluster), each with its spool and its applier, all writing into one
+ * target writer as separate shards.
+ */
+public final class RedisReplicaSource implements LiveSource {
+    private static final Logger log = LoggerFactory.getLogger(RedisReplicaSource.class);
+
+    /** How the job wants each shard applied. */
+    public interface ShardSetup {
+        LiveApplier applier(int shard, String name, KeyScope scope, int sourceDbs);
+
+        SnapshotHandling snapshots();
+    }
+
+    /** Spool bounds and whether to stop after the snapshot. */
+    public record Settings(boolean snapshotOnly, long spoolMemory, long spoolDisk, Path spoolDir) {
+    }
+
+    private final List<Shard> shards = new ArrayList<>();
+    private final TargetWriter writer;
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "source-acks");
+        t.setDaemon(true);
+        return t;
+    });
+    private SentinelWatcher sentinelWatcher;
+
+    private final class Shard {
+        final int index;
+        final ShardProgress progress;
+        final Spool spool;
+        final ReplicaLink link;
+        final ShardReplicator replicator;
+        volatile boolean snapshotDone;
+
+        Shard(int index, String name, Supplier<HostPort> address, ConnectOptions co, Settings settings,
+              ShardSetup setup, KeyScope scope, int sourceDbs) {
+            this.index = index;
+            this.progress = new ShardProgress(name);
+            this.spool = new Spool(name, settings.spoolMemory(), settings.spoolDisk(), settings.spoolDir());
+            this.link = new ReplicaLink(name, address, co, spool, progress, () -> writer.committed(index), settings.snapshotOnly());
+            this.replicator = new ShardReplicator(index, name, spool, link, writer, setup.applier(index, name, scope, sourceDbs),
+                    setup.snapshots(), progress, settings.snapshotOnly(), () -> snapshotDone = true);
+        }
+    }
+
+    private RedisReplicaSource(TargetWriter writer) {
+        this.writer = writer;
+    }
+
+    /** Checks the source (reachable, Redis, the topology the URI says) and sets up one shard per master. */
+    public static RedisReplicaSource open(RedisUri uri, TargetWriter writer, Settings settings, ShardSetup setup) {
+        ConnectOptions co = uri.connectOptions();
+        RedisReplicaSource source = new RedisReplicaSource(writer);
+        if (uri.kind() == RedisUri.Kind.SENTINEL) {
+            HostPort master = Topology.resolveSentinelMaster(uri);
+            Probe p = probe(master, co, uri);
+            if (p.info.cluster()) throw new RedisConnectionException("the Sentinel master " + master + " is a cluster node");
+            source.add("master " + uri.sentinelMaster() + " (" + master + ")", () -> Topology.resolveSentinelMaster(uri), co,
+                    settings, setup, KeyScope.ALL, p.databases);
+            source.sentinelWatcher = new SentinelWatcher(uri, () -> source.shards.get(0).link);
+        } else if (uri.kind() == RedisUri.Kind.CLUSTER) {
+            Probe p = null;
+            RedisConnectionException last = null;
+            for (HostPort h : uri.hosts()) {
+                try {
+                    p = probe(h, co, uri);
+                    break;
+                } catch (RedisConnectionException e) {
+                    last = e;
+                }
+            }
+            if (p == null) throw last;
+            if (!p.info.cluster()) {
+                throw new RedisConnectionException("source " + p.address + " is not in cluster mode: use redis://" + p.address);
+            }
+            Set<HostPort> known = new LinkedHashSet<>(uri.hosts());
+            known.addAll(clusterNodes(p.address, co));
+            Topology topology = Topology.ofCluster(List.copyOf(known), co);
+            Map<HostPort, BitSet> slotsByMaster = new LinkedHashMap<>();
+            for (int s = 0; s < Slots.COUNT; s++) slotsByMaster.computeIfAbsent(topology.ownerOf(s), k -> new BitSet()).set(s);
+            for (Map.Entry<HostPort, BitSet> m : slotsByMaster.entrySet()) {
+                int firstSlot = m.getValue().nextSetBit(0);
+                List<HostPort> seeds = List.copyOf(known);
+                source.add("master " + m.getKey() + " (slots from " + firstSlot + ")",
+                        () -> Topology.ofCluster(seeds, co).ownerOf(firstSlot), co, settings, setup,
+                        KeyScope.slots(m.getValue()), 1);
+            }
+        } else if (uri.kind() == RedisUri.Kind.REDIS) {
+            HostPort h = uri.hosts().get(0);
+            Probe p = probe(h, co, uri);
+            if (p.info.cluster()) {
+                throw new RedisConnectionException("source " + h + " is a cluster node: use redis-cluster://" + h
+                        + " to follow every master");
+            }
+            source.add("master " + h, () -> h, co, settings, setup, KeyScope.ALL, p.databases);
+        } else {
+            throw new RedisConnectionException("source " + uri.redacted() + ": the replica protocol for this kind of source is not supported");
+        }
+        return source;
+    }
+
+    private void add(String name, Supplier<HostPort> address, ConnectOptions co, Settings settings, ShardSetup setup,
+                     KeyScope scope, int sourceDbs) {
+        shards.add(new Shard(shards.size(), name, address, co, settings, setup, scope, sourceDbs));
+    }
+
+    private record Probe(HostPort address, TargetInfo info, int databases) {
+    }
+
+    private static Probe probe(HostPort h, ConnectOptions co, RedisUri uri) {
+        try (RespConnection c = RespConnection.open(h, co)) {
+            TargetInfo info;
+            try {
+                info = Topology.probe(c);
+            } catch (RedisConnectionException e) {
+                if (e.getMessage().contains("NOPERM")) {
+                    throw new RedisConnectionException("source " + h + " refused INFO: the user needs +info (and +psync "
+                            + "+replconf +ping, +cluster for a cluster) to be replicated");
+                }
+                throw e;
+            }
+            if (info.engine() == TargetInfo.Engine.DRAGONFLY) {
+                throw new RedisConnectionException("source " + h + " is Dragonfly " + info.version()
+                        + ", not Redis: use a dragonfly:// URI for it");
+            }
+            int databases = 16;
+            Reply r = c.call("CONFIG", "GET", "databases");
+            if (!r.isError() && r.asList().size() == 2) databases = Integer.parseInt(r.asList().get(1).asText());
+            return new Probe(h, info, databases);
+        }
+    }
+
+    /** Every node address the cluster knows, masters and replicas: a failover promotes one of the latter. */
+    private static List<HostPort> clusterNodes(HostPort seed, ConnectOptions co) {
+        List<HostPort> out = new ArrayList<>();
+        try (RespConnection c = RespConnection.open(seed, co)) {
+            Reply r = c.call("CLUSTER", "NODES");
+            if (r.isError()) return out;
+            for (String line : r.asText().split("\n")) {
+                String[] f = line.trim().split(" ");
+                if (f.length < 2) continue;
+                String addr = f[1];
+                int at = addr.indexOf('@');
+                if (at >= 0) addr = addr.substring(0, at);
+                int colon = addr.lastIndexOf(':');
+                if (colon <= 0) continue;
+                String host = addr.substring(0, colon);
+                if (host.isEmpty()) host = seed.host();
+                out.add(new HostPort(host, Integer.parseInt(addr.substring(colon + 1))));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<ShardProgress> shards() {
+        List<ShardProgress> out = new ArrayList<>();
+        for (Shard s : shards) out.add(s.progress);
+        return out;
+    }
+
+    @Override
+    public void start() {
+        for (Shard s : shards) {
+            s.replicator.start();
+            s.link.start();
+        }
+        ticker.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
+        if (sentinelWatcher != null) sentinelWatcher.start();
+    }
+
+    /** Once a second: acknowledge to each master, and work out how far behind the target is. */
+    private void tick() {
+        for (Shard s : shards) {
+            try {
+                s.link.ack();
+                long committed = writer.committed(s.index);
+                long received = s.link.received();
+                s.progress.appliedPosition(committed);
+                if (s.progress.phase() == ShardProgress.Phase.LIVE && committed >= 0) {
+                    s.progress.lag(Math.max(0, received - committed), s.link.lagMillis(committed));
+                }
+            } catch (RuntimeException e) {
+                log.debug("{}: tick failed: {}", s.progress.name(), e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public boolean snapshotDone() {
+        for (Shard s : shards) if (!s.snapshotDone) return false;
+        return true;
+    }
+
+    @Override
+    public String failure() {
+        for (Shard s : shards) {
+            String f = s.replicator.failure();
+            if (f != null) return f;
+        }
+        return null;
+    }
+
+    @Override
+    public List<String> stop() {
+        if (sentinelWatcher != null) sentinelWatcher.stop();
+        for (Shard s : shards) s.link.stop();
+        List<String> lines = new ArrayList<>();
+        try {
+            for (Shard s : shards) {
+                s.link.join(10_000);
+                s.spool.end();
+            }
+            for (Shard s : shards) s.replicator.join(Long.MAX_VALUE / 4);
+            if (failure() == null) writer.drain();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            ticker.shutdownNow();
+            for (Shard s : shards) s.spool.close();
+        }
+        for (Shard s : shards) {
+            long applied = writer.committed(s.index);
+            s.progress.appliedPosition(applied);
+            s.progress.lag(0, 0);
+            if (s.progress.phase() != ShardProgress.Phase.FAILED) s.progress.phase(ShardProgress.Phase.STOPPED);
+            lines.add(String.format("%s: applied to offset %d of replication id %s; %d reconnect(s), %d partial and %d full "
+                            + "resync(s); spool peak on disk %d MB", s.progress.name(), applied, s.link.replid(),
+                    s.link.reconnects(), s.link.partialResyncs(), s.link.fullResyncs(), s.spool.peakDiskBytes() >> 20));
+        }
+        return lines;
+    }
+
+    /** Counters a test or the summary can check: partial resyncs over all shards. */
+    public long partialResyncs() {
+        long n = 0;
+        for (Shard s : shards) n += s.link.partialResyncs();
+        return n;
+    }
+
+    public long fullResyncs() {
+        long n = 0;
+        for (Shard s : shards) n += s.link.fullResyncs();
+        return n;
+    }
+
+    @Override
+    public void close() {
+        ticker.shutdownNow();
+        if (sentinelWatcher != null) sentinelWatcher.stop();
+        for (Shard s : shards) {
+            s.link.stop();
+            s.spool.close();
+        }
+    }
+}

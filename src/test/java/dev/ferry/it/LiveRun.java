@@ -1,0 +1,141 @@
+package dev.ferry.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.pipeline.KeyFilter;
+import dev.ferry.pipeline.RateLimiter;
+import dev.ferry.pipeline.ReplicateJob;
+import dev.ferry.resp.RedisUri;
+import dev.ferry.source.ShardProgress;
+import dev.ferry.target.WriterOptions;
+import dev.ferry.testkit.RedisServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/** A live {@code replicate} job running in the background of a test, with ways to wait for it to catch up. */
+final class LiveRun implements AutoCloseable {
+    final ReplicateJob job;
+    private final CompletableFuture<ReplicateJob.Result> result;
+
+    private LiveRun(ReplicateJob job) {
+        this.job = job;
+        this.result = CompletableFuture.supplyAsync(() -> {
+            try {
+                return job.run(job.replicaSource());
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+    }
+
+    static LiveRun start(String source, String target) {
+        return start(source, target, s -> s);
+    }
+
+    static LiveRun start(String source, String target, Function<ReplicateJob.Settings, ReplicateJob.Settings> tweak) {
+        ReplicateJob.Settings s = new ReplicateJob.Settings(RedisUri.parse(source), RedisUri.parse(target), true,
+                new KeyFilter(null, null, null, null, null), writer(), 8L << 20, null, RateLimiter.NONE, false,
+                64L << 20, 1L << 30, Path.of(System.getProperty("java.io.tmpdir")));
+        return new LiveRun(new ReplicateJob(tweak.apply(s)));
+    }
+
+    static WriterOptions writer() {
+        return new WriterOptions(4, 1000, 500, true, false, false, WriterOptions.Mode.AUTO, 30_000);
+    }
+
+    void awaitSnapshot() {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!job.snapshotDone()) {
+            failIfEnded();
+            assertThat(System.currentTimeMillis()).as("snapshot not done in time").isLessThan(deadline);
+            sleep(20);
+        }
+    }
+
+    /** Waits until every shard applied what its master (named in the shard) had written when this was called. */
+    void awaitCaughtUp(List<RedisServer> masters) {
+        long deadline = System.currentTimeMillis() + 60_000;
+        for (RedisServer m : masters) {
+            long offset = Long.parseLong(m.infoField("replication", "master_repl_offset"));
+            ShardProgress shard = job.shards().stream().filter(s -> s.name().contains(":" + m.port())).findFirst()
+                    .orElseThrow(() -> new AssertionError("no shard for " + m + " in " + names()));
+            while (shard.appliedPosition() < offset) {
+                failIfEnded();
+                assertThat(System.currentTimeMillis()).as("%s applied %d of %d", shard.name(), shard.appliedPosition(), offset)
+                        .isLessThan(deadline);
+                sleep(20);
+            }
+        }
+    }
+
+    private List<String> names() {
+        return job.shards().stream().map(ShardProgress::name).toList();
+    }
+
+    private void failIfEnded() {
+        if (result.isDone()) {
+            ReplicateJob.Result r = result.join();
+            throw new AssertionError("the job ended early: " + r);
+        }
+    }
+
+    /**
+     * Keys whose description differs between the two maps: "key: source=... target=...". Empty when equal. A
+     * consumer group's entries-read is left out: Redis's stream does not carry it (XREADGROUP is replicated as
+     * XCLAIM ... LASTID), so a real replica shows it unset too.
+     */
+    static List<String> differences(Map<String, String> source, Map<String, String> target) {
+        java.util.TreeSet<String> keys = new java.util.TreeSet<>(source.keySet());
+        keys.addAll(target.keySet());
+        List<String> out = new java.util.ArrayList<>();
+        for (String k : keys) {
+            String a = maskEntriesRead(source.get(k));
+            String b = maskEntriesRead(target.get(k));
+            if (!java.util.Objects.equals(a, b)) out.add(k + ": source=" + a + " target=" + b);
+        }
+        return out;
+    }
+
+    private static String maskEntriesRead(String described) {
+        return described == null ? null : described.replaceAll("entries-read, [^,\\]]+", "entries-read, *");
+    }
+
+    ReplicateJob.Result stop() {
+        job.requestStop();
+        try {
+            return result.get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("the job did not stop cleanly: " + e, e);
+        }
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static void sleep(Duration d) {
+        sleep(d.toMillis());
+    }
+
+    @Override
+    public void close() {
+        if (!result.isDone()) {
+            job.requestStop();
+            try {
+                result.get(30, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // the test already failed; do not hide its reason
+            }
+        }
+    }
+
+}
