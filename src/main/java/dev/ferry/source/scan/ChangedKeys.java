@@ -16,6 +16,8 @@ final class ChangedKeys {
 
     private final LinkedHashSet<DbKey> keys = new LinkedHashSet<>();
     private final int limit;
+    /** Keys taken and not yet applied: the queue is not idle while there are any. */
+    private boolean working;
 
     ChangedKeys(int limit) {
         this.limit = limit;
@@ -29,7 +31,10 @@ final class ChangedKeys {
         return Offer.QUEUED;
     }
 
-    /** Takes up to {@code max} keys, waiting up to {@code timeoutMs} for the first. */
+    /**
+     * Takes up to {@code max} keys, waiting up to {@code timeoutMs} for the first; the queue counts as busy
+     * until {@link #applied()}.
+     */
     synchronized List<DbKey> take(int max, long timeoutMs) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         while (keys.isEmpty()) {
@@ -43,7 +48,17 @@ final class ChangedKeys {
             out.add(it.next());
             it.remove();
         }
+        working = true;
         return out;
+    }
+
+    /** The keys last taken are written. */
+    synchronized void applied() {
+        working = false;
+    }
+
+    synchronized boolean idle() {
+        return keys.isEmpty() && !working;
     }
 
     synchronized int size() {

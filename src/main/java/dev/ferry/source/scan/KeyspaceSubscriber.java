@@ -41,6 +41,7 @@ final class KeyspaceSubscriber implements AutoCloseable {
     private volatile RespConnection conn;
     private volatile boolean closing;
     private volatile CountDownLatch marker;
+    private volatile boolean listening;
 
     /** Subscribes before returning, so every change after this call is seen. */
     KeyspaceSubscriber(HostPort address, ConnectOptions options, Listener listener) {
@@ -50,6 +51,7 @@ final class KeyspaceSubscriber implements AutoCloseable {
                 options.caCertFile(), options.connectTimeoutMs(), 0);
         this.listener = listener;
         this.conn = subscribe();
+        this.listening = true;
         this.thread = new Thread(this::run, "ferry-scan-events-" + address);
         thread.setDaemon(true);
         thread.start();
@@ -83,6 +85,7 @@ final class KeyspaceSubscriber implements AutoCloseable {
                 readEvents(conn);
             } catch (IOException | RuntimeException e) {
                 if (closing) return;
+                listening = false;
                 String why = "keyspace subscription to " + address + " lost (" + e.getMessage() + ")";
                 log.warn("{}: changes made until it is back are lost; re-subscribing, then re-scanning this master", why);
                 conn.close();
@@ -97,6 +100,7 @@ final class KeyspaceSubscriber implements AutoCloseable {
         while (!closing) {
             try {
                 conn = subscribe();
+                listening = true;
                 log.info("keyspace subscription to {} is back", address);
                 return true;
             } catch (RedisConnectionException e) {
@@ -131,6 +135,11 @@ final class KeyspaceSubscriber implements AutoCloseable {
         while (i < channel.length && channel[i] >= '0' && channel[i] <= '9') db = db * 10 + (channel[i++] - '0');
         if (i + 3 > channel.length || channel[i] != '_' || channel[i + 1] != '_' || channel[i + 2] != ':') return;
         listener.changed(db, java.util.Arrays.copyOfRange(channel, i + 3, channel.length));
+    }
+
+    /** False while the subscription is broken and events are being lost. */
+    boolean listening() {
+        return listening;
     }
 
     /**

@@ -53,7 +53,7 @@ final class ShardWorker implements KeyspaceSubscriber.Listener {
     private KeyspaceSubscriber subscriber;
     private volatile boolean rescanWanted;
     private volatile boolean stopping;
-    private volatile boolean busy;
+    private volatile boolean rescanning;
     private long lastDropWarning;
     private boolean warnedTypeReads;
 
@@ -99,24 +99,16 @@ final class ShardWorker implements KeyspaceSubscriber.Listener {
         shared.out().startLive(shard);
         progress.phase(ShardProgress.Phase.LIVE);
         while (true) {
-            if (rescanWanted && changed.size() == 0 && !stopping) {
-                rescanWanted = false;
-                shared.counters().rescans.increment();
-                log.warn("source {}: re-scanning every key, as keyspace events were lost", address);
-                progress.note("re-scanning after lost events");
-                scanAll(true);
-                progress.note("re-scan done");
-            }
+            if (rescanWanted && changed.size() == 0 && !stopping) rescan();
             List<DbKey> batch = changed.take(shared.settings().batchSize(), 100);
-            if (batch.isEmpty()) {
-                if (stopping) break;
-                continue;
-            }
-            busy = true;
             try {
+                if (batch.isEmpty()) {
+                    if (stopping) break;
+                    continue;
+                }
                 reread(batch);
             } finally {
-                busy = false;
+                changed.applied();
             }
             progress.lag(changed.size(), 0);
             progress.appliedPosition(shared.out().committed(shard));
@@ -128,9 +120,24 @@ final class ShardWorker implements KeyspaceSubscriber.Listener {
         }
     }
 
-    /** True when nothing is queued, being re-read or waiting for a re-scan. */
+    private void rescan() throws InterruptedException {
+        rescanning = true;
+        try {
+            rescanWanted = false;
+            shared.counters().rescans.increment();
+            log.warn("source {}: re-scanning every key, as keyspace events were lost", address);
+            progress.note("re-scanning after lost events");
+            scanAll(true);
+            progress.note("re-scan done");
+        } finally {
+            rescanning = false;
+        }
+    }
+
+    /** True when nothing is queued, being re-read, re-scanned or waiting for a re-scan. */
     boolean caughtUp() {
-        return changed.size() == 0 && !busy && !rescanWanted;
+        KeyspaceSubscriber s = subscriber;
+        return changed.idle() && !rescanning && !rescanWanted && (s == null || s.listening());
     }
 
     /** Waits until every event published so far is queued, then stops listening; the queue is still drained. */
@@ -223,7 +230,11 @@ final class ShardWorker implements KeyspaceSubscriber.Listener {
     /** During a re-scan, changed keys keep being applied, so a long re-scan does not overflow the queue. */
     private void drainSome() throws InterruptedException {
         List<DbKey> batch = changed.take(shared.settings().batchSize(), 0);
-        if (!batch.isEmpty()) reread(batch);
+        try {
+            if (!batch.isEmpty()) reread(batch);
+        } finally {
+            changed.applied();
+        }
     }
 
     private void reread(List<DbKey> batch) throws InterruptedException {

@@ -96,6 +96,28 @@ class ScanLiveIT {
     }
 
     @Test
+    void aLostSubscriptionIsReportedAndRepairedByRescan() throws Exception {
+        try (ScanRun run = new ScanRun(source.get().uri(), target.get().uri(), LIVE);
+             RespConnection c = Datasets.connect(source.get())) {
+            c.callOk("SET", "before", "1");
+            run.source.snapshot();
+            run.source.followLive();
+            c.callOk("CLIENT", "KILL", "TYPE", "pubsub");
+            // written while no subscription listens: only the re-scan can find these
+            for (int i = 0; i < 50; i++) c.callOk("SET", "gap:" + i, "v" + i);
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (run.source.counters().rescans.sum() == 0 && System.currentTimeMillis() < deadline) Thread.sleep(20);
+            assertThat(run.source.awaitCaughtUp(Duration.ofSeconds(20))).isTrue();
+            run.source.stop();
+            assertThat(run.source.counters().subscriptionLosses.sum()).isEqualTo(1);
+            assertThat(run.source.counters().rescans.sum()).isEqualTo(1);
+            assertThat(run.stats.warnedByReason().keySet()).anyMatch(r -> r.contains("subscription") && r.contains("lost"));
+        }
+        assertThat(PerKeyDiff.of(Datasets.perKey(source.get()), Datasets.perKey(target.get()))).isEmpty();
+        assertThat(target.get().dbSize()).isEqualTo(51);
+    }
+
+    @Test
     void missingNotificationsStopWithTheFix() {
         plainSource.get().cli("SET", "a", "1");
         try (ScanRun run = new ScanRun(plainSource.get().uri(), target.get().uri(), LIVE)) {
