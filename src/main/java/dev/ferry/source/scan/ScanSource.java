@@ -78,7 +78,12 @@ public final class ScanSource implements AutoCloseable {
         if (settings.live()) log.warn(WEAKER_THAN_REPLICATION);
         runAll(ShardWorker::snapshot);
         out.drain();
-        for (ShardWorker w : workers) w.progress().appliedPosition(out.committed(workers.indexOf(w)));
+        for (int i = 0; i < workers.size(); i++) {
+            ShardProgress p = workers.get(i).progress();
+            p.appliedPosition(out.committed(i));
+            // without live mode the copy is done; a live shard turns LIVE in followLive()
+            if (!settings.live()) p.phase(ShardProgress.Phase.STOPPED);
+        }
     }
 
     private void connect() {
@@ -184,8 +189,8 @@ public final class ScanSource implements AutoCloseable {
         }
         if (settings.live()) log.info("scan source {}: {}", source.redacted(), counters.summary());
         if (counters.eventsDropped.sum() > 0) {
-            log.warn("{} keyspace event(s) were dropped: the target may differ from the source (see the warnings)",
-                    counters.eventsDropped.sum());
+            log.warn("{} keyspace event(s) were dropped ({} repair re-scan(s) ran): keys deleted while events were dropped"
+                    + " may remain on the target (see the warnings)", counters.eventsDropped.sum(), counters.rescans.sum());
         }
     }
 
