@@ -1,0 +1,343 @@
+package dev.ferry.source.scan;
+
+import dev.ferry.pipeline.KeyFilter;
+import dev.ferry.pipeline.RunStats;
+import dev.ferry.record.BigValueEnd;
+import dev.ferry.record.BigValueStart;
+import dev.ferry.record.Command;
+import dev.ferry.record.ElementBatch;
+import dev.ferry.record.KeyValue;
+import dev.ferry.record.Record;
+import dev.ferry.record.ValueType;
+import dev.ferry.resp.ConnectOptions;
+import dev.ferry.resp.RedisConnectionException;
+import dev.ferry.resp.RedisUri.HostPort;
+import dev.ferry.resp.Reply;
+import dev.ferry.source.ShardProgress;
+import dev.ferry.util.KeyNames;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Copies one source master: SCAN through its dbs reading keys in batches, then (live) re-reads every key its
+ * keyspace events name. One thread at a time reads and writes a shard, so a key's writes reach the target in
+ * the order its reads were made, and a later read always wins.
+ */
+final class ShardWorker implements KeyspaceSubscriber.Listener {
+    private static final Logger log = LoggerFactory.getLogger(ShardWorker.class);
+    private static final byte[] DEL = Pipeline.ascii("DEL");
+    private static final long RETRY_FOR_MS = 30_000;
+
+    /** What every shard shares. */
+    record Shared(ConnectOptions connect, KeyFilter filter, RunStats stats, ScanCounters counters, SerialWriter out,
+                  ScanSettings settings, boolean cluster) {
+    }
+
+    private final int shard;
+    private final HostPort address;
+    private final Shared shared;
+    private final ShardProgress progress;
+    private final ChangedKeys changed;
+    private final AtomicLong position = new AtomicLong();
+    private final RateLimit rate;
+    private SourceSession session;
+    private DumpReader dumps;
+    private TypeReader types;
+    private KeyspaceSubscriber subscriber;
+    private volatile boolean rescanWanted;
+    private volatile boolean stopping;
+    private volatile boolean rescanning;
+    private long lastDropWarning;
+    private boolean warnedTypeReads;
+
+    ShardWorker(int shard, HostPort address, Shared shared) {
+        this.shard = shard;
+        this.address = address;
+        this.shared = shared;
+        this.progress = new ShardProgress(address.toString());
+        this.changed = new ChangedKeys(shared.settings().queueLimit());
+        this.rate = new RateLimit(shared.settings().maxKeysPerSecond());
+    }
+
+    ShardProgress progress() {
+        return progress;
+    }
+
+    HostPort address() {
+        return address;
+    }
+
+    /** Opens the reading connection and, for live mode, checks the notification setting and subscribes. */
+    void connect() {
+        session = new SourceSession(address, shared.connect());
+        dumps = new DumpReader(session, shared.settings().forceTypeReads());
+        types = new TypeReader(session, shared.settings().batchSize());
+        if (!shared.settings().live()) return;
+        String warning = NotifyConfig.ensure(session.connection(), shared.settings().setNotifyConfig());
+        if (warning != null) {
+            log.warn(warning);
+            shared.stats().warned(0, address.toString().getBytes(StandardCharsets.UTF_8), warning);
+            progress.note("notify-keyspace-events unverified");
+        }
+        subscriber = new KeyspaceSubscriber(address, shared.connect(), this);
+    }
+
+    void snapshot() throws InterruptedException {
+        progress.phase(ShardProgress.Phase.SNAPSHOT);
+        scanAll(false);
+    }
+
+    /** Re-reads changed keys until {@link #stop} and the queue is empty; re-scans when events were lost. */
+    void followLive() throws InterruptedException {
+        shared.out().startLive(shard);
+        progress.phase(ShardProgress.Phase.LIVE);
+        while (true) {
+            if (rescanWanted && changed.size() == 0 && !stopping) rescan();
+            List<DbKey> batch = changed.take(shared.settings().batchSize(), 100);
+            try {
+                if (batch.isEmpty()) {
+                    if (stopping) break;
+                    continue;
+                }
+                reread(batch);
+            } finally {
+                changed.applied();
+            }
+            progress.lag(changed.size(), 0);
+            progress.appliedPosition(shared.out().committed(shard));
+        }
+        if (rescanWanted) {
+            String why = "stopped before the repair re-scan of " + address + " ran: keys changed while events were lost may be stale on the target";
+            log.warn(why);
+            shared.stats().warned(0, address.toString().getBytes(StandardCharsets.UTF_8), why);
+        }
+    }
+
+    private void rescan() throws InterruptedException {
+        rescanning = true;
+        try {
+            rescanWanted = false;
+            shared.counters().rescans.increment();
+            log.warn("source {}: re-scanning every key, as keyspace events were lost", address);
+            progress.note("re-scanning after lost events");
+            scanAll(true);
+            progress.note("re-scan done");
+        } finally {
+            rescanning = false;
+        }
+    }
+
+    /** True when nothing is queued, being re-read, re-scanned or waiting for a re-scan. */
+    boolean caughtUp() {
+        KeyspaceSubscriber s = subscriber;
+        return changed.idle() && !rescanning && !rescanWanted && (s == null || s.listening());
+    }
+
+    /** Waits until every event published so far is queued, then stops listening; the queue is still drained. */
+    void stopListening() throws InterruptedException {
+        KeyspaceSubscriber s = subscriber;
+        if (s == null) return;
+        try (var control = dev.ferry.resp.RespConnection.open(address, shared.connect())) {
+            if (!s.barrier(control, 10_000)) log.warn("source {}: last keyspace events not confirmed before stopping", address);
+        } catch (RedisConnectionException e) {
+            log.warn("source {}: cannot confirm the last keyspace events before stopping: {}", address, e.getMessage());
+        }
+        s.close();
+        subscriber = null;
+    }
+
+    void stop() {
+        stopping = true;
+        changed.wake();
+    }
+
+    void close() {
+        KeyspaceSubscriber s = subscriber;
+        if (s != null) s.close();
+        if (session != null) session.close();
+    }
+
+    // ------------------------------------------------------------------ events
+
+    @Override
+    public void changed(int db, byte[] key) {
+        ScanCounters c = shared.counters();
+        c.eventsReceived.increment();
+        if (shared.cluster() && db != 0) return;
+        if (!shared.filter().accept(db, key, null)) return;
+        switch (changed.offer(new DbKey(db, key))) {
+            case COALESCED: c.eventsCoalesced.increment(); break;
+            case DROPPED: dropped(db, key); break;
+            default: break;
+        }
+    }
+
+    private void dropped(int db, byte[] key) {
+        shared.counters().eventsDropped.increment();
+        rescanWanted = true;
+        shared.stats().warned(db, key, "keyspace event dropped: more than " + shared.settings().queueLimit()
+                + " changed keys queued; a repair re-scan follows, but a deletion may be missed");
+        long now = System.currentTimeMillis();
+        if (now - lastDropWarning > 5_000) {
+            lastDropWarning = now;
+            log.warn("source {}: change queue full ({} keys), dropping keyspace events ({} so far); the target may be"
+                    + " stale until the repair re-scan, and deleted keys may remain", address,
+                    shared.settings().queueLimit(), shared.counters().eventsDropped.sum());
+        }
+    }
+
+    @Override
+    public void eventsLost(String why) {
+        shared.counters().subscriptionLosses.increment();
+        shared.stats().warned(0, address.toString().getBytes(StandardCharsets.UTF_8), why + "; re-scanned");
+        progress.note("subscription lost; re-scan queued");
+        rescanWanted = true;
+        changed.wake();
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    private void scanAll(boolean live) throws InterruptedException {
+        List<Integer> dbs = retrying(session::dbsWithKeys);
+        for (int db : dbs) {
+            if (shared.cluster() && db != 0) continue;
+            String cursor = "0";
+            do {
+                if (stopping) return;
+                String from = cursor;
+                List<Reply> r = retrying(() -> session.pipeline(db).add("SCAN", from, "COUNT",
+                        Integer.toString(shared.settings().batchSize())).sync().get(0).asList());
+                cursor = r.get(0).asText();
+                List<byte[]> keys = new ArrayList<>();
+                for (Reply k : r.get(1).asList()) {
+                    byte[] key = ((Reply.Bulk) k).bytes();
+                    if (shared.filter().accept(db, key, null)) keys.add(key);
+                    else shared.stats().filtered.increment();
+                }
+                if (!keys.isEmpty()) copy(db, keys, live);
+                if (live) drainSome();
+            } while (!cursor.equals("0"));
+        }
+    }
+
+    /** During a re-scan, changed keys keep being applied, so a long re-scan does not overflow the queue. */
+    private void drainSome() throws InterruptedException {
+        List<DbKey> batch = changed.take(shared.settings().batchSize(), 0);
+        try {
+            if (!batch.isEmpty()) reread(batch);
+        } finally {
+            changed.applied();
+        }
+    }
+
+    private void reread(List<DbKey> batch) throws InterruptedException {
+        Map<Integer, List<byte[]>> byDb = new LinkedHashMap<>();
+        for (DbKey k : batch) byDb.computeIfAbsent(k.db(), d -> new ArrayList<>()).add(k.key());
+        for (Map.Entry<Integer, List<byte[]>> e : byDb.entrySet()) {
+            shared.counters().keysReread.add(e.getValue().size());
+            copy(e.getKey(), e.getValue(), true);
+        }
+    }
+
+    /** Reads keys of {@code db} and writes them; with {@code live}, a key found gone is deleted on the target. */
+    private void copy(int db, List<byte[]> keys, boolean live) throws InterruptedException {
+        rate.acquire(keys.size());
+        List<DumpReader.Read> reads = retrying(() -> dumps.read(db, keys));
+        long now = System.currentTimeMillis();
+        for (DumpReader.Read read : reads) {
+            progress.keysRead.increment();
+            shared.stats().keysRead.increment();
+            switch (read.kind()) {
+                case GONE:
+                    if (live) delete(db, read.key());
+                    break;
+                case BY_TYPE:
+                    typeRead(db, read, live);
+                    break;
+                default:
+                    if (read.expireAtMs() > 0 && read.expireAtMs() <= now) {
+                        if (live) delete(db, read.key());
+                    } else if (accepted(db, read.key(), ValueType.ofRdbType(read.rdbType()))) {
+                        shared.out().write(shard, new KeyValue(shared.filter().mapDb(db), read.key(), read.rdbType(),
+                                read.expireAtMs(), read.payload(), read.rdbVersion(), position.incrementAndGet()));
+                    }
+            }
+        }
+    }
+
+    private void typeRead(int db, DumpReader.Read read, boolean live) {
+        if (!warnedTypeReads) {
+            warnedTypeReads = true;
+            log.warn("source {}: reading values with type commands ({}); streams and module values cannot be copied so",
+                    address, read.why());
+        }
+        shared.counters().typeReads.increment();
+        byte[] key = read.key();
+        TypeReader.Value v = retrying(() -> types.read(db, key, position.incrementAndGet()));
+        if (v.gone()) {
+            if (live) delete(db, key);
+            return;
+        }
+        if (v.unsupported() != null) {
+            shared.stats().skipped(db, key, v.unsupported());
+            return;
+        }
+        if (!accepted(db, key, v.type())) return;
+        int target = shared.filter().mapDb(db);
+        List<Record> records = new ArrayList<>(v.batches().size() + 2);
+        records.add(new BigValueStart(target, key, rdbTypeOf(v.type()), v.expireAtMs(), position.incrementAndGet()));
+        for (ElementBatch b : v.batches()) records.add(b);
+        records.add(new BigValueEnd(position.incrementAndGet()));
+        shared.out().write(shard, records);
+    }
+
+    private boolean accepted(int db, byte[] key, ValueType type) {
+        if (shared.filter().accept(db, key, type)) return true;
+        shared.stats().filtered.increment();
+        return false;
+    }
+
+    private void delete(int db, byte[] key) {
+        shared.counters().keysDeleted.increment();
+        progress.commandsRead.increment();
+        shared.out().write(shard, new Command(shared.filter().mapDb(db), new byte[][] {DEL, key}, position.incrementAndGet()));
+        log.trace("deleted {} (db {})", KeyNames.quote(key), db);
+    }
+
+    private static int rdbTypeOf(ValueType t) {
+        switch (t) {
+            case STRING: return 0;
+            case LIST: return 1;
+            case SET: return 2;
+            case ZSET: return 5;
+            case HASH: return 4;
+            default: throw new IllegalArgumentException(t + " has no type-read form");
+        }
+    }
+
+    /** Runs a read again on a fresh connection while the source comes back, for up to 30 s. */
+    private <T> T retrying(Supplier<T> read) {
+        long deadline = System.currentTimeMillis() + RETRY_FOR_MS;
+        while (true) {
+            try {
+                return read.get();
+            } catch (RedisConnectionException e) {
+                if (System.currentTimeMillis() > deadline || stopping) throw e;
+                progress.note("source connection lost: " + e.getMessage());
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+}
