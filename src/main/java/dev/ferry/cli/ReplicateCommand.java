@@ -4,6 +4,9 @@ import dev.ferry.pipeline.RateLimiter;
 import dev.ferry.pipeline.ReplicateJob;
 import dev.ferry.pipeline.RunStats;
 import dev.ferry.resp.RedisUri;
+import dev.ferry.source.scan.ScanLiveSource;
+import dev.ferry.source.scan.ScanSettings;
+import dev.ferry.source.scan.ScanSource;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -32,6 +35,12 @@ final class ReplicateCommand implements Callable<Integer> {
 
     @Option(names = "--run-for", paramLabel = "SECONDS", description = "Live mode: stop by itself after this long, as on Ctrl-C.")
     Integer runFor;
+
+    @Option(names = "--scan", description = "For sources that refuse PSYNC (managed services): SCAN + DUMP, then keyspace notifications for changes. Weaker than the replica protocol: notifications are not guaranteed.")
+    boolean scan;
+
+    @Option(names = "--set-notify-config", description = "With --scan in live mode: add what notify-keyspace-events lacks (K and A) with CONFIG SET instead of stopping.")
+    boolean setNotifyConfig;
 
     @Option(names = "--ignore-flush", description = "Do not apply FLUSHALL/FLUSHDB run on the source (each one is reported).")
     boolean ignoreFlush;
@@ -74,7 +83,10 @@ final class ReplicateCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--mode must be snapshot or live, not '" + mode + "'");
         }
         if (src.kind() == RedisUri.Kind.DRAGONFLY) {
-            throw new IllegalArgumentException("Dragonfly sources are not supported yet: the Dragonfly replica protocol is issue 4");
+            SourceCheck.requireDragonfly(src);
+            if (!scan) {
+                throw new IllegalArgumentException("the Dragonfly replica protocol is not built yet; copy a Dragonfly source with --scan");
+            }
         }
         if (spoolMemoryMb < 1 || spoolDiskMb < 0) throw new IllegalArgumentException("--spool-memory must be >= 1 and --spool-limit >= 0");
         if (runFor != null && runFor < 0) throw new IllegalArgumentException("--run-for must be >= 0");
@@ -95,12 +107,18 @@ final class ReplicateCommand implements Callable<Integer> {
             t.setDaemon(true);
             t.start();
         }
+        ReplicateJob.SourceFactory sourceFactory = scan
+                ? (w, stats, outcomes) -> new ScanLiveSource(new ScanSource(src, w, job.settings().filter(), stats,
+                        ScanSettings.defaults().withLive(live).withSetNotifyConfig(setNotifyConfig)
+                                .withBatchSize(Math.max(1, Math.min(write.batch, 1000)))
+                                .withMaxKeysPerSecond(job.settings().rate().keysPerSecond())))
+                : job.replicaSource();
         ReplicateJob.Result result;
         if (quiet) {
-            result = job.run(job.replicaSource());
+            result = job.run(sourceFactory);
         } else {
             try (ReplicateProgress p = new ReplicateProgress(System.err, Progress.isTerminal(), job)) {
-                result = job.run(job.replicaSource());
+                result = job.run(sourceFactory);
             }
         }
         PrintWriter out = spec.commandLine().getOut();

@@ -37,6 +37,11 @@ public final class RateLimiter {
         }
     }
 
+    /** The keys-per-second limit, or 0 for none. */
+    public long keysPerSecond() {
+        return keysPerSecond;
+    }
+
     /** A fresh limiter with the same rates, for another shard. */
     public RateLimiter copy() {
         return this == NONE ? NONE : new RateLimiter(keysPerSecond, bytesPerSecond);

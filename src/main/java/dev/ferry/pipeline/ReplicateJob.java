@@ -47,6 +47,10 @@ public final class ReplicateJob {
         this.settings = settings;
     }
 
+    public Settings settings() {
+        return settings;
+    }
+
     public RunStats stats() {
         return stats;
     }

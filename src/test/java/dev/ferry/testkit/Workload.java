@@ -76,6 +76,14 @@ public final class Workload {
         return this;
     }
 
+    private boolean separateExpiry;
+
+    /** Short TTLs only on keys nothing else reads (see {@link WorkloadMix#separateExpiry}). */
+    public Workload separateExpiry() {
+        this.separateExpiry = true;
+        return this;
+    }
+
     /** Spread the keys over dbs 0..n-1 with occasional SELECTs (standalone only). */
     public Workload dbs(int dbs) {
         if (dbs < 1) throw new IllegalArgumentException("dbs must be positive");
@@ -142,7 +150,7 @@ public final class Workload {
     }
 
     private void run() {
-        WorkloadMix mix = new WorkloadMix(seed, keys, dbs);
+        WorkloadMix mix = new WorkloadMix(seed, keys, dbs).separateExpiry(separateExpiry);
         // with a rate limit, smaller batches keep the pace smooth
         int batchSize = rate == 0 ? 50 : Math.max(1, Math.min(50, rate / 100));
         long t0 = System.nanoTime();

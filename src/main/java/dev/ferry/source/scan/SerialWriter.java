@@ -5,9 +5,8 @@ import dev.ferry.target.TargetWriter;
 import java.util.List;
 
 /**
- * The target writer shared by every shard thread. The writer takes records from one thread at a time (it
- * keeps the big value being written as its own state), so writes are serialised here; a value read by type
- * goes in as one uninterrupted start-elements-end sequence.
+ * The target writer shared by every shard thread. Writes are serialised here so a value read by type goes in
+ * as one uninterrupted start-elements-end sequence; scan mode is bound by the source's reads, not by this lock.
  */
 final class SerialWriter {
     private final TargetWriter writer;
@@ -25,13 +24,11 @@ final class SerialWriter {
     }
 
     /**
-     * From here on the shard's records are live changes.
-     * TODO(startLive): call writer.startLive(shard) once TargetWriter has it (being added on main: it drains and
-     * switches the shard to one ordered connection per node). Scan mode only needs per-key order, which the
-     * writer already keeps by routing each key to one connection, so nothing breaks until then.
+     * From here on the shard's records are live changes: the writer sends them through one ordered connection
+     * per node, so a key's re-read value and its later DEL cannot overtake each other.
      */
     synchronized void startLive(int shard) {
-        writer.flush();
+        writer.startLive(shard);
     }
 
     void drain() {
