@@ -105,6 +105,19 @@ final class LiveRun implements AutoCloseable {
         }
     }
 
+    /** Waits until shard {@code index} applied what {@code current} (its master now) had written. */
+    void awaitCaughtUp(int index, RedisServer current) {
+        long deadline = System.currentTimeMillis() + 60_000;
+        long offset = Long.parseLong(current.infoField("replication", "master_repl_offset"));
+        ShardProgress shard = job.shards().get(index);
+        while (shard.appliedPosition() < offset) {
+            failIfEnded();
+            assertThat(System.currentTimeMillis()).as("%s applied %d of %d", shard.name(), shard.appliedPosition(), offset)
+                    .isLessThan(deadline);
+            sleep(20);
+        }
+    }
+
     private List<String> names() {
         return job.shards().stream().map(ShardProgress::name).toList();
     }
