@@ -1,0 +1,108 @@
+# Shared helpers for bench/replicate-vs-native.sh and bench/live-lag.sh (sourced, not run).
+# Same server lifecycle as bench/import-vs-pipe.sh: redis-servers are child processes on free loopback
+# ports, each in a private dir under $WORK, stopped by PID (SHUTDOWN NOSAVE NOW, then kill) by the EXIT trap.
+# The caller sets ROOT, WORK, OWN_WORK, KEEP before sourcing and may append PIDs of other children
+# (ferry, load generators) to EXTRA_PIDS so the trap ends them too.
+
+REDIS_SERVER="${REDIS_SERVER:-redis-server}"
+REDIS_CLI="${REDIS_CLI:-redis-cli}"
+HOST=127.0.0.1
+
+log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+command -v "$REDIS_SERVER" >/dev/null || die "redis-server not found"
+command -v "$REDIS_CLI" >/dev/null || die "redis-cli not found"
+command -v python3 >/dev/null || die "python3 not found"
+
+declare -a PIDS=()
+declare -a EXTRA_PIDS=()
+declare -A PORT_OF=()
+
+# never let a REDISCLI_AUTH from the caller's shell leak in (an empty one still makes redis-cli send AUTH)
+cli() { local port="$1"; shift; env -u REDISCLI_AUTH "$REDIS_CLI" -h "$HOST" -p "$port" "$@"; }
+
+# info_field PORT SECTION FIELD -> value of FIELD in INFO SECTION
+info_field() { cli "$1" INFO "$2" 2>/dev/null | tr -d '\r' | sed -n "s/^$3://p"; }
+
+stop_server() { # pid
+  local pid="$1" port="${PORT_OF[$1]:-}"
+  if kill -0 "$pid" 2>/dev/null; then
+    [[ -n "$port" ]] && cli "$port" SHUTDOWN NOSAVE NOW >/dev/null 2>&1 || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+
+stop_child() { # pid: a non-server child (ferry, python): SIGTERM, then SIGKILL after 10 s
+  local pid="$1"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local rc=$?
+  for pid in "${EXTRA_PIDS[@]:-}"; do [[ -n "$pid" ]] && stop_child "$pid"; done
+  for pid in "${PIDS[@]:-}"; do [[ -n "$pid" ]] && stop_server "$pid"; done
+  if [[ "$KEEP" = 1 || $rc -ne 0 || $OWN_WORK = 0 ]]; then log "work dir kept: $WORK"; else rm -rf "$WORK"; fi
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# start_server NAME [extra redis-server args...] -> sets SERVER_PID SERVER_PORT SERVER_DIR
+start_server() {
+  local name="$1" dir="$WORK/$1" attempt port pid
+  shift
+  rm -rf "$dir"; mkdir -p "$dir"
+  for attempt in 1 2 3 4 5; do
+    port="$(free_port)"
+    "$REDIS_SERVER" --daemonize no --port "$port" --bind "$HOST" --dir "$dir" --logfile "$dir/redis.log" \
+      --save '' --appendonly no --repl-diskless-sync-delay 0 --enable-debug-command yes "$@" \
+      >"$dir/stdout.log" 2>&1 </dev/null &
+    pid=$!
+    PIDS+=("$pid"); PORT_OF[$pid]="$port"
+    for _ in $(seq 1 500); do
+      if ! kill -0 "$pid" 2>/dev/null; then break; fi
+      if [[ "$(info_field "$port" server process_id)" = "$pid" ]]; then
+        SERVER_PID="$pid"; SERVER_PORT="$port"; SERVER_DIR="$dir"; return 0
+      fi
+      sleep 0.02
+    done
+    stop_server "$pid"
+    if grep -q "Address already in use" "$dir/redis.log" "$dir/stdout.log" 2>/dev/null; then
+      log "port $port taken, retrying"; continue
+    fi
+    tail -n 30 "$dir/redis.log" "$dir/stdout.log" >&2 || true
+    die "redis-server $name did not start"
+  done
+  die "redis-server $name: no free port after 5 attempts"
+}
+
+now() { date +%s.%N; }
+elapsed() { python3 -c "import sys; print('%.3f' % (float(sys.argv[2]) - float(sys.argv[1])))" "$1" "$2"; }
+median() { python3 -c 'import sys,statistics; v=[float(x) for x in sys.argv[1:]]; print("%.3f" % statistics.median(v) if v else "nan")' "$@"; }
+
+# resolve_ferry -> FERRY_CMD array: the jar (java -jar) if present, else bin/ferry
+resolve_ferry() {
+  FERRY="${FERRY:-bin/ferry}"
+  [[ "$FERRY" = /* ]] || FERRY="$ROOT/$FERRY"
+  [[ -x "$FERRY" ]] || die "$FERRY is not executable"
+  FERRY_CMD=("$FERRY")
+}
+
+host_line() {
+  echo "host: $(nproc) cores, $(free -m | awk '/^Mem:/{print $2}') MB RAM; $("$REDIS_SERVER" --version | awk '{print $3}'); java $(java -version 2>&1 | head -n1 | awk -F'"' '{print $2}'); $(date -Is)"
+  echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo ' (src modified)')"
+}
