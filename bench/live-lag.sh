@@ -76,7 +76,7 @@ ferry_lag() {
 
 # ladder WHO TARGET_PORT PROBE_FILE -> rows in RESULTS; BEST_<WHO>
 ladder() {
-  local who="$1" probe_file="$3" rate t0 t1 line achieved errs mx p99 fl pass best=0
+  local who="$1" probe_file="$3" rate t0 t1 line achieved errs mx p99 fl pass best=0 failed=0
   for rate in $RATES; do
     log "$who: $rate ops/s for $STEP s"
     t0=$(now)
@@ -89,7 +89,8 @@ ladder() {
     pass=$(python3 -c "import sys; print('yes' if sys.argv[1] != 'nan' and float(sys.argv[1]) < float(sys.argv[2]) and sys.argv[3] != 'no' else 'no')" "$mx" "$LAG_MAX" "$SETTLED")
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$who" "$rate" "${achieved:-nan}" "${errs:-nan}" "$mx" "$p99" "$fl" "$SETTLED" "$pass" >>"$RESULTS"
     log "  achieved ${achieved:-?} ops/s, max lag $mx s (p99 $p99), ferry says $fl s, settled after $SETTLED s -> $pass"
-    if [[ $pass = yes ]] && (( ${achieved:-0} > best )); then best=$achieved; fi
+    # sustained = passed, and so did every lower rate (a lucky pass above a failure does not count)
+    if [[ $pass = yes ]]; then (( failed == 1 || ${achieved:-0} <= best )) || best=$achieved; else failed=1; fi
     if [[ $SETTLED = no ]]; then log "  $who did not catch up within $SETTLE s: ladder stopped"; break; fi
   done
   eval "BEST_$who=$best"
@@ -170,7 +171,7 @@ fi
   column -t -s $'\t' "$RESULTS"
   echo
   echo "load generator alone (unthrottled, no replica): $GEN_MAX_RATE ops/s"
-  echo "HIGHEST RATE with max lag < $LAG_MAX s: ferry $BEST_ferry ops/s; native replica $BEST_native ops/s"
+  echo "HIGHEST RATE with max lag < $LAG_MAX s (it and every lower step): ferry $BEST_ferry ops/s; native replica $BEST_native ops/s"
   if [[ "$NATIVE" = 1 && "$BEST_native" != 0 ]]; then
     echo "ferry/native sustained-rate ratio: $(python3 -c "import sys; print('%.3f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$BEST_ferry" "$BEST_native")"
   fi
