@@ -20,7 +20,6 @@ final class ReplicateProgress implements AutoCloseable {
     private final boolean terminal;
     private final ReplicateJob job;
     private final ScheduledExecutorService timer;
-    private final long start = System.nanoTime();
     private int drawnLines;
     private long lastCommands;
     private long lastNanos = System.nanoTime();
@@ -79,10 +78,6 @@ final class ReplicateProgress implements AutoCloseable {
             default:
                 return name + " " + s.phase().name().toLowerCase(Locale.ROOT) + (s.note() == null ? "" : ": " + s.note());
         }
-    }
-
-    double seconds() {
-        return (System.nanoTime() - start) / 1e9;
     }
 
     @Override

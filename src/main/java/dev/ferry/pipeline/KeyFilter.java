@@ -50,6 +50,11 @@ public final class KeyFilter {
     public boolean accept(int db, byte[] key, ValueType type) {
         if (dbs != null && !dbs.contains(db)) return false;
         if (type != null && !types.contains(type)) return false;
+        return acceptsName(key);
+    }
+
+    /** The key passes --match/--exclude (whatever its db and type). */
+    public boolean acceptsName(byte[] key) {
         if (!match.isEmpty()) {
             boolean any = false;
             for (Glob g : match) if (g.matches(key)) { any = true; break; }
@@ -67,11 +72,6 @@ public final class KeyFilter {
     /** True when --match, --exclude or --type narrow the keys, so "all keys of a db" is not "all it copied". */
     public boolean narrowsKeys() {
         return !match.isEmpty() || !exclude.isEmpty() || types.size() < ValueType.values().length;
-    }
-
-    /** The key passes --match/--exclude (its type unknown). */
-    public boolean acceptsName(byte[] key) {
-        return accept(dbs == null ? 0 : dbs.iterator().next(), key, null);
     }
 
     public boolean acceptsType(ValueType type) {

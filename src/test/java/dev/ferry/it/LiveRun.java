@@ -10,7 +10,6 @@ import dev.ferry.source.ShardProgress;
 import dev.ferry.target.WriterOptions;
 import dev.ferry.testkit.RedisServer;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -180,10 +179,6 @@ final class LiveRun implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    static void sleep(Duration d) {
-        sleep(d.toMillis());
     }
 
     @Override

@@ -265,19 +265,6 @@ public final class RedisReplicaSource implements LiveSource {
         return lines;
     }
 
-    /** Counters a test or the summary can check: partial resyncs over all shards. */
-    public long partialResyncs() {
-        long n = 0;
-        for (Shard s : shards) n += s.link.partialResyncs();
-        return n;
-    }
-
-    public long fullResyncs() {
-        long n = 0;
-        for (Shard s : shards) n += s.link.fullResyncs();
-        return n;
-    }
-
     @Override
     public void close() {
         ticker.shutdownNow();

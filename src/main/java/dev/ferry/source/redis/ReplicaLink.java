@@ -48,7 +48,6 @@ final class ReplicaLink implements Runnable {
     /** Offset of the last stream byte put into the spool (the replication offset we hold). */
     private volatile long received = -1;
     private boolean rdbComplete;
-    private volatile String lastEvent = "";
     private long reconnects;
     private long partialResyncs;
     private long fullResyncs;
@@ -171,8 +170,7 @@ final class ReplicaLink implements Runnable {
             synchronized (this) {
                 partialResyncs++;
             }
-            lastEvent = "partial resync at " + (received + 1);
-            progress.note(lastEvent);
+            progress.note("partial resync at " + (received + 1));
             spool.put(new Spool.Resumed(replid, received, newHistory));
         } else if (reply.startsWith("-")) {
             checkPsyncError(reply.substring(1));

@@ -36,9 +36,7 @@ final class ShardReplicator implements Runnable {
     private final Thread thread;
     private final Runnable snapshotDone;
     private volatile String failure;
-    private volatile boolean finished;
     private int fullSyncs;
-    private volatile long appliedOffset = -1;
 
     ShardReplicator(int shard, String name, Spool spool, ReplicaLink link, TargetWriter writer, LiveApplier applier,
                     SnapshotHandling snapshots, ShardProgress progress, boolean snapshotOnly, Runnable snapshotDone) {
@@ -61,9 +59,6 @@ final class ShardReplicator implements Runnable {
     }
 
     String failure() { return failure; }
-    boolean finished() { return finished; }
-    /** Offset of the last command handed to the writer. */
-    long readOffset() { return appliedOffset; }
 
     void join(long ms) throws InterruptedException {
         thread.join(ms);
@@ -90,8 +85,6 @@ final class ShardReplicator implements Runnable {
             progress.phase(ShardProgress.Phase.FAILED);
             progress.note(m);
             link.stop();
-        } finally {
-            finished = true;
         }
     }
 
@@ -124,7 +117,6 @@ final class ShardReplicator implements Runnable {
         snapshots.loaded(shard, feeder);
         writer.advance(shard, f.offset()); // an empty snapshot still brings the shard to the full sync's offset
         writer.startLive(shard);
-        appliedOffset = f.offset();
         String streamDb = feeder.aux("repl-stream-db");
         int db = streamDb == null ? 0 : Integer.parseInt(streamDb.trim());
         log.info("{}: snapshot applied ({} of the source's full sync at offset {})", name, f.replid(), f.offset());
@@ -177,7 +169,6 @@ final class ShardReplicator implements Runnable {
                     else applier.command(db, args, offset);
                 }
             }
-            appliedOffset = offset;
         }
     }
 

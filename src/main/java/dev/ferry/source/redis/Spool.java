@@ -160,8 +160,6 @@ final class Spool implements AutoCloseable {
         return out;
     }
 
-    synchronized long memoryBytes() { return memoryBytes; }
-    synchronized long diskBytes() { return diskBytes; }
     synchronized long peakDiskBytes() { return peakDiskBytes; }
 
     /** No more events will come: once the queue is empty, {@link #take} returns null. */
