@@ -33,7 +33,7 @@ final class Batcher {
         items = new byte[batchSize][];
         values = type == ValueType.HASH ? new byte[batchSize][] : null;
         scores = type == ValueType.ZSET ? new double[batchSize] : null;
-        ttls = type == ValueType.HASH ? new long[batchSize] : null;
+        ttls = type == ValueType.HASH || type == ValueType.SET ? new long[batchSize] : null;
         anyTtl = false;
         n = 0;
     }
@@ -44,6 +44,15 @@ final class Batcher {
 
     void item(byte[] item) {
         items[n] = item;
+        if (ttls != null) ttls[n] = -1;
+        added();
+    }
+
+    /** A set member with its own expiry (Dragonfly's SADDEX), absolute ms or -1. */
+    void member(byte[] member, long ttl) {
+        items[n] = member;
+        ttls[n] = ttl;
+        if (ttl != -1) anyTtl = true;
         added();
     }
 

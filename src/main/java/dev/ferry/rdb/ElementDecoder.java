@@ -102,6 +102,20 @@ final class ElementDecoder {
                 }
                 break;
             }
+            case DragonflyTypes.HASH_WITH_EXPIRY: case DragonflyTypes.SET_WITH_EXPIRY: {
+                // Dragonfly drops members already expired when it loads these; so do we
+                long now = System.currentTimeMillis();
+                long n = in.readLen();
+                for (long i = 0; i != n; i++) {
+                    byte[] m = in.readString();
+                    byte[] v = rdbType == DragonflyTypes.HASH_WITH_EXPIRY ? in.readString() : null;
+                    long at = DragonflyTypes.memberExpiry(in.readString());
+                    if (at != -1 && at <= now) continue;
+                    if (v != null) out.field(m, v, at);
+                    else out.member(m, at);
+                }
+                break;
+            }
             default:
                 throw new RdbFormatException("cannot decode RDB type " + rdbType + " into elements");
         }

@@ -53,6 +53,11 @@ final class RdbInput {
         return base + pos;
     }
 
+    /** Bytes read from the stream but not consumed yet. */
+    int buffered() {
+        return limit - pos;
+    }
+
     boolean atEnd() {
         return in == null && pos >= limit;
     }

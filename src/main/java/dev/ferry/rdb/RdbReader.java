@@ -1,9 +1,5 @@
 package dev.ferry.rdb;
 
-import dev.ferry.record.BigValueEnd;
-import dev.ferry.record.BigValueStart;
-import dev.ferry.record.ElementBatch;
-import dev.ferry.record.KeyValue;
 import dev.ferry.record.ValueType;
 
 import java.io.InputStream;
@@ -73,6 +69,7 @@ public final class RdbReader {
     private final RdbInput in;
     private final RdbVisitor visitor;
     private final Options options;
+    private final EntryReader entries;
     private int version;
     private int db;
     private byte[] key;
@@ -84,6 +81,7 @@ public final class RdbReader {
         this.options = options == null ? new Options() : options;
         this.in = new RdbInput(in, this.options.bufferSize);
         this.visitor = visitor;
+        this.entries = new EntryReader(this.in, visitor, this.options);
     }
 
     /** Bytes consumed so far. */
@@ -177,7 +175,9 @@ public final class RdbReader {
                 case 245: visitor.functionLibrary(in.readString()); continue;
                 case 255: eof(); return;
                 default:
-                    if (ValueType.ofRdbType(type) == null) throw new RdbFormatException("unknown opcode or value type " + type);
+                    if (ValueType.ofRdbType(type) == null || DragonflyTypes.isDragonflyOnly(type)) {
+                        throw new RdbFormatException("unknown opcode or value type " + type);
+                    }
                     keyValue(type);
             }
         }
@@ -227,51 +227,6 @@ public final class RdbReader {
         key = in.readString();
         long expire = expireAt;
         expireAt = -1;
-        if (!options.filter.accept(db, key, type)) {
-            ValueSkipper.skip(type, in);
-            return;
-        }
-        boolean bigable = ElementDecoder.decodable(type);
-        long threshold = options.bigValueThreshold;
-        in.beginCapture(bigable ? threshold : Long.MAX_VALUE);
-        boolean empty;
-        try {
-            empty = ValueSkipper.skip(type, in);
-        } catch (BigValueSignal s) {
-            in.rewindCapture();
-            big(type, expire);
-            return;
-        }
-        if (bigable && in.capturedSize() + 1 > threshold) {
-            in.rewindCapture();
-            big(type, expire);
-            return;
-        }
-        byte[] payload = in.endCapture(type);
-        if (empty) {
-            visitor.skipped(db, key, "empty collection (RDB type " + type + "), Redis drops it on load");
-        } else {
-            visitor.keyValue(new KeyValue(db, key, type, expire, payload, version, in.position()));
-        }
-    }
-
-    private void big(int type, long expire) {
-        final byte[] k = key;
-        final int d = db;
-        final boolean[] started = {false};
-        final long start = recordStart;
-        Batcher batcher = new Batcher(ValueType.ofRdbType(type), options.batchSize, (ElementBatch batch) -> {
-            if (!started[0]) {
-                started[0] = true;
-                visitor.bigValueStart(new BigValueStart(d, k, type, expire, start));
-            }
-            visitor.elements(batch);
-        }, in::position);
-        ElementDecoder.decode(type, in, batcher, true);
-        if (started[0]) {
-            visitor.bigValueEnd(new BigValueEnd(in.position()));
-        } else {
-            visitor.skipped(d, k, "empty collection (RDB type " + type + "), Redis drops it on load");
-        }
+        entries.value(db, key, type, expire, version, recordStart);
     }
 }

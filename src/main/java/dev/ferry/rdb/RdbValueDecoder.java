@@ -29,6 +29,13 @@ public final class RdbValueDecoder {
         decode(payload, 0, null, -1, batchSize, sink);
     }
 
+    /** The single string a payload holds (a string value, or Dragonfly's JSON text). */
+    public static byte[] decodeString(KeyValue kv) {
+        RdbInput in = input(kv.payload(), kv.db(), kv.key());
+        in.readU8();
+        return in.readString();
+    }
+
     public static StreamValue decodeStream(KeyValue kv) {
         return decodeStream(kv.payload(), kv.db(), kv.key());
     }

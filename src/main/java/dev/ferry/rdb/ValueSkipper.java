@@ -80,6 +80,8 @@ final class ValueSkipper {
             case 15: case 19: case 21:
                 StreamValue.read(rdbType, in, false);
                 return false;
+            case 30: case 31: case 32: case 33: case 34: case 35: case 36: case 37:
+                return DragonflyTypes.skip(rdbType, in);
             case 6:
                 throw new RdbFormatException("module value of pre-release type 6 (module \"" + ModuleId.name(in.readLen())
                         + "\") cannot be delimited without the module");

@@ -8,6 +8,7 @@ package dev.ferry.record;
  *   <li>ZSET: {@code items[i]} is a member, {@code scores[i]} its score</li>
  *   <li>HASH: {@code items[i]} is a field, {@code values[i]} its value, {@code ttls[i]} its absolute
  *       expiry in ms or -1 ({@code ttls} is null when no field of the batch has one)</li>
+ *   <li>SET members may have {@code ttls} too (Dragonfly's member expiry), which Redis cannot hold</li>
  * </ul>
  * Streams are not batched this way; see {@code dev.ferry.rdb.StreamValue}.
  */

@@ -1,5 +1,6 @@
 package dev.ferry.target;
 
+import dev.ferry.rdb.DragonflyTypes;
 import dev.ferry.rdb.DumpPayload;
 import dev.ferry.rdb.RdbValueDecoder;
 import dev.ferry.rdb.StreamValue;
@@ -58,6 +59,8 @@ final class RecordTranslator {
     private static final byte[] RETRYCOUNT = ascii("RETRYCOUNT");
     private static final byte[] FORCE = ascii("FORCE");
     private static final byte[] JUSTID = ascii("JUSTID");
+    private static final byte[] JSON_SET = ascii("JSON.SET");
+    private static final byte[] DOLLAR = ascii("$");
 
     private final TargetInfo target;
     private final WriterOptions options;
@@ -65,6 +68,7 @@ final class RecordTranslator {
     /** State of the big value being written (records of one key come back to back). */
     private boolean bigFirstStringPiece;
     private boolean bigDroppedFieldTtls;
+    private boolean bigDroppedMemberTtls;
 
     RecordTranslator(TargetInfo target, WriterOptions options) {
         this.target = target;
@@ -79,6 +83,11 @@ final class RecordTranslator {
             return null;
         }
         ValueType type = kv.type();
+        if (DragonflyTypes.isDragonflyOnly(kv.rdbType())) {
+            String refusal = dragonflyOnly(kv, out);
+            if (refusal != null) return refusal;
+            if (kv.rdbType() == DragonflyTypes.JSON) return null;
+        }
         if (type == ValueType.MODULE) {
             return "module value (RDB type " + kv.rdbType() + ") can only be written by RESTORE into a target with the module";
         }
@@ -92,8 +101,11 @@ final class RecordTranslator {
         }
         List<ElementBatch> batches = new ArrayList<>();
         RdbValueDecoder.decode(kv, options.batch(), batches::add);
-        if (!target.hasFieldExpiry() && hasFieldTtls(batches)) {
+        if (type == ValueType.HASH && !target.hasFieldExpiry() && hasFieldTtls(batches)) {
             return "hash with per-field TTLs needs Redis 7.4+ (HPEXPIREAT); " + target.describe() + " cannot hold them";
+        }
+        if (type == ValueType.SET && hasFieldTtls(batches)) {
+            return "set members with their own TTL (Dragonfly's SADDEX) have no Redis equivalent";
         }
         if (options.mode() == WriterOptions.Mode.AUTO) {
             // an encoding the target does not know (SET_LISTPACK into 7.0, say): the same elements in a
@@ -109,10 +121,37 @@ final class RecordTranslator {
         return null;
     }
 
+    /**
+     * Dragonfly's own types: JSON goes to RedisJSON where the target has it; hashes and sets with member TTLs
+     * go on as hashes and sets; the probabilistic types have no form a Redis target loads. Returns why the key
+     * cannot be written, or null.
+     */
+    private String dragonflyOnly(KeyValue kv, Emitter out) {
+        switch (kv.rdbType()) {
+            case DragonflyTypes.JSON: {
+                if (!target.modules().contains("ReJSON")) {
+                    return "Dragonfly JSON value: " + target.describe() + " has no RedisJSON module";
+                }
+                byte[] text = RdbValueDecoder.decodeString(kv);
+                if (!begin(kv.db(), kv.key(), ValueType.STRING, out)) return null;
+                if (options.replace()) out.command(0, JSON_SET, kv.key(), DOLLAR, text);
+                else out.command(Pending.NIL_MEANS_EXISTS, JSON_SET, kv.key(), DOLLAR, text, NX);
+                expire(kv.key(), kv.expireAtMs(), out);
+                return null;
+            }
+            case DragonflyTypes.HASH_WITH_EXPIRY: case DragonflyTypes.SET_WITH_EXPIRY:
+                return null;
+            default:
+                return "Dragonfly " + DragonflyTypes.name(kv.rdbType()) + ": Ferry has no conversion to a value "
+                        + target.describe() + " loads";
+        }
+    }
+
     /** Opens a big value; returns false when it must not be written (it exists and --no-replace). */
     boolean bigStart(BigValueStart start, Emitter out) {
         bigFirstStringPiece = true;
         bigDroppedFieldTtls = false;
+        bigDroppedMemberTtls = false;
         return begin(start.db(), start.key(), start.type(), out);
     }
 
@@ -124,6 +163,7 @@ final class RecordTranslator {
     void bigEnd(BigValueStart start, Emitter out) {
         expire(start.key(), start.expireAtMs(), out);
         if (bigDroppedFieldTtls) out.warn("per-field TTLs dropped: " + target.describe() + " has no HPEXPIREAT");
+        if (bigDroppedMemberTtls) out.warn("set member TTLs dropped: Redis has no expiry for set members");
     }
 
     private void restore(KeyValue kv, Emitter out) {
@@ -166,7 +206,11 @@ final class RecordTranslator {
                 break;
             }
             case LIST: out.command(0, withItems(RPUSH, key, b)); break;
-            case SET: out.command(0, withItems(SADD, key, b)); break;
+            case SET: {
+                out.command(0, withItems(SADD, key, b));
+                if (b.hasTtls()) bigDroppedMemberTtls = true;
+                break;
+            }
             case ZSET: {
                 byte[][] args = new byte[2 + 2 * n][];
                 args[0] = ZADD;
