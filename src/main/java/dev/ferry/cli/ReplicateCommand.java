@@ -84,9 +84,6 @@ final class ReplicateCommand implements Callable<Integer> {
         }
         if (src.kind() == RedisUri.Kind.DRAGONFLY) {
             SourceCheck.requireDragonfly(src);
-            if (!scan) {
-                throw new IllegalArgumentException("the Dragonfly replica protocol is not built yet; copy a Dragonfly source with --scan");
-            }
         }
         if (spoolMemoryMb < 1 || spoolDiskMb < 0) throw new IllegalArgumentException("--spool-memory must be >= 1 and --spool-limit >= 0");
         if (runFor != null && runFor < 0) throw new IllegalArgumentException("--run-for must be >= 0");

@@ -67,14 +67,22 @@ final class ReplicateProgress implements AutoCloseable {
                 double frac = total > 0 ? Math.min(1.0, (double) read / total) : 0;
                 int width = 24;
                 int filled = (int) (frac * width);
-                String bar = total > 0 ? "[" + "#".repeat(filled) + ".".repeat(width - filled) + "] "
-                        + String.format(Locale.ROOT, "%5.1f%% ", frac * 100) : "[diskless] ";
+                if (total <= 0) {
+                    // a diskless or Dragonfly snapshot announces no size
+                    return String.format(Locale.ROOT, "%s snapshot: %s received, %,d keys written", name,
+                            Progress.bytes(read), job.keysWritten());
+                }
+                String bar = "[" + "#".repeat(filled) + ".".repeat(width - filled) + "] "
+                        + String.format(Locale.ROOT, "%5.1f%% ", frac * 100);
                 return String.format(Locale.ROOT, "%s snapshot %s%s of %s received, %,d keys written", name, bar,
                         Progress.bytes(read), Progress.bytes(total), job.keysWritten());
             }
-            case LIVE:
-                return String.format(Locale.ROOT, "%s live: lag %s / %.1f s, applied to offset %,d, %,.0f cmd/s (all shards)",
-                        name, Progress.bytes(s.lagBytes()), s.lagMillis() / 1000.0, s.appliedPosition(), rate);
+            case LIVE: {
+                String lag = s.lagUnit().equals("bytes") ? Progress.bytes(s.lagBytes()) + String.format(Locale.ROOT,
+                        " / %.1f s", s.lagMillis() / 1000.0) : String.format(Locale.ROOT, "%,d %s", s.lagBytes(), s.lagUnit());
+                return String.format(Locale.ROOT, "%s live: lag %s, applied to %s %,d, %,.0f cmd/s (all shards)",
+                        name, lag, s.positionUnit(), s.appliedPosition(), rate);
+            }
             default:
                 return name + " " + s.phase().name().toLowerCase(Locale.ROOT) + (s.note() == null ? "" : ": " + s.note());
         }

@@ -3,6 +3,7 @@ package dev.ferry.pipeline;
 import dev.ferry.command.CommandKind;
 import dev.ferry.command.CommandTable;
 import dev.ferry.record.Command;
+import dev.ferry.record.KeyValue;
 import dev.ferry.record.Transaction;
 import dev.ferry.record.ValueType;
 import dev.ferry.target.TargetWriter;
@@ -95,6 +96,32 @@ public final class LiveApplier {
             w.write(shard, new Transaction(kept, position));
             last = position;
         }
+    }
+
+    /** A whole value in the live stream (Dragonfly journals a cross-shard RENAME as DEL + RESTORE). */
+    public void keyValue(KeyValue kv) {
+        if (!filter.acceptsDb(kv.db()) || !filter.accept(kv.db(), kv.key(), kv.type())) {
+            advance(kv.position());
+            return;
+        }
+        w.write(shard, new KeyValue(filter.mapDb(kv.db()), kv.key(), kv.rdbType(), kv.expireAtMs(), kv.payload(),
+                kv.rdbVersion(), kv.position()));
+        last = kv.position();
+    }
+
+    /** A command the target has no equivalent for: reported (or the run stops, per --on-unsupported). */
+    public void refuse(int db, byte[] key, String reason, long position) {
+        if (!filter.acceptsDb(db)) {
+            advance(position);
+            return;
+        }
+        w.refuse(shard, filter.mapDb(db), key, reason, position);
+        last = position;
+    }
+
+    /** Moves this shard's position without writing (a record that changes nothing on the target). */
+    public void skip(long position) {
+        advance(position);
     }
 
     private void advance(long position) {

@@ -5,6 +5,8 @@ import dev.ferry.resp.RedisUri;
 import dev.ferry.source.LiveSource;
 import dev.ferry.source.ShardProgress;
 import dev.ferry.source.redis.RedisReplicaSource;
+import dev.ferry.source.ShardSetup;
+import dev.ferry.source.dragonfly.DragonflyReplicaSource;
 import dev.ferry.source.SnapshotHandling;
 import dev.ferry.target.TargetWriter;
 import dev.ferry.target.WriteFailedException;
@@ -82,10 +84,17 @@ public final class ReplicateJob {
 
     /** The replica-protocol source for the settings' URI. */
     public SourceFactory replicaSource() {
+        if (settings.source().kind() == RedisUri.Kind.DRAGONFLY) {
+            return (w, st, outcomes) -> DragonflyReplicaSource.open(settings.source(), w,
+                    new DragonflyReplicaSource.Settings(!settings.live()), shardSetup(w, st, outcomes));
+        }
         return (w, st, outcomes) -> RedisReplicaSource.open(settings.source(), w,
                 new RedisReplicaSource.Settings(!settings.live(), settings.spoolMemory(), settings.spoolDisk(),
-                        settings.spoolDir()),
-                new RedisReplicaSource.ShardSetup() {
+                        settings.spoolDir()), shardSetup(w, st, outcomes));
+    }
+
+    private ShardSetup shardSetup(TargetWriter w, RunStats st, WriteListener outcomes) {
+        return new ShardSetup() {
                     @Override public LiveApplier applier(int shard, String name, KeyScope scope, int sourceDbs) {
                         return new LiveApplier(w, shard, name, settings.filter(), outcomes, scope, settings.ignoreFlush(), sourceDbs);
                     }
@@ -93,7 +102,7 @@ public final class ReplicateJob {
                     @Override public SnapshotHandling snapshots() {
                         return snapshotHandling(w, st, outcomes);
                     }
-                });
+                };
     }
 
     private SnapshotHandling snapshotHandling(TargetWriter w, RunStats st, WriteListener outcomes) {

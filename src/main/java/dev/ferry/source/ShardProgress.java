@@ -42,5 +42,17 @@ public final class ShardProgress {
     public void appliedPosition(long p) { this.appliedPosition = p; }
     /** Last notable event (reconnect, resync...), shown next to the shard. */
     public String note() { return note; }
+
+    private volatile String positionUnit = "offset";
+    private volatile String lagUnit = "bytes";
+
+    /** What positions and lag count: a replication offset and bytes, or an LSN and journal records. */
+    public void units(String position, String lag) {
+        this.positionUnit = position;
+        this.lagUnit = lag;
+    }
+
+    public String positionUnit() { return positionUnit; }
+    public String lagUnit() { return lagUnit; }
     public void note(String n) { this.note = n; }
 }

@@ -370,6 +370,19 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         return null;
     }
 
+    /**
+     * A source record the target cannot take (a Dragonfly-only command, say): skipped and reported, or the end of
+     * the run under --on-unsupported=fail. Its position still counts as applied.
+     */
+    public void refuse(int shard, int db, byte[] key, String reason, long position) {
+        checkFatal();
+        ShardContext ctx = context(shard);
+        KeyTicket t = ctx.ticket(db, key, true);
+        unsupported(t, reason);
+        if (t.close(position)) finish(t);
+        ctx.lastPosition = position;
+    }
+
     private void unsupported(KeyTicket ticket, String reason) {
         if (options.failOnUnsupported()) {
             fatal = "key " + KeyNames.quote(ticket.key) + " (db " + ticket.db + "): " + reason;

@@ -1,7 +1,6 @@
 package dev.ferry.source.redis;
 
 import dev.ferry.pipeline.KeyScope;
-import dev.ferry.pipeline.LiveApplier;
 import dev.ferry.resp.ConnectOptions;
 import dev.ferry.resp.RedisConnectionException;
 import dev.ferry.resp.RedisUri;
@@ -10,7 +9,7 @@ import dev.ferry.resp.Reply;
 import dev.ferry.resp.RespConnection;
 import dev.ferry.source.LiveSource;
 import dev.ferry.source.ShardProgress;
-import dev.ferry.source.SnapshotHandling;
+import dev.ferry.source.ShardSetup;
 import dev.ferry.target.Slots;
 import dev.ferry.target.TargetInfo;
 import dev.ferry.target.TargetWriter;
@@ -37,13 +36,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RedisReplicaSource implements LiveSource {
     private static final Logger log = LoggerFactory.getLogger(RedisReplicaSource.class);
-
-    /** How the job wants each shard applied. */
-    public interface ShardSetup {
-        LiveApplier applier(int shard, String name, KeyScope scope, int sourceDbs);
-
-        SnapshotHandling snapshots();
-    }
 
     /** Spool bounds and whether to stop after the snapshot. */
     public record Settings(boolean snapshotOnly, long spoolMemory, long spoolDisk, Path spoolDir) {

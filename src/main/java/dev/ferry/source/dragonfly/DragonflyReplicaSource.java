@@ -1,0 +1,395 @@
+package dev.ferry.source.dragonfly;
+
+import dev.ferry.pipeline.KeyScope;
+import dev.ferry.pipeline.LiveApplier;
+import dev.ferry.resp.ConnectOptions;
+import dev.ferry.resp.RedisConnectionException;
+import dev.ferry.resp.RedisUri;
+import dev.ferry.resp.RedisUri.HostPort;
+import dev.ferry.resp.Reply;
+import dev.ferry.resp.RespConnection;
+import dev.ferry.source.LiveSource;
+import dev.ferry.source.ShardProgress;
+import dev.ferry.source.ShardSetup;
+import dev.ferry.target.TargetWriter;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows a Dragonfly master as one of its replicas: a control connection and one {@code DFLY FLOW} connection per
+ * shard; every flow's snapshot is applied in parallel, then its journal. After a broken connection it reconnects
+ * and asks each flow to continue from the LSN after the last record the target confirmed ({@code PARTIAL}); when
+ * the master cannot (a new master id, a backlog that moved on, an LSN gap) it says why and copies again, after
+ * removing what the earlier copy wrote.
+ */
+public final class DragonflyReplicaSource implements LiveSource {
+    private static final Logger log = LoggerFactory.getLogger(DragonflyReplicaSource.class);
+    /** Enables LSN markers on every master since v1.16, stays below the version that adds search-index opcodes. */
+    private static final String CLIENT_VERSION = "4";
+
+    public record Settings(boolean snapshotOnly) {
+    }
+
+    private final RedisUri uri;
+    private final HostPort address;
+    private final ConnectOptions co;
+    private final TargetWriter writer;
+    private final Settings settings;
+    private final ShardSetup setup;
+    private final String clientId = HexFormat.of().formatHex(new SecureRandom().generateSeed(20));
+    private final int flows;
+    private final List<ShardProgress> progress = new ArrayList<>();
+    private final List<LiveApplier> appliers = new ArrayList<>();
+    private final boolean targetHasJson;
+    private final Thread thread;
+    private volatile boolean stopping;
+    private volatile String failure;
+    private volatile boolean snapshotDone;
+    private volatile Session current;
+
+    // state that outlives a session: what to resume from
+    private String replid;
+    private long[] nextLsn;
+    private boolean forceFull;
+    private boolean copiedBefore;
+    private int sessions;
+    private int partialSyncs;
+    private int fullSyncs;
+
+    private DragonflyReplicaSource(RedisUri uri, TargetWriter writer, Settings settings, ShardSetup setup, int flows) {
+        this.uri = uri;
+        this.address = uri.hosts().get(0);
+        this.co = uri.connectOptions();
+        this.writer = writer;
+        this.settings = settings;
+        this.setup = setup;
+        this.flows = flows;
+        this.targetHasJson = writer.info().modules().contains("ReJSON");
+        for (int i = 0; i < flows; i++) {
+            String name = "flow " + i;
+            ShardProgress p = new ShardProgress(name);
+            p.units("LSN", "records");
+            progress.add(p);
+            appliers.add(setup.applier(i, name, KeyScope.ALL, 16));
+        }
+        this.thread = new Thread(this::sessions, "dfly-session");
+        this.thread.setDaemon(true);
+    }
+
+    /** Checks that the source is a Dragonfly master that accepts this replica, and learns its shard count. */
+    public static DragonflyReplicaSource open(RedisUri uri, TargetWriter writer, Settings settings, ShardSetup setup) {
+        HostPort h = uri.hosts().get(0);
+        try (RespConnection c = RespConnection.open(h, uri.connectOptions())) {
+            Handshake hs = Handshake.run(c, h, null);
+            return new DragonflyReplicaSource(uri, writer, settings, setup, hs.flows());
+        }
+    }
+
+    @Override
+    public List<ShardProgress> shards() {
+        return progress;
+    }
+
+    @Override
+    public void start() {
+        thread.start();
+    }
+
+    @Override
+    public boolean snapshotDone() {
+        return snapshotDone;
+    }
+
+    @Override
+    public String failure() {
+        return failure;
+    }
+
+    private void sessions() {
+        long backoff = 500;
+        while (!stopping) {
+            Session s = new Session();
+            current = s;
+            try {
+                s.run();
+                backoff = 500;
+            } catch (FatalSourceError e) {
+                failure = e.getMessage();
+                for (ShardProgress p : progress) p.phase(ShardProgress.Phase.FAILED);
+                s.close();
+                return;
+            } catch (RuntimeException | InterruptedException e) {
+                if (!stopping) log.warn("Dragonfly source {}: {}; reconnecting", uri.redacted(), oneLine(e));
+            }
+            s.close();
+            if (stopping || (settings.snapshotOnly() && snapshotDone)) return;
+            s.saveResumePoint();
+            for (ShardProgress p : progress) if (p.phase() != ShardProgress.Phase.FAILED) p.phase(ShardProgress.Phase.RECONNECTING);
+            try {
+                Thread.sleep(backoff);
+            } catch (InterruptedException e) {
+                return;
+            }
+            backoff = Math.min(backoff * 2, 5000);
+        }
+    }
+
+    private static String oneLine(Throwable e) {
+        String m = e.getMessage();
+        return m == null ? e.getClass().getSimpleName() : m.replace('\n', ' ');
+    }
+
+    /** Errors retrying cannot fix: refused credentials, not a Dragonfly master. */
+    static final class FatalSourceError extends RuntimeException {
+        FatalSourceError(String m) {
+            super(m);
+        }
+    }
+
+    /** One replication session: SYNC<n> with its control connection and flows. */
+    private final class Session implements FlowLink.Session {
+        private final List<FlowLink> links = new ArrayList<>();
+        private RespConnection control;
+        private volatile boolean cancelled;
+        private final Object signal = new Object();
+        private int fullSyncEnds;
+        private boolean ackSoon;
+        private FlushBarrier barrier;
+        private boolean wasFull;
+
+        void run() throws InterruptedException {
+            control = connect();
+            Handshake hs = Handshake.run(control, address, clientId);
+            sessions++;
+            if (hs.flows() != flows) {
+                throw new FatalSourceError("the Dragonfly master now has " + hs.flows() + " shards instead of " + flows
+                        + "; restart Ferry to copy it again");
+            }
+            long[] resume = nextLsn;
+            nextLsn = null;
+            boolean tryPartial = resume != null && !forceFull;
+            if (tryPartial && !hs.replid().equals(replid)) {
+                log.warn("the Dragonfly master's id changed ({} -> {}): it restarted, so its journal cannot continue; copying again",
+                        replid, hs.replid());
+                tryPartial = false;
+            }
+            barrier = new FlushBarrier(flows);
+            List<String> answers = new ArrayList<>();
+            List<RespConnection> conns = new ArrayList<>();
+            for (int i = 0; i < flows; i++) {
+                RespConnection c = connect();
+                conns.add(c);
+                String[] cmd = tryPartial
+                        ? new String[] {"DFLY", "FLOW", hs.replid(), hs.syncId(), Integer.toString(i), Long.toString(resume[i])}
+                        : new String[] {"DFLY", "FLOW", hs.replid(), hs.syncId(), Integer.toString(i)};
+                Reply r = c.call(cmd);
+                if (r.isError()) {
+                    for (RespConnection x : conns) x.close();
+                    throw new RedisConnectionException("DFLY FLOW for flow " + i + " refused: " + r);
+                }
+                answers.add(r.asList().get(0).asText().toUpperCase(Locale.ROOT));
+            }
+            boolean allFull = answers.stream().allMatch("FULL"::equals);
+            boolean allPartial = answers.stream().allMatch("PARTIAL"::equals);
+            if (!allFull && !allPartial) {
+                for (RespConnection x : conns) x.close();
+                forceFull = true;
+                throw new IllegalStateException("some flows must fully resync (" + answers + "); starting a full sync");
+            }
+            replid = hs.replid();
+            forceFull = false;
+            wasFull = allFull;
+            if (allFull) {
+                if (tryPartial) log.warn("the Dragonfly master no longer holds the journal from the saved LSNs; copying again");
+                if (copiedBefore) {
+                    writer.drain();
+                    appliers.get(0).removeShardData(null, "a new full sync from the Dragonfly master");
+                }
+                copiedBefore = true;
+                fullSyncs++;
+                log.info("Dragonfly {} ({}): full sync of {} flow(s) as {}", address, replid, flows, hs.syncId());
+            } else {
+                partialSyncs++;
+                log.info("Dragonfly {}: partial sync of {} flow(s) as {}, from LSNs {}", address, flows, hs.syncId(),
+                        java.util.Arrays.toString(resume));
+            }
+            for (int i = 0; i < flows; i++) {
+                links.add(new FlowLink(i, conns.get(i), allFull, allFull ? -1 : resume[i], writer, appliers.get(i),
+                        setup.snapshots(), progress.get(i), this, settings.snapshotOnly(), targetHasJson,
+                        "s" + sessions + "-flow-" + i));
+            }
+            for (FlowLink l : links) l.start();
+            if (allFull) {
+                control.callOk("DFLY", "SYNC", hs.syncId());
+                synchronized (signal) {
+                    while (fullSyncEnds < flows && !anyFailed()) signal.wait(100);
+                }
+                failIfAny();
+                if (settings.snapshotOnly()) {
+                    for (FlowLink l : links) l.join();
+                    failIfAny();
+                    writer.drain();
+                    snapshotDone = true;
+                    return;
+                }
+            }
+            control.callOk("DFLY", "STARTSTABLE", hs.syncId());
+            acks();
+        }
+
+        /** Until the session breaks: ACKs once a second, right after a PING, or after 1024 records. */
+        private void acks() throws InterruptedException {
+            long[] lastAckAt = new long[flows];
+            while (!stopping) {
+                failIfAny();
+                boolean live = true;
+                for (FlowLink l : links) live &= l.firstAck >= 0;
+                if (live && !snapshotDone) {
+                    writer.drain();
+                    snapshotDone = true;
+                }
+                long now = System.currentTimeMillis();
+                boolean soon;
+                synchronized (signal) {
+                    soon = ackSoon;
+                    ackSoon = false;
+                }
+                for (FlowLink l : links) {
+                    if (l.firstAck < 0) continue;
+                    long committed = writer.committed(l.flow);
+                    ShardProgress p = progress.get(l.flow);
+                    p.appliedPosition(committed);
+                    p.lag(Math.max(0, l.next.get() - Math.max(committed, l.firstAck)), 0);
+                    if (!soon && now - lastAckAt[l.flow] < 1000 && l.recordsSinceAck <= 1024) continue;
+                    if (committed < l.firstAck) continue;
+                    try {
+                        l.ack(committed);
+                    } catch (java.io.IOException e) {
+                        throw new RedisConnectionException("flow " + l.flow + ": " + e.getMessage());
+                    }
+                    lastAckAt[l.flow] = now;
+                }
+                synchronized (signal) {
+                    if (!ackSoon) signal.wait(soon ? 5 : 50);
+                }
+            }
+        }
+
+        private boolean anyFailed() {
+            for (FlowLink l : links) if (l.error != null) return true;
+            return false;
+        }
+
+        private void failIfAny() {
+            for (FlowLink l : links) {
+                Throwable t = l.error;
+                if (t == null) continue;
+                if (t instanceof FlowLink.LsnGap || t instanceof FlowLink.RestartFullSync) {
+                    forceFull = true;
+                    throw new IllegalStateException(t.getMessage());
+                }
+                if (t instanceof RuntimeException re) throw re;
+                throw new IllegalStateException(t);
+            }
+        }
+
+        /** After the session ended: drain, then remember each flow's next LSN if every flow reached the journal. */
+        void saveResumePoint() {
+            try {
+                writer.drain();
+            } catch (RuntimeException e) {
+                return; // the run is failing anyway
+            }
+            long[] lsns = new long[flows];
+            for (FlowLink l : links) {
+                if (l.firstAck < 0) return;
+                lsns[l.flow] = l.next.get();
+            }
+            nextLsn = links.size() == flows && !forceFull ? lsns : null;
+        }
+
+        private RespConnection connect() {
+            try {
+                return RespConnection.open(address, co);
+            } catch (RedisConnectionException e) {
+                if (e.getMessage().contains("authentication")) throw new FatalSourceError(e.getMessage());
+                throw e;
+            }
+        }
+
+        void close() {
+            cancelled = true;
+            if (control != null) control.close();
+            for (FlowLink l : links) l.close();
+            for (FlowLink l : links) {
+                try {
+                    l.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        @Override public boolean cancelled() { return cancelled || stopping; }
+
+        @Override public FlushBarrier barrier() { return barrier; }
+
+        @Override
+        public void fullSyncEnded(int flow) {
+            synchronized (signal) {
+                fullSyncEnds++;
+                signal.notifyAll();
+            }
+        }
+
+        @Override
+        public void ackSoon() {
+            synchronized (signal) {
+                ackSoon = true;
+                signal.notifyAll();
+            }
+        }
+    }
+
+    @Override
+    public List<String> stop() {
+        stopping = true;
+        Session s = current;
+        try {
+            thread.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (s != null) s.close();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure == null) writer.drain();
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < flows; i++) {
+            long applied = writer.committed(i);
+            ShardProgress p = progress.get(i);
+            p.appliedPosition(applied);
+            p.lag(0, 0);
+            if (p.phase() != ShardProgress.Phase.FAILED) p.phase(ShardProgress.Phase.STOPPED);
+            lines.add(String.format(Locale.ROOT, "flow %d: applied to LSN %d of master %s", i, applied, replid));
+        }
+        lines.add(String.format(Locale.ROOT, "Dragonfly %s: %d session(s), %d full and %d partial sync(s)", address,
+                sessions, fullSyncs, partialSyncs));
+        return lines;
+    }
+
+    @Override
+    public void close() {
+        stopping = true;
+        Session s = current;
+        if (s != null) s.close();
+    }
+}

@@ -1,0 +1,273 @@
+package dev.ferry.source.dragonfly;
+
+import dev.ferry.pipeline.LiveApplier;
+import dev.ferry.pipeline.SnapshotFeeder;
+import dev.ferry.rdb.DragonflyFlowReader;
+import dev.ferry.rdb.JournalRecord;
+import dev.ferry.rdb.RdbFormatException;
+import dev.ferry.rdb.RdbVisitor;
+import dev.ferry.record.Command;
+import dev.ferry.resp.RespConnection;
+import dev.ferry.source.ShardProgress;
+import dev.ferry.source.SnapshotHandling;
+import dev.ferry.target.TargetWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One flow of one session: reads the shard's full sync (if the master sent FULL) and then its journal, on its
+ * own thread, and applies both. Positions handed to the writer are LSNs: after a record, the LSN of the next
+ * one — exactly what an ACK must carry once the writer confirmed it.
+ */
+final class FlowLink implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(FlowLink.class);
+    /** Writer shards for the records of tagged entries: apart from the flows', one per flow and lane. */
+    static final int LANE_BASE = 1 << 20;
+
+    /** The master sent FLUSHALL/FLUSHDB inside the full sync: Dragonfly's replica starts over, so do we. */
+    static final class RestartFullSync extends RuntimeException {
+        RestartFullSync(String m) { super(m); }
+    }
+
+    /** The journal skipped or repeated an LSN: only a full sync can be trusted now. */
+    static final class LsnGap extends RuntimeException {
+        LsnGap(String m) { super(m); }
+    }
+
+    interface Session {
+        boolean cancelled();
+
+        FlushBarrier barrier();
+
+        void fullSyncEnded(int flow);
+
+        void ackSoon();
+    }
+
+    final int flow;
+    private final RespConnection conn;
+    private final boolean full;
+    private final TargetWriter writer;
+    private final LiveApplier applier;
+    private final SnapshotHandling snapshots;
+    private final ShardProgress progress;
+    private final Session session;
+    private final boolean snapshotOnly;
+    private final boolean targetHasJson;
+    private final DragonflyFlowReader reader;
+    private final Map<Integer, SnapshotFeeder> lanes = new HashMap<>();
+    private final Map<Long, List<Command>> legacyTx = new HashMap<>();
+    final CountDownLatch done = new CountDownLatch(1);
+    /** LSN of the next record this flow expects; -1 until the stable phase. */
+    final AtomicLong next = new AtomicLong(-1);
+    volatile long firstAck = -1;
+    volatile long recordsSinceAck;
+    volatile Throwable error;
+    private long journalOffset = -1;
+    private final Thread thread;
+
+    FlowLink(int flow, RespConnection conn, boolean full, long partialLsn, TargetWriter writer, LiveApplier applier,
+             SnapshotHandling snapshots, ShardProgress progress, Session session, boolean snapshotOnly,
+             boolean targetHasJson, String name) {
+        this.flow = flow;
+        this.conn = conn;
+        this.full = full;
+        this.writer = writer;
+        this.applier = applier;
+        this.snapshots = snapshots;
+        this.progress = progress;
+        this.session = session;
+        this.snapshotOnly = snapshotOnly;
+        this.targetHasJson = targetHasJson;
+        if (!full) next.set(partialLsn);
+        SnapshotFeeder main = snapshots.feeder(flow, 0);
+        lanes.put(0, main);
+        this.reader = new DragonflyFlowReader(new ReplyStream(conn), new Listener(), snapshots.options(main), name);
+        this.thread = new Thread(this, "dfly-" + name);
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    void join() throws InterruptedException {
+        thread.join();
+    }
+
+    long bytesRead() {
+        return reader.position();
+    }
+
+    @Override
+    public void run() {
+        try {
+            conn.setReadTimeout(0); // an idle flow is silent: no heartbeats, only TCP keepalive
+            if (full) {
+                progress.phase(ShardProgress.Phase.SNAPSHOT);
+                reader.readFullSync();
+                if (journalOffset < 0) throw RdbFormatException.of("the full sync ended without a journal offset");
+                next.set(journalOffset);
+            }
+            if (snapshotOnly) return;
+            writer.startLive(flow);
+            writer.advance(flow, next.get());
+            firstAck = next.get();
+            progress.phase(ShardProgress.Phase.LIVE);
+            session.ackSoon();
+            stable();
+        } catch (SnapshotComplete end) {
+            // --mode snapshot: the rest of the flow is the live part, which is not wanted
+        } catch (Throwable t) {
+            error = t;
+        } finally {
+            reader.close();
+            done.countDown();
+        }
+    }
+
+    private void stable() throws InterruptedException {
+        while (!session.cancelled()) {
+            JournalRecord r = reader.nextRecord();
+            progress.commandsRead.increment();
+            switch (r.kind()) {
+                case COMMAND -> {
+                    long pos = next.incrementAndGet();
+                    if (isFlush(r)) {
+                        if (!session.barrier().await(r.txid(), () -> applier.command(r.db(), r.args(), pos), session::cancelled)) return;
+                        applier.skip(pos);
+                    } else {
+                        apply(r.db(), r.args(), pos);
+                    }
+                }
+                case MULTI_COMMAND -> {
+                    next.incrementAndGet();
+                    legacyTx.computeIfAbsent(r.txid(), k -> new ArrayList<>()).add(new Command(r.db(), r.args(), 0));
+                }
+                case EXEC -> {
+                    long pos = next.incrementAndGet();
+                    List<Command> tx = legacyTx.remove(r.txid());
+                    if (tx == null) applier.skip(pos);
+                    else applier.transaction(tx, pos);
+                }
+                case PING -> {
+                    applier.skip(next.incrementAndGet());
+                    writer.flush();
+                    session.ackSoon();
+                }
+                case LSN -> {
+                    if (r.lsn() != next.get() - 1) {
+                        throw new LsnGap(String.format(Locale.ROOT, "flow %d: the master's LSN marker says %d, Ferry counted %d",
+                                flow, r.lsn(), next.get() - 1));
+                    }
+                }
+                case FIN -> { }
+            }
+            if (++recordsSinceAck > 1024) session.ackSoon();
+        }
+    }
+
+    private static boolean isFlush(JournalRecord r) {
+        String n = r.name().toUpperCase(Locale.ROOT);
+        return n.equals("FLUSHALL") || n.equals("FLUSHDB");
+    }
+
+    private void apply(int db, byte[][] args, long pos) {
+        JournalTranslation.Result t = JournalTranslation.translate(db, args, pos, targetHasJson);
+        if (t instanceof JournalTranslation.Apply a) {
+            applier.command(db, a.args(), pos);
+        } else if (t instanceof JournalTranslation.Restore r) {
+            applier.keyValue(r.value());
+        } else if (t instanceof JournalTranslation.Refuse f) {
+            applier.refuse(db, f.key(), f.reason(), pos);
+        } else {
+            applier.skip(pos);
+        }
+    }
+
+    /** Sends {@code REPLCONF ACK n} on the flow socket; the master never answers it. */
+    void ack(long lsn) throws IOException {
+        OutputStream out = conn.output();
+        synchronized (out) {
+            out.write(("REPLCONF ACK " + lsn + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+        }
+        recordsSinceAck = 0;
+    }
+
+    void close() {
+        conn.close();
+    }
+
+    private final class Listener implements DragonflyFlowReader.Listener {
+        @Override
+        public RdbVisitor lane(int lane) {
+            return lanes.computeIfAbsent(lane, l -> snapshots.feeder(LANE_BASE + flow * 4096 + l, 0));
+        }
+
+        @Override
+        public void flags(int db, byte[] key, int mask, long mcFlags) {
+            if ((mask & 2) != 0 && mcFlags != 0) {
+                log.debug("flow {}: key has memcached flags {}, which a Redis target cannot keep", flow, mcFlags);
+            }
+        }
+
+        @Override
+        public void journalBlob(JournalRecord r) {
+            if (r.kind() != JournalRecord.Kind.COMMAND) return; // PINGs inside the full sync move nothing
+            if (isFlush(r)) {
+                throw new RestartFullSync("the master ran " + r.name() + " during the full sync of flow " + flow);
+            }
+            apply(r.db(), r.args(), 0);
+        }
+
+        @Override
+        public void fullSyncEnd() {
+            session.fullSyncEnded(flow);
+            if (snapshotOnly) throw new SnapshotComplete();
+        }
+
+        @Override
+        public void journalOffset(long lsn) {
+            journalOffset = lsn;
+        }
+    }
+
+    /** Ends a snapshot-only read at the full-sync end: what follows is the live part. */
+    static final class SnapshotComplete extends RuntimeException {
+        SnapshotComplete() {
+            super("snapshot complete", null, false, false);
+        }
+    }
+
+    /** The flow's bytes after the FLOW reply, read through the same buffer the reply came through. */
+    private static final class ReplyStream extends InputStream {
+        private final RespConnection conn;
+
+        ReplyStream(RespConnection conn) {
+            this.conn = conn;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] b = new byte[1];
+            return read(b, 0, 1) < 0 ? -1 : b[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            return conn.reader().readSome(b, off, len);
+        }
+    }
+}
