@@ -41,7 +41,7 @@ public final class DragonflyReplicaSource implements LiveSource {
     private final TargetWriter writer;
     private final Settings settings;
     private final ShardSetup setup;
-    private final String clientId = HexFormat.of().formatHex(new SecureRandom().generateSeed(20));
+    private final String clientId;
     private final int flows;
     private final List<ShardProgress> progress = new ArrayList<>();
     private final List<LiveApplier> appliers = new ArrayList<>();
@@ -61,8 +61,10 @@ public final class DragonflyReplicaSource implements LiveSource {
     private int partialSyncs;
     private int fullSyncs;
 
-    private DragonflyReplicaSource(RedisUri uri, TargetWriter writer, Settings settings, ShardSetup setup, int flows) {
+    private DragonflyReplicaSource(RedisUri uri, TargetWriter writer, Settings settings, ShardSetup setup, int flows,
+                                   String clientId) {
         this.uri = uri;
+        this.clientId = clientId;
         this.address = uri.hosts().get(0);
         this.co = uri.connectOptions();
         this.writer = writer;
@@ -84,11 +86,24 @@ public final class DragonflyReplicaSource implements LiveSource {
     /** Checks that the source is a Dragonfly master that accepts this replica, and learns its shard count. */
     public static DragonflyReplicaSource open(RedisUri uri, TargetWriter writer, Settings settings, ShardSetup setup) {
         HostPort h = uri.hosts().get(0);
-        try (RespConnection c = RespConnection.open(h, uri.connectOptions())) {
-            Handshake hs = Handshake.run(c, h, null);
-            return new DragonflyReplicaSource(uri, writer, settings, setup, hs.flows());
+        RespConnection c = RespConnection.open(h, uri.connectOptions());
+        try {
+            String id = HexFormat.of().formatHex(new SecureRandom().generateSeed(20));
+            Handshake hs = Handshake.run(c, h, id);
+            DragonflyReplicaSource s = new DragonflyReplicaSource(uri, writer, settings, setup, hs.flows(), id);
+            // the session this handshake opened is the first one used: a probe session would cost the master a sync id
+            s.opened = c;
+            s.openedHandshake = hs;
+            return s;
+        } catch (RuntimeException e) {
+            c.close();
+            if (e instanceof FatalSourceError) throw new RedisConnectionException(e.getMessage());
+            throw e;
         }
     }
+
+    private RespConnection opened;
+    private Handshake openedHandshake;
 
     @Override
     public List<ShardProgress> shards() {
@@ -163,8 +178,15 @@ public final class DragonflyReplicaSource implements LiveSource {
         private boolean wasFull;
 
         void run() throws InterruptedException {
-            control = connect();
-            Handshake hs = Handshake.run(control, address, clientId);
+            Handshake hs;
+            if (opened != null) {
+                control = opened;
+                hs = openedHandshake;
+                opened = null;
+            } else {
+                control = connect();
+                hs = Handshake.run(control, address, clientId);
+            }
             sessions++;
             if (hs.flows() != flows) {
                 throw new FatalSourceError("the Dragonfly master now has " + hs.flows() + " shards instead of " + flows
@@ -196,6 +218,10 @@ public final class DragonflyReplicaSource implements LiveSource {
             }
             boolean allFull = answers.stream().allMatch("FULL"::equals);
             boolean allPartial = answers.stream().allMatch("PARTIAL"::equals);
+            if (allPartial && !tryPartial) {
+                for (RespConnection x : conns) x.close();
+                throw new IllegalStateException("the master answered PARTIAL to a full sync request");
+            }
             if (!allFull && !allPartial) {
                 for (RespConnection x : conns) x.close();
                 forceFull = true;
@@ -389,6 +415,7 @@ public final class DragonflyReplicaSource implements LiveSource {
     @Override
     public void close() {
         stopping = true;
+        if (opened != null) opened.close();
         Session s = current;
         if (s != null) s.close();
     }
