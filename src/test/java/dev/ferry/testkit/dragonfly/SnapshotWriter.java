@@ -50,7 +50,6 @@ final class SnapshotWriter {
         final EntryEncoder.Entry entry;
         final long streamId;
         int written; // bytes of entry.bytes already emitted
-        int nextCut; // index into entry.cuts of the first cut beyond 'written'
 
         BigEntry(KeyRef ref, EntryEncoder.Entry entry, long streamId) {
             this.ref = ref;
@@ -194,14 +193,19 @@ final class SnapshotWriter {
         maybeFlush();
     }
 
-    /** The end of the next piece: the first element boundary past chunkSize bytes, or the end of the entry. */
     private int pieceEnd(BigEntry big) {
-        int[] cuts = big.entry.cuts();
-        while (big.nextCut < cuts.length) {
-            int cut = cuts[big.nextCut++];
-            if (cut - big.written > cfg.chunkSize) return cut;
+        return pieceEnd(big.entry.cuts(), big.written, big.entry.bytes().length, cfg.chunkSize);
+    }
+
+    /**
+     * The end of the piece starting at {@code from}: the first element boundary past chunkSize bytes (the
+     * real serializer flushes once its buffer exceeds the limit after an element), or the end of the entry.
+     */
+    static int pieceEnd(int[] cuts, int from, int length, int chunkSize) {
+        for (int cut : cuts) {
+            if (cut > from && cut - from > chunkSize) return cut;
         }
-        return big.entry.bytes().length;
+        return length;
     }
 
     private void writeNextChunk() {
