@@ -21,7 +21,8 @@ final class TestStreamParser {
     sealed interface Event permits Entry, JournalBlob, FullSyncEnd, JournalOffset, Eof, Record, Ping, Lsn, Chunk {
     }
 
-    record Entry(int db, String key, int type, long expireAtMs, int dfMask, int mcFlags, byte[] value, boolean tagged) implements Event {
+    /** raw = the entry from its first prefix opcode to its end, for untagged entries (null for reassembled ones). */
+    record Entry(int db, String key, int type, long expireAtMs, int dfMask, int mcFlags, byte[] value, boolean tagged, byte[] raw) implements Event {
     }
 
     record Chunk(long streamId, int length) implements Event {
@@ -94,8 +95,11 @@ final class TestStreamParser {
 
     /** True when EOF + token were read and the journal follows. */
     private boolean rdb(RdbBytes.Cursor c, int end, boolean top) {
+        int prefixStart = -1;
         while (c.pos < end) {
+            int opAt = c.pos;
             int op = c.u8();
+            if ((op == 0xFC || op == 0xDC) && prefixStart < 0) prefixStart = opAt;
             switch (op) {
                 case 0xFA -> aux.put(str(c), str(c));
                 case 0xFE -> db = (int) c.packed();
@@ -154,7 +158,10 @@ final class TestStreamParser {
                     String key = str(c);
                     int from = c.pos;
                     skipValue(op, c);
-                    events.add(new Entry(db, key, op, expire, mask, mcFlags, Arrays.copyOfRange(c.b, from, c.pos), false));
+                    int start = prefixStart >= 0 ? prefixStart : opAt;
+                    events.add(new Entry(db, key, op, expire, mask, mcFlags, Arrays.copyOfRange(c.b, from, c.pos), false,
+                            Arrays.copyOfRange(c.b, start, c.pos)));
+                    prefixStart = -1;
                     expire = 0;
                     mask = 0;
                     mcFlags = 0;
@@ -203,7 +210,7 @@ final class TestStreamParser {
         o.value.write(c.b, from, c.pos - from);
         if (o.remaining == 0) {
             open.remove(id);
-            events.add(new Entry(o.db, o.key, o.type, o.expire, o.mask, o.mcFlags, o.value.toByteArray(), true));
+            events.add(new Entry(o.db, o.key, o.type, o.expire, o.mask, o.mcFlags, o.value.toByteArray(), true, null));
         }
     }
 
@@ -255,7 +262,49 @@ final class TestStreamParser {
                 for (long i = 0; i < n; i++) skipElement(type, c);
                 skipStreamMeta(c);
             }
+            case 33, 34 -> {
+                c.packed();
+                c.pos += 16;
+                for (int i = 0; i < 3; i++) c.packed();
+                long filters = c.packed();
+                for (long f = 0; f < filters; f++) {
+                    c.packed();
+                    if (type == 33) c.skipString();
+                    else skipChunked(c);
+                }
+            }
+            case 35 -> {
+                long w = c.packed();
+                long d = c.packed();
+                c.packed();
+                c.pos += (int) (w * d * 8);
+            }
+            case 36 -> {
+                for (int i = 0; i < 4; i++) c.packed();
+                c.pos += 8;
+                long heap = c.packed();
+                for (long i = 0; i < heap; i++) {
+                    c.skipString();
+                    c.packed();
+                }
+                c.pos += (int) c.packed();
+            }
+            case 37 -> {
+                for (int i = 0; i < 6; i++) c.packed();
+                long filters = c.packed();
+                for (long f = 0; f < filters; f++) skipChunked(c);
+            }
             default -> throw new IllegalStateException("type " + type + " not supported by the test parser");
+        }
+    }
+
+    /** packed(total) then packed(chunk_len) + raw chunks until total (SBF2, CUCKOO filters). */
+    private static void skipChunked(RdbBytes.Cursor c) {
+        long total = c.packed();
+        while (total > 0) {
+            long n = c.packed();
+            c.pos += (int) n;
+            total -= n;
         }
     }
 
