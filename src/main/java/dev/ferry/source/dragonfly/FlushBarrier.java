@@ -10,9 +10,14 @@ import java.util.function.BooleanSupplier;
  * write survives it, as in Dragonfly's own replica.
  */
 final class FlushBarrier {
+    private static final class Round {
+        int arrived;
+        int left;
+        boolean done;
+    }
+
     private final int flows;
-    private final Map<Long, int[]> arrived = new HashMap<>();
-    private final Map<Long, Boolean> done = new HashMap<>();
+    private final Map<Long, Round> rounds = new HashMap<>();
 
     FlushBarrier(int flows) {
         this.flows = flows;
@@ -23,35 +28,44 @@ final class FlushBarrier {
      * {@code cancelled} said the session ended while waiting.
      */
     boolean await(long txid, Runnable action, BooleanSupplier cancelled) throws InterruptedException {
+        Round r;
         boolean runIt;
         synchronized (this) {
-            int[] n = arrived.computeIfAbsent(txid, k -> new int[1]);
-            runIt = ++n[0] == flows;
+            r = rounds.computeIfAbsent(txid, k -> new Round());
+            runIt = ++r.arrived == flows;
+            r.left++;
         }
         if (runIt) {
             try {
                 action.run();
             } finally {
                 synchronized (this) {
-                    arrived.remove(txid);
-                    done.put(txid, true);
+                    r.done = true;
+                    leave(txid, r);
                     notifyAll();
                 }
             }
             return true;
         }
         synchronized (this) {
-            while (!done.containsKey(txid)) {
-                if (cancelled.getAsBoolean()) return false;
+            while (!r.done) {
+                if (cancelled.getAsBoolean()) {
+                    leave(txid, r);
+                    return false;
+                }
                 wait(100);
             }
-            // every flow but the runner passes once; forget the txid after the last of them
-            int[] left = arrived.computeIfAbsent(-txid - 1, k -> new int[] {flows - 1});
-            if (--left[0] == 0) {
-                arrived.remove(-txid - 1);
-                done.remove(txid);
-            }
+            leave(txid, r);
             return true;
         }
+    }
+
+    private void leave(long txid, Round r) {
+        if (--r.left == 0) rounds.remove(txid);
+    }
+
+    /** Rounds still open, for tests. */
+    synchronized int open() {
+        return rounds.size();
     }
 }
