@@ -129,7 +129,7 @@ final class RecordTranslator {
     private String dragonflyOnly(KeyValue kv, Emitter out) {
         switch (kv.rdbType()) {
             case DragonflyTypes.JSON: {
-                if (!target.modules().contains("ReJSON")) {
+                if (!target.modules().contains("rejson")) {
                     return "Dragonfly JSON value: " + target.describe() + " has no RedisJSON module";
                 }
                 byte[] text = RdbValueDecoder.decodeString(kv);

@@ -71,7 +71,7 @@ public final class DragonflyReplicaSource implements LiveSource {
         this.settings = settings;
         this.setup = setup;
         this.flows = flows;
-        this.targetHasJson = writer.info().modules().contains("ReJSON");
+        this.targetHasJson = writer.info().modules().contains("rejson");
         for (int i = 0; i < flows; i++) {
             String name = "flow " + i;
             ShardProgress p = new ShardProgress(name);

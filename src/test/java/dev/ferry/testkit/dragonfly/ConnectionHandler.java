@@ -87,6 +87,10 @@ final class ConnectionHandler implements Runnable {
                 return dfly(a);
             case "ROLE":
                 return "*2\r\n$6\r\nmaster\r\n*0\r\n";
+            case "INFO":
+                // what engine detection reads: a real v1.40 master reports both versions
+                return bulk("# Server\r\nredis_version:7.4.0\r\ndragonfly_version:df-v1.40.0\r\nredis_mode:standalone\r\n"
+                        + "# Cluster\r\ncluster_enabled:0\r\n");
             case "SYNC":
             case "PSYNC":
                 // Dragonfly masters do not serve Redis-style replicas
