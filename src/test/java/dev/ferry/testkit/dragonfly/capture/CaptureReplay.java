@@ -127,6 +127,17 @@ public final class CaptureReplay implements AutoCloseable {
         return List.copyOf(acks.getOrDefault(syncId + "/" + flow, List.of()));
     }
 
+    /** Waits until that flow has ACKed at least {@code lsn}; tests of a live client need this, ACKs come on their own schedule. */
+    public synchronized boolean awaitAck(String syncId, int flow, long lsn, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (acks.getOrDefault(syncId + "/" + flow, List.of()).stream().noneMatch(a -> a >= lsn)) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || closed) return false;
+            wait(Math.max(1, left / 1_000_000));
+        }
+        return true;
+    }
+
     /** Mismatches with the capture: unexpected commands, wrong FLOW arguments or LSN, early closes, timeouts. */
     public synchronized List<String> problems() {
         return List.copyOf(problems);
