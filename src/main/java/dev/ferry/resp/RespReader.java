@@ -158,6 +158,11 @@ public final class RespReader {
         return buf[pos++];
     }
 
+    /** Bytes already received and not yet consumed. */
+    public int buffered() {
+        return limit - pos;
+    }
+
     /** Refills an empty buffer. */
     private void fill() throws IOException {
         pos = 0;

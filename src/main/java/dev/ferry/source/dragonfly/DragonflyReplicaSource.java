@@ -12,6 +12,7 @@ import dev.ferry.source.LiveSource;
 import dev.ferry.source.ShardProgress;
 import dev.ferry.source.ShardSetup;
 import dev.ferry.target.TargetWriter;
+import dev.ferry.target.WriteFailedException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -133,7 +134,8 @@ public final class DragonflyReplicaSource implements LiveSource {
             try {
                 s.run();
                 backoff = 500;
-            } catch (FatalSourceError e) {
+            } catch (FatalSourceError | WriteFailedException e) {
+                // reconnecting to the source cannot fix refused credentials or a run the writer has stopped
                 failure = e.getMessage();
                 for (ShardProgress p : progress) p.phase(ShardProgress.Phase.FAILED);
                 s.close();
@@ -315,6 +317,7 @@ public final class DragonflyReplicaSource implements LiveSource {
             for (FlowLink l : links) {
                 Throwable t = l.error;
                 if (t == null) continue;
+                if (t instanceof WriteFailedException w) throw w;
                 if (t instanceof FlowLink.LsnGap || t instanceof FlowLink.RestartFullSync) {
                     forceFull = true;
                     throw new IllegalStateException(t.getMessage());

@@ -93,7 +93,7 @@ final class FlowLink implements Runnable {
         if (!full) next.set(partialLsn);
         SnapshotFeeder main = snapshots.feeder(flow, 0);
         lanes.put(0, main);
-        this.reader = new DragonflyFlowReader(new ReplyStream(conn), new Listener(), snapshots.options(main), name);
+        this.reader = new DragonflyFlowReader(new ReplyStream(conn, writer), new Listener(), snapshots.options(main), name);
         this.thread = new Thread(this, "dfly-" + name);
         this.thread.setDaemon(true);
     }
@@ -251,12 +251,17 @@ final class FlowLink implements Runnable {
         }
     }
 
-    /** The flow's bytes after the FLOW reply, read through the same buffer the reply came through. */
+    /**
+     * The flow's bytes after the FLOW reply, read through the same buffer the reply came through. Before it waits
+     * for the socket it sends what the writer holds: a quiet flow must not leave its last records unsent.
+     */
     private static final class ReplyStream extends InputStream {
         private final RespConnection conn;
+        private final TargetWriter writer;
 
-        ReplyStream(RespConnection conn) {
+        ReplyStream(RespConnection conn, TargetWriter writer) {
             this.conn = conn;
+            this.writer = writer;
         }
 
         @Override
@@ -267,6 +272,7 @@ final class FlowLink implements Runnable {
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
+            if (conn.reader().buffered() == 0) writer.flush();
             return conn.reader().readSome(b, off, len);
         }
     }

@@ -35,6 +35,19 @@ final class JournalTranslation {
     private static final Set<String> DRAGONFLY_ONLY = Set.of("SADDEX", "FIELDEXPIRE", "HSETEX", "DFLYCLUSTER");
     private static final Set<String> MODULE_PREFIXES = Set.of("JSON.", "BF.", "CF.", "CMS.", "TOPK.", "FT.");
 
+    private static final byte[] EVAL = "EVAL".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ONE = "1".getBytes(StandardCharsets.US_ASCII);
+    /**
+     * Dragonfly journals INCRBYFLOAT as is and computes it in double precision, printing the shortest text that
+     * reads back as the same double; Redis computes in long double (4.64 where Dragonfly has 4.640000000000001).
+     * Lua numbers are doubles, so this gives the master's result. The key keeps its TTL, as with INCRBYFLOAT.
+     */
+    private static final byte[] INCRBYFLOAT_AS_DRAGONFLY = ("local cur = redis.call('GET', KEYS[1]) "
+            + "local v = (cur and tonumber(cur) or 0) + tonumber(ARGV[1]) "
+            + "local s = string.format('%.17g', v) "
+            + "for p = 1, 17 do local t = string.format('%.' .. p .. 'g', v) if tonumber(t) == v then s = t break end end "
+            + "redis.call('SET', KEYS[1], s, 'KEEPTTL') return s").getBytes(StandardCharsets.US_ASCII);
+
     private JournalTranslation() {
     }
 
@@ -47,6 +60,9 @@ final class JournalTranslation {
                 return new Apply(stripSetTokens(args));
             case "RESTORE":
                 return restore(db, args, position);
+            case "INCRBYFLOAT":
+                return args.length == 3 ? new Apply(new byte[][] {EVAL, INCRBYFLOAT_AS_DRAGONFLY, ONE, args[1], args[2]})
+                        : new Apply(args);
             default:
                 break;
         }
