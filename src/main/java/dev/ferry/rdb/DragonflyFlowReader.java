@@ -63,9 +63,16 @@ public final class DragonflyFlowReader {
         this.name = name;
     }
 
-    /** Bytes taken from the flow's connection so far. */
+    private volatile long progress;
+
+    /** Bytes taken from the flow's connection so far (on the reading thread). */
     public long position() {
         return socket.position();
+    }
+
+    /** Roughly {@link #position()}, safe to read from another thread (updated item by item). */
+    public long progress() {
+        return progress;
     }
 
     public long blobs() { return blobs; }
@@ -102,6 +109,7 @@ public final class DragonflyFlowReader {
                 return;
             }
             long start = in.position();
+            if (top) progress = start;
             int op = in.readU8();
             switch (op) {
                 case 0xFC: expireAt = in.readLongLE(); continue;

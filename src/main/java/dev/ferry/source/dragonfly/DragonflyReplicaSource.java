@@ -195,7 +195,6 @@ public final class DragonflyReplicaSource implements LiveSource {
                         + "; restart Ferry to copy it again");
             }
             long[] resume = nextLsn;
-            nextLsn = null;
             boolean tryPartial = resume != null && !forceFull;
             if (tryPartial && !hs.replid().equals(replid)) {
                 log.warn("the Dragonfly master's id changed ({} -> {}): it restarted, so its journal cannot continue; copying again",
@@ -214,7 +213,11 @@ public final class DragonflyReplicaSource implements LiveSource {
                 Reply r = c.call(cmd);
                 if (r.isError()) {
                     for (RespConnection x : conns) x.close();
-                    throw new RedisConnectionException("DFLY FLOW for flow " + i + " refused: " + r);
+                    String m = "DFLY FLOW for flow " + i + " refused: " + r;
+                    if (r.toString().startsWith("NOPERM") || r.toString().startsWith("NOAUTH")) {
+                        throw new FatalSourceError(m + " (a replication user needs +ping +dfly +replconf)");
+                    }
+                    throw new RedisConnectionException(m);
                 }
                 answers.add(r.asList().get(0).asText().toUpperCase(Locale.ROOT));
             }
@@ -252,10 +255,15 @@ public final class DragonflyReplicaSource implements LiveSource {
                         "s" + sessions + "-flow-" + i));
             }
             for (FlowLink l : links) l.start();
+            // the master answers STARTSTABLE only once every flow took its snapshot's end: as slow as the target
+            control.setReadTimeout(300_000);
             if (allFull) {
                 control.callOk("DFLY", "SYNC", hs.syncId());
                 synchronized (signal) {
-                    while (fullSyncEnds < flows && !anyFailed()) signal.wait(100);
+                    while (fullSyncEnds < flows && !anyFailed()) {
+                        signal.wait(100);
+                        for (FlowLink l : links) progress.get(l.flow).snapshotBytesRead(l.bytesRead());
+                    }
                 }
                 failIfAny();
                 if (settings.snapshotOnly()) {
@@ -334,12 +342,20 @@ public final class DragonflyReplicaSource implements LiveSource {
             } catch (RuntimeException e) {
                 return; // the run is failing anyway
             }
+            if (forceFull) {
+                nextLsn = null;
+                return;
+            }
+            if (links.isEmpty()) return; // nothing was streamed: the previous resume point still holds
             long[] lsns = new long[flows];
             for (FlowLink l : links) {
-                if (l.firstAck < 0) return;
+                if (l.firstAck < 0) {
+                    nextLsn = null; // a full sync was under way: only a new one can finish it
+                    return;
+                }
                 lsns[l.flow] = l.next.get();
             }
-            nextLsn = links.size() == flows && !forceFull ? lsns : null;
+            nextLsn = lsns;
         }
 
         private RespConnection connect() {

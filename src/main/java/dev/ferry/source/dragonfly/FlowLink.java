@@ -107,7 +107,7 @@ final class FlowLink implements Runnable {
     }
 
     long bytesRead() {
-        return reader.position();
+        return reader.progress();
     }
 
     @Override
@@ -131,6 +131,7 @@ final class FlowLink implements Runnable {
             // --mode snapshot: the rest of the flow is the live part, which is not wanted
         } catch (Throwable t) {
             error = t;
+            conn.close(); // the master then cancels the whole session, which wakes whoever waits on it
         } finally {
             reader.close();
             done.countDown();
