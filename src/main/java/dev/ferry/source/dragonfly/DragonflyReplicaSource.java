@@ -281,6 +281,7 @@ public final class DragonflyReplicaSource implements LiveSource {
         /** Until the session breaks: ACKs once a second, right after a PING, or after 1024 records. */
         private void acks() throws InterruptedException {
             long[] lastAckAt = new long[flows];
+            long[] lastAcked = new long[flows];
             while (!stopping) {
                 failIfAny();
                 boolean live = true;
@@ -301,7 +302,8 @@ public final class DragonflyReplicaSource implements LiveSource {
                     ShardProgress p = progress.get(l.flow);
                     p.appliedPosition(committed);
                     p.lag(Math.max(0, l.next.get() - Math.max(committed, l.firstAck)), 0);
-                    if (!soon && now - lastAckAt[l.flow] < 1000 && l.recordsSinceAck <= 1024) continue;
+                    boolean pingConfirmed = l.pingAck > lastAcked[l.flow] && committed >= l.pingAck;
+                    if (!soon && !pingConfirmed && now - lastAckAt[l.flow] < 1000 && l.recordsSinceAck <= 1024) continue;
                     if (committed < l.firstAck) continue;
                     try {
                         l.ack(committed);
@@ -309,9 +311,12 @@ public final class DragonflyReplicaSource implements LiveSource {
                         throw new RedisConnectionException("flow " + l.flow + ": " + e.getMessage());
                     }
                     lastAckAt[l.flow] = now;
+                    lastAcked[l.flow] = committed;
                 }
+                boolean pingPending = false;
+                for (FlowLink l : links) pingPending |= l.pingAck > lastAcked[l.flow];
                 synchronized (signal) {
-                    if (!ackSoon) signal.wait(soon ? 5 : 50);
+                    if (!ackSoon) signal.wait(soon || pingPending ? 2 : 50);
                 }
             }
         }

@@ -72,6 +72,8 @@ final class FlowLink implements Runnable {
     /** LSN of the next record this flow expects; -1 until the stable phase. */
     final AtomicLong next = new AtomicLong(-1);
     volatile long firstAck = -1;
+    /** The LSN after the last PING record: acknowledged as soon as the target confirmed it. */
+    volatile long pingAck = -1;
     volatile long recordsSinceAck;
     volatile Throwable error;
     private long journalOffset = -1;
@@ -163,7 +165,9 @@ final class FlowLink implements Runnable {
                     else applier.transaction(tx, pos);
                 }
                 case PING -> {
-                    applier.skip(next.incrementAndGet());
+                    long pos = next.incrementAndGet();
+                    applier.skip(pos);
+                    pingAck = pos; // WAIT and TAKEOVER on the master wait for this ACK
                     writer.flush();
                     session.ackSoon();
                 }
