@@ -53,7 +53,7 @@ public final class DragonflyMaster implements AutoCloseable {
         int backlogRecords = 8192;
         String password;
         long lsnMarkerIntervalMs = 3000;
-        int snapshotBatch = 16;
+        int snapshotBatch = 256;
         long snapshotThrottleMs;
         int pauseSnapshotAfterEntries = -1;
         boolean singleKeyTxidZero = true;
@@ -498,6 +498,48 @@ public final class DragonflyMaster implements AutoCloseable {
             Flags f = flags.getOrDefault(ref, new Flags(0, 0));
             return EntryEncoder.encode(key, EntryEncoder.dragonflyType(EntryEncoder.dumpType(payload)), EntryEncoder.dumpValue(payload),
                     expireAt > 0 ? expireAt : 0, f.dfMask(), f.mcFlags());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Caller holds the lock. The entries of keys of one db as of now (null where a key no longer exists), in one round trip. */
+    List<EntryEncoder.Entry> fetchEntries(List<KeyRef> refs) {
+        List<EntryEncoder.Entry> out = new ArrayList<>(refs.size());
+        if (refs.isEmpty()) return out;
+        int db = refs.get(0).db();
+        if (backingDb != db) {
+            backingConn.callOk("SELECT", Integer.toString(db));
+            backingDb = db;
+        }
+        try {
+            RespOutput o = new RespOutput(64 * refs.size());
+            for (KeyRef ref : refs) {
+                if (rawEntries.containsKey(ref)) continue;
+                o.command(2).arg("DUMP").arg(ref.bytes());
+                o.command(2).arg("PEXPIRETIME").arg(ref.bytes());
+            }
+            o.writeTo(backingConn.output());
+            backingConn.output().flush();
+            for (KeyRef ref : refs) {
+                RawEntry raw = rawEntries.get(ref);
+                if (raw != null) {
+                    out.add(EntryEncoder.encode(ref.bytes(), raw.type(), raw.value(), raw.expireAtMs(), raw.dfMask(), raw.mcFlags()));
+                    continue;
+                }
+                Reply dump = backingConn.reader().read();
+                Reply pexp = backingConn.reader().read();
+                if (!(dump instanceof Reply.Bulk bulk) || bulk.bytes() == null) {
+                    out.add(null);
+                    continue;
+                }
+                byte[] payload = bulk.bytes();
+                long expireAt = pexp.asLong();
+                Flags f = flags.getOrDefault(ref, new Flags(0, 0));
+                out.add(EntryEncoder.encode(ref.bytes(), EntryEncoder.dragonflyType(EntryEncoder.dumpType(payload)),
+                        EntryEncoder.dumpValue(payload), expireAt > 0 ? expireAt : 0, f.dfMask(), f.mcFlags()));
+            }
+            return out;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

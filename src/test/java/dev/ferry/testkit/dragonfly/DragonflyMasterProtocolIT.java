@@ -73,6 +73,10 @@ class DragonflyMasterProtocolIT {
             String replid = c.handshake()[0];
             f.send("DFLY FLOW " + replid + " SYNC1 0");
             ReplicaDriver.Collector col = f.collect();
+            // the flow must be registered (its FULL reply in) before SYNC, as a real replica waits for it
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (col.reply() == null && System.currentTimeMillis() < deadline) Thread.sleep(5);
+            assertThat(col.reply()).startsWith("*2\r\n+FULL");
             assertThat(c.call("DFLY SYNC SYNC1")).isEqualTo("+OK\r\n");
             assertThat(late.call("DFLY FLOW " + replid + " SYNC1 0")).isEqualTo("-ERR invalid state\r\n");
             col.await(0, p -> !p.all(TestStreamParser.FullSyncEnd.class).isEmpty(), java.time.Duration.ofSeconds(10));

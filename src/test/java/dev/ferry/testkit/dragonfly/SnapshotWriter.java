@@ -4,7 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.HashSet;
-import java.util.Iterator;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -30,7 +30,7 @@ final class SnapshotWriter {
     private final FlowSession flow;
     private final DragonflyMaster.Config cfg;
     private final BlobCompressor compressor;
-    private final Iterator<KeyRef> keys;
+    private final java.util.ArrayDeque<KeyRef> keys;
     private final Set<KeyRef> pending;
     private final Set<KeyRef> inFlight = new HashSet<>();
     private final ArrayDeque<BigEntry> active = new ArrayDeque<>();
@@ -64,7 +64,7 @@ final class SnapshotWriter {
         this.cfg = master.config();
         this.compressor = new BlobCompressor(cfg.compression);
         this.pending = new LinkedHashSet<>(keys);
-        this.keys = List.copyOf(keys).iterator();
+        this.keys = new java.util.ArrayDeque<>(keys);
     }
 
     /** Caller holds the lock: the header goes out first, before any journal blob can be queued. */
@@ -123,18 +123,34 @@ final class SnapshotWriter {
     /** One scheduler step; true once FULLSYNC_END is written. */
     private boolean step() {
         int batch = 0;
-        while (batch < cfg.snapshotBatch && keys.hasNext()) {
-            KeyRef ref = keys.next();
+        // one round trip to the backing server for a batch of keys of one db (a key per round trip made the
+        // emulator, not the replica under test, the bottleneck of a big snapshot)
+        List<KeyRef> refs = new ArrayList<>();
+        while (refs.size() < cfg.snapshotBatch && !keys.isEmpty()) {
+            KeyRef ref = keys.pollFirst();
             if (!pending.contains(ref)) continue;
+            if (!refs.isEmpty() && ref.db() != refs.get(0).db()) {
+                keys.addFirst(ref);
+                break;
+            }
+            refs.add(ref);
+        }
+        List<EntryEncoder.Entry> entries = master.fetchEntries(refs);
+        for (int i = 0; i < refs.size(); i++) {
+            KeyRef ref = refs.get(i);
+            if (master.snapshotsPaused(entriesWritten)) {
+                // fetched before the pause: writes made during it must be read again, so put the rest back
+                for (int k = refs.size() - 1; k >= i; k--) keys.addFirst(refs.get(k));
+                break;
+            }
             batch++;
-            EntryEncoder.Entry e = master.fetchEntry(ref);
+            EntryEncoder.Entry e = entries.get(i);
             pending.remove(ref);
             if (e != null) {
                 writeEntry(ref, e);
                 // a chunk of an open big entry after every other item forces readers to reassemble by stream id
                 if (!active.isEmpty()) writeNextChunk();
             }
-            if (master.snapshotsPaused(entriesWritten)) break;
         }
         if (batch == 0) {
             if (!active.isEmpty()) {
