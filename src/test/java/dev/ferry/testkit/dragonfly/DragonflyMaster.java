@@ -58,7 +58,14 @@ public final class DragonflyMaster implements AutoCloseable {
         int pauseSnapshotAfterEntries = -1;
         boolean singleKeyTxidZero = true;
         String dfVersion = "df-v1.40.0-emulator";
+        boolean cacheSnapshots;
     }
+
+    /** Bumped by every change of the dataset: a cached snapshot is only served while it still holds. */
+    long dataVersion;
+    /** Per flow, the frames of the last full sync made while nothing changed (see Builder.cacheSnapshots). */
+    final Map<Integer, List<byte[]>> snapshotCache = new HashMap<>();
+    long snapshotCacheVersion = -1;
 
     public static final class Builder {
         private final RedisServer backing;
@@ -111,6 +118,15 @@ public final class DragonflyMaster implements AutoCloseable {
         }
 
         /** Keys serialized per snapshot step (between two steps, journal records may get in). */
+        /**
+         * For benchmarks: keep each flow's full-sync bytes and serve them again from memory to the next sessions
+         * while the dataset is unchanged, so the replica under test, not this emulator, sets the pace.
+         */
+        public Builder cacheSnapshots(boolean on) {
+            cfg.cacheSnapshots = on;
+            return this;
+        }
+
         public Builder snapshotBatch(int keys) {
             cfg.snapshotBatch = Math.max(1, keys);
             return this;
@@ -280,6 +296,7 @@ public final class DragonflyMaster implements AutoCloseable {
     }
 
     private Reply writeLocked(int db, byte[][] args, long forcedTxid) {
+        dataVersion++;
         String cmd = new String(args[0], StandardCharsets.UTF_8).toUpperCase(Locale.ROOT);
         args = args.clone();
         args[0] = cmd.getBytes(StandardCharsets.UTF_8);
@@ -400,6 +417,7 @@ public final class DragonflyMaster implements AutoCloseable {
             byte[] k = key.getBytes(StandardCharsets.UTF_8);
             KeyRef ref = KeyRef.of(db, k);
             awaitNotInFlight(Set.of(ref));
+            dataVersion++;
             backingCall(db, new byte[][] {"DEL".getBytes(StandardCharsets.UTF_8), k});
             flags.remove(ref);
             journal(flowOf(k), JournalWriter.command(db, 0, "DEL".getBytes(StandardCharsets.UTF_8), k), Set.of(ref));
@@ -415,6 +433,7 @@ public final class DragonflyMaster implements AutoCloseable {
     public void putRaw(int db, byte[] key, int rdbType, byte[] value, long expireAtMs, int dfMask, int mcFlags) {
         lock.lock();
         try {
+            dataVersion++;
             rawEntries.put(KeyRef.of(db, key), new RawEntry(rdbType, value.clone(), expireAtMs, dfMask, mcFlags));
         } finally {
             lock.unlock();
@@ -425,6 +444,7 @@ public final class DragonflyMaster implements AutoCloseable {
     public void dfMask(int db, String key, int mask, int mcFlags) {
         lock.lock();
         try {
+            dataVersion++;
             flags.put(KeyRef.of(db, key.getBytes(StandardCharsets.UTF_8)), new Flags(mask, mcFlags));
         } finally {
             lock.unlock();
@@ -653,6 +673,7 @@ public final class DragonflyMaster implements AutoCloseable {
         lock.lock();
         try {
             replid = randomHex();
+            dataVersion++;
             sessions.clear();
             sessionCounter = 0;
             for (Shard s : shards) {

@@ -22,7 +22,7 @@ public final class EmulatorMain {
             System.out.println("backing " + backing.port());
             System.out.flush();
             if (in.readLine() == null) return;
-            try (DragonflyMaster m = DragonflyMaster.builder(backing).flows(flows).compression(compression).start()) {
+            try (DragonflyMaster m = DragonflyMaster.builder(backing).flows(flows).compression(compression).cacheSnapshots(true).start()) {
                 System.out.println("dragonfly " + m.port());
                 System.out.flush();
                 while (in.readLine() != null) {

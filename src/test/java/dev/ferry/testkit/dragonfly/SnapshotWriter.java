@@ -67,8 +67,23 @@ final class SnapshotWriter {
         this.keys = new java.util.ArrayDeque<>(keys);
     }
 
+    /** Frames as flushed, kept for the snapshot cache (null when not caching). */
+    private List<byte[]> recording;
+    private long startVersion;
+
     /** Caller holds the lock: the header goes out first, before any journal blob can be queued. */
     void start(int flowCount, long usedMemory) {
+        if (cfg.cacheSnapshots) {
+            List<byte[]> cached = master.snapshotCacheVersion == master.dataVersion ? master.snapshotCache.get(flow.flowId) : null;
+            if (cached != null) {
+                for (byte[] frame : cached) flow.out.enqueue(frame);
+                done = true;
+                master.changed.signalAll();
+                return;
+            }
+            recording = new ArrayList<>();
+            startVersion = master.dataVersion;
+        }
         buf.write(MAGIC, 0, MAGIC.length);
         aux("redis-ver", "6.2.11");
         aux("df-ver", cfg.dfVersion);
@@ -159,6 +174,12 @@ final class SnapshotWriter {
                 buf.write(OP_FULLSYNC_END);
                 buf.write(new byte[8], 0, 8);
                 flush();
+                if (recording != null && master.dataVersion == startVersion) {
+                    if (master.snapshotCacheVersion != startVersion) master.snapshotCache.clear();
+                    master.snapshotCache.put(flow.flowId, recording);
+                    master.snapshotCacheVersion = startVersion;
+                }
+                recording = null;
                 return true;
             }
         }
@@ -265,7 +286,9 @@ final class SnapshotWriter {
     /** SELECTDB is re-sent after every flush, like the real serializer. */
     private void flush() {
         if (buf.size() == 0) return;
-        flow.out.enqueue(compressor.frame(buf.toByteArray(), !bufHasPartialEntry));
+        byte[] frame = compressor.frame(buf.toByteArray(), !bufHasPartialEntry);
+        if (recording != null) recording.add(frame);
+        flow.out.enqueue(frame);
         buf.reset();
         bufDb = -1;
         bufHasPartialEntry = false;
