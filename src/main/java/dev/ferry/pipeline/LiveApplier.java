@@ -119,6 +119,11 @@ public final class LiveApplier {
         last = position;
     }
 
+    /** The key is written, but not exactly as the source holds it. */
+    public void warn(int db, byte[] key, String message) {
+        if (filter.acceptsDb(db)) outcomes.warned(filter.mapDb(db), key, message);
+    }
+
     /** Moves this shard's position without writing (a record that changes nothing on the target). */
     public void skip(long position) {
         advance(position);

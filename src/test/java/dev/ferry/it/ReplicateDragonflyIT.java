@@ -300,7 +300,8 @@ class ReplicateDragonflyIT {
             assertThat(target.get().cli("GET", "plain")).isEqualTo("value");
             assertThat(target.get().cli("DBSIZE")).isEqualTo("1");
             String lines = Files.readString(report);
-            assertThat(lines).contains("doc:json").contains("JSON").contains("cms:sketch").contains("count-min");
+            assertThat(lines).contains("doc:json").contains("JSON").contains("cms:sketch").contains("count-min")
+                    .contains("memcached flags 7");
 
             target.get().cli("FLUSHALL");
             Cli.Result fail = Cli.run("replicate", "--source", uri(m), "--target", target.get().uri(), "--mode", "snapshot",

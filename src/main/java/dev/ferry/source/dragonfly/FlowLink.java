@@ -22,8 +22,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One flow of one session: reads the shard's full sync (if the master sent FULL) and then its journal, on its
@@ -31,7 +29,6 @@ import org.slf4j.LoggerFactory;
  * one — exactly what an ACK must carry once the writer confirmed it.
  */
 final class FlowLink implements Runnable {
-    private static final Logger log = LoggerFactory.getLogger(FlowLink.class);
     /** Writer shards for the records of tagged entries: apart from the flows', one per flow and lane. */
     static final int LANE_BASE = 1 << 20;
 
@@ -192,6 +189,7 @@ final class FlowLink implements Runnable {
         JournalTranslation.Result t = JournalTranslation.translate(db, args, pos, targetHasJson);
         if (t instanceof JournalTranslation.Apply a) {
             applier.command(db, a.args(), pos);
+            if (a.warning() != null) applier.warn(db, args[1], a.warning());
         } else if (t instanceof JournalTranslation.Restore r) {
             applier.keyValue(r.value());
         } else if (t instanceof JournalTranslation.Refuse f) {
@@ -224,7 +222,8 @@ final class FlowLink implements Runnable {
         @Override
         public void flags(int db, byte[] key, int mask, long mcFlags) {
             if ((mask & 2) != 0 && mcFlags != 0) {
-                log.debug("flow {}: key has memcached flags {}, which a Redis target cannot keep", flow, mcFlags);
+                // memcached clients read these back; losing them is a change in the data, so it is reported
+                applier.warn(db, key, "memcached flags " + mcFlags + " not kept: Redis has no place for them");
             }
         }
 

@@ -19,7 +19,11 @@ final class JournalTranslation {
     sealed interface Result permits Apply, Restore, Drop, Refuse {
     }
 
-    record Apply(byte[][] args) implements Result {
+    /** The command to send; {@code warning} says what of the source's effect it cannot carry, or is null. */
+    record Apply(byte[][] args, String warning) implements Result {
+        Apply(byte[][] args) {
+            this(args, null);
+        }
     }
 
     record Restore(KeyValue value) implements Result {
@@ -56,8 +60,11 @@ final class JournalTranslation {
         switch (name) {
             case "STICK":
                 return new Drop("STICK pins keys against eviction on Dragonfly; Redis has no such flag");
-            case "SET":
-                return new Apply(stripSetTokens(args));
+            case "SET": {
+                byte[][] stripped = stripSetTokens(args);
+                String mc = mcFlags(args);
+                return new Apply(stripped, mc == null ? null : "memcached flags " + mc + " not kept: Redis has no place for them");
+            }
             case "RESTORE":
                 return restore(db, args, position);
             case "INCRBYFLOAT":
@@ -76,6 +83,16 @@ final class JournalTranslation {
             return new Refuse(key, "Dragonfly " + name + " needs a module the target does not have (or Ferry cannot convert)");
         }
         return new Apply(args);
+    }
+
+    private static String mcFlags(byte[][] args) {
+        for (int i = 3; i + 1 < args.length; i++) {
+            if (new String(args[i], StandardCharsets.US_ASCII).equalsIgnoreCase("_MCFLAGS")) {
+                String v = new String(args[i + 1], StandardCharsets.US_ASCII);
+                return v.equals("0") ? null : v;
+            }
+        }
+        return null;
     }
 
     /** {@code SET k v ... [STICK] [_MCFLAGS n]}: both are Dragonfly's; the rest is Redis syntax. */

@@ -25,6 +25,7 @@ class JournalTranslationTest {
     void dropsDragonflysOwnTokensFromSet() {
         var r = JournalTranslation.translate(0, args("SET", "k", "v", "_MCFLAGS", "7", "PXAT", "123", "STICK"), 1, false);
         assertThat(text(((JournalTranslation.Apply) r).args())).isEqualTo("SET k v PXAT 123");
+        assertThat(((JournalTranslation.Apply) r).warning()).contains("memcached flags 7");
         var plain = JournalTranslation.translate(0, args("SET", "k", "v"), 1, false);
         assertThat(text(((JournalTranslation.Apply) plain).args())).isEqualTo("SET k v");
         assertThat(JournalTranslation.translate(0, args("STICK", "k"), 1, false)).isInstanceOf(JournalTranslation.Drop.class);
