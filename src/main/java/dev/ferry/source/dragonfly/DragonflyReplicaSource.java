@@ -145,6 +145,7 @@ public final class DragonflyReplicaSource implements LiveSource {
             }
             s.close();
             if (stopping || (settings.snapshotOnly() && snapshotDone)) return;
+            if (s.reachedStable()) backoff = 500; // a session that worked for a while: the next attempt starts quickly
             s.saveResumePoint();
             for (ShardProgress p : progress) if (p.phase() != ShardProgress.Phase.FAILED) p.phase(ShardProgress.Phase.RECONNECTING);
             try {
@@ -319,6 +320,12 @@ public final class DragonflyReplicaSource implements LiveSource {
                     if (!ackSoon) signal.wait(soon || pingPending ? 2 : 50);
                 }
             }
+        }
+
+        boolean reachedStable() {
+            if (links.size() != flows) return false;
+            for (FlowLink l : links) if (l.firstAck < 0) return false;
+            return true;
         }
 
         private boolean anyFailed() {
