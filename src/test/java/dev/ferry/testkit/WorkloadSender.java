@@ -59,6 +59,7 @@ final class WorkloadSender implements AutoCloseable {
     boolean send(List<WorkloadOp> batch) {
         boolean healthy = true;
         List<WorkloadOp> pending = batch;
+        long settleUntil = System.nanoTime() + 5_000_000_000L; // how long a batch may wait out CLUSTERDOWN
         for (int attempt = 0; !pending.isEmpty(); attempt++) {
             Map<RespConnection, List<WorkloadOp>> byNode = new LinkedHashMap<>();
             for (WorkloadOp op : pending) {
@@ -77,7 +78,16 @@ final class WorkloadSender implements AutoCloseable {
                 if (!e.getKey().isClosed() && !readReplies(e.getKey(), e.getValue(), moved)) healthy = false;
             }
             if (moved.isEmpty()) break;
-            if (attempt == MAX_MOVED_RETRIES) {
+            if (clusterSettling && System.nanoTime() < settleUntil) {
+                clusterSettling = false;
+                attempt--; // waiting out CLUSTERDOWN does not use up the MOVED retries
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            } else if (attempt == MAX_MOVED_RETRIES) {
                 moved.forEach(op -> count("MOVED"));
                 break;
             }
@@ -86,6 +96,8 @@ final class WorkloadSender implements AutoCloseable {
         }
         return healthy;
     }
+
+    private boolean clusterSettling;
 
     private boolean write(RespConnection c, List<WorkloadOp> ops) {
         try {
@@ -106,9 +118,14 @@ final class WorkloadSender implements AutoCloseable {
                 List<Reply.Error> errs = new ArrayList<>();
                 for (int i = 0; i < op.replies(); i++) collectErrors(c.reader().read(), errs);
                 Reply.Error redirect = errs.stream().filter(e -> e.code().equals("MOVED")).findFirst().orElse(null);
+                // refused while a failover settles: nothing ran (a MULTI block aborts whole), so it is sent again
+                boolean settling = errs.stream().anyMatch(e -> e.code().equals("CLUSTERDOWN") || e.code().equals("TRYAGAIN"));
                 if (redirect != null) {
                     router.moved(op.slot(), movedTo(redirect));
                     moved.add(op); // not executed: counted when resent
+                } else if (settling) {
+                    clusterSettling = true;
+                    moved.add(op);
                 } else {
                     answered.addAndGet(op.replies());
                     errs.forEach(e -> count(kind(e)));
