@@ -43,7 +43,14 @@ public final class VerifyJob {
     private record Candidate(int sourceDb, int targetDb, byte[] key) {
     }
 
+    /** Batches compared at once per scanned master: round trips to both sides overlap instead of queueing. */
+    private static final int WORKERS_PER_MASTER = 3;
+
     private final Settings settings;
+    private final List<Connections> allConnections = java.util.Collections.synchronizedList(new ArrayList<>());
+    private ThreadLocal<Connections> sourceConns;
+    private ThreadLocal<Connections> targetConns;
+    private ExecutorService workers;
     private final AtomicLong sourceKeys = new AtomicLong();
     private final AtomicLong targetKeys = new AtomicLong();
     private final AtomicLong candidates = new AtomicLong();
@@ -64,6 +71,14 @@ public final class VerifyJob {
         Side target = Side.open("target", settings.target());
         Map<Integer, Integer> dbPairs = dbPairs(source, target);
         ConcurrentLinkedQueue<Difference> found = new ConcurrentLinkedQueue<>();
+        sourceConns = ThreadLocal.withInitial(() -> track(new Connections(source.options)));
+        targetConns = ThreadLocal.withInitial(() -> track(new Connections(target.options)));
+        int scanners = source.masters().size() + target.masters().size();
+        workers = Executors.newFixedThreadPool(scanners * WORKERS_PER_MASTER, r -> {
+            Thread t = new Thread(r, "verify-worker");
+            t.setDaemon(true);
+            return t;
+        });
         round = 1;
         ExecutorService pool = Executors.newFixedThreadPool(source.masters().size() + target.masters().size(),
                 r -> {
@@ -85,6 +100,11 @@ public final class VerifyJob {
             for (Future<?> f : work) get(f);
         } finally {
             pool.shutdownNow();
+            workers.shutdownNow();
+            synchronized (allConnections) {
+                for (Connections c : allConnections) c.close();
+                allConnections.clear();
+            }
         }
         List<Difference> current = new ArrayList<>(found);
         List<Long> perRound = new ArrayList<>();
@@ -102,6 +122,11 @@ public final class VerifyJob {
         if (settings.report() != null) DifferenceReport.write(settings.report(), current);
         return new Result(source.describe(), target.describe(), sourceKeys.get(), targetKeys.get(), perRound, byKind,
                 Collections.unmodifiableList(current), (System.nanoTime() - t0) / 1e9);
+    }
+
+    private Connections track(Connections c) {
+        allConnections.add(c);
+        return c;
     }
 
     private static void get(Future<?> f) throws Exception {
@@ -145,16 +170,16 @@ public final class VerifyJob {
     }
 
     private void scanSource(Side source, Side target, HostPort master, Map<Integer, Integer> dbPairs,
-                            ConcurrentLinkedQueue<Difference> found) {
-        try (Connections src = new Connections(source.options); Connections tgt = new Connections(target.options)) {
+                            ConcurrentLinkedQueue<Difference> found) throws Exception {
+        try (Connections scanner = new Connections(source.options); BatchRunner runner = new BatchRunner()) {
             for (Map.Entry<Integer, Integer> pair : dbPairs.entrySet()) {
                 int sdb = pair.getKey();
                 int tdb = pair.getValue();
-                scan(src.to(master, sdb, source.cluster()), keys -> {
+                scan(scanner.to(master, sdb, source.cluster()), keys -> runner.submit(() -> {
                     if (keys.isEmpty()) return;
                     sourceKeys.addAndGet(keys.size());
-                    List<Probe> s = ProbeReader.read(src.to(master, sdb, source.cluster()), keys);
-                    List<Probe> t = probe(target, tgt, tdb, keys);
+                    List<Probe> s = ProbeReader.read(sourceConns.get().to(master, sdb, source.cluster()), keys);
+                    List<Probe> t = probe(target, targetConns.get(), tdb, keys);
                     for (int i = 0; i < keys.size(); i++) {
                         if (!typeWanted(s.get(i))) continue;
                         Difference.Kind k = Difference.compare(s.get(i), t.get(i), settings.ttlToleranceMs());
@@ -163,31 +188,31 @@ public final class VerifyJob {
                             candidates.incrementAndGet();
                         }
                     }
-                }, sourceKeys);
+                }), sourceKeys);
             }
         }
     }
 
     private void scanTarget(Side source, Side target, HostPort master, Map<Integer, Integer> dbPairs,
-                            ConcurrentLinkedQueue<Difference> found) {
-        try (Connections src = new Connections(source.options); Connections tgt = new Connections(target.options)) {
+                            ConcurrentLinkedQueue<Difference> found) throws Exception {
+        try (Connections scanner = new Connections(target.options); BatchRunner runner = new BatchRunner()) {
             for (Map.Entry<Integer, Integer> pair : dbPairs.entrySet()) {
                 int sdb = pair.getKey();
                 int tdb = pair.getValue();
-                scan(tgt.to(master, tdb, target.cluster()), keys -> {
+                scan(scanner.to(master, tdb, target.cluster()), keys -> runner.submit(() -> {
                     if (keys.isEmpty()) return;
                     targetKeys.addAndGet(keys.size());
-                    boolean[] onSource = exists(source, src, sdb, keys);
+                    boolean[] onSource = exists(source, sourceConns.get(), sdb, keys);
                     List<byte[]> missing = new ArrayList<>();
                     for (int i = 0; i < keys.size(); i++) if (!onSource[i]) missing.add(keys.get(i));
                     if (missing.isEmpty()) return;
-                    List<Probe> t = ProbeReader.read(tgt.to(master, tdb, target.cluster()), missing);
+                    List<Probe> t = ProbeReader.read(targetConns.get().to(master, tdb, target.cluster()), missing);
                     for (int i = 0; i < missing.size(); i++) {
                         if (!t.get(i).exists() || !typeWanted(t.get(i))) continue;
                         found.add(new Difference(sdb, missing.get(i), Difference.Kind.MISSING_ON_SOURCE, Probe.ABSENT, t.get(i)));
                         candidates.incrementAndGet();
                     }
-                }, targetKeys);
+                }), targetKeys);
             }
         }
     }
@@ -206,11 +231,47 @@ public final class VerifyJob {
     }
 
     private interface Batch {
-        void accept(List<byte[]> keys);
+        void accept(List<byte[]> keys) throws Exception;
+    }
+
+    /**
+     * Runs one scanner's batches on the shared workers, at most {@link #WORKERS_PER_MASTER} at a time, so the
+     * keys waiting in memory stay bounded; close waits for all and rethrows the first failure.
+     */
+    private final class BatchRunner implements AutoCloseable {
+        private final java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(WORKERS_PER_MASTER);
+        private final List<Future<?>> running = new ArrayList<>();
+
+        void submit(Runnable work) throws Exception {
+            slots.acquire();
+            running.removeIf(f -> {
+                if (!f.isDone()) return false;
+                try {
+                    get(f);
+                } catch (RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e.getMessage(), e);
+                }
+                return true;
+            });
+            running.add(workers.submit(() -> {
+                try {
+                    work.run();
+                } finally {
+                    slots.release();
+                }
+            }));
+        }
+
+        @Override
+        public void close() throws Exception {
+            for (Future<?> f : running) get(f);
+        }
     }
 
     /** SCAN one node's db in batches (MATCH when one glob is all the filter asks), up to --sample keys in all. */
-    private void scan(RespConnection c, Batch batch, AtomicLong counted) {
+    private void scan(RespConnection c, Batch batch, AtomicLong counted) throws Exception {
         String match = settings.filter().singleMatch();
         byte[] cursor = "0".getBytes(StandardCharsets.US_ASCII);
         do {
