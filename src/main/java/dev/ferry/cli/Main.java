@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code ferry} command line. */
 @Command(name = "ferry", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Moves a Redis-protocol dataset from one server to another.",
-        subcommands = {ImportCommand.class, ReplicateCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ImportCommand.class, ReplicateCommand.class, VerifyCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -42,6 +42,12 @@ final class ReplicateCommand implements Callable<Integer> {
     @Option(names = "--set-notify-config", description = "With --scan in live mode: add what notify-keyspace-events lacks (K and A) with CONFIG SET instead of stopping.")
     boolean setNotifyConfig;
 
+    @Option(names = "--verify", description = "With --mode snapshot: compare source and target once the copy is done (as `ferry verify`); exit 3 if they differ.")
+    boolean verify;
+
+    @Option(names = "--verify-report", paramLabel = "FILE", description = "With --verify: write the keys that differ to FILE, one JSON object per line.")
+    Path verifyReport;
+
     @Option(names = "--ignore-flush", description = "Do not apply FLUSHALL/FLUSHDB run on the source (each one is reported).")
     boolean ignoreFlush;
 
@@ -85,6 +91,7 @@ final class ReplicateCommand implements Callable<Integer> {
         if (src.kind() == RedisUri.Kind.DRAGONFLY) {
             SourceCheck.requireDragonfly(src);
         }
+        if (verify && live) throw new IllegalArgumentException("--verify needs --mode snapshot (a live copy never stops changing; run ferry verify against it)");
         if (spoolMemoryMb < 1 || spoolDiskMb < 0) throw new IllegalArgumentException("--spool-memory must be >= 1 and --spool-limit >= 0");
         if (runFor != null && runFor < 0) throw new IllegalArgumentException("--run-for must be >= 0");
         Path dir = spoolDir != null ? spoolDir : Path.of(System.getProperty("java.io.tmpdir"));
@@ -128,6 +135,9 @@ final class ReplicateCommand implements Callable<Integer> {
                     failed, failed == 1 ? "" : "s", failed == 1 ? "" : "s");
             err.flush();
             return ExitCode.FAILED;
+        }
+        if (verify) {
+            return VerifyCommand.afterCopy(src, dst, job.settings().filter(), verifyReport, quiet, out, spec.commandLine().getErr());
         }
         return ExitCode.OK;
     }

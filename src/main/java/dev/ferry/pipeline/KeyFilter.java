@@ -47,6 +47,11 @@ public final class KeyFilter {
         return db <= 0 ? this : new KeyFilter(dbs, dbMap, match, exclude, types, db);
     }
 
+    /** The one --match glob when that is the whole name filter, so a server can apply it (SCAN MATCH); else null. */
+    public String singleMatch() {
+        return match != null && match.size() == 1 && (exclude == null || exclude.isEmpty()) ? match.get(0).pattern() : null;
+    }
+
     public boolean accept(int db, byte[] key, ValueType type) {
         if (dbs != null && !dbs.contains(db)) return false;
         if (type != null && !types.contains(type)) return false;

@@ -11,6 +11,11 @@ public final class Glob {
         this.pattern = pattern.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
+    /** The pattern as given, for servers that match themselves (SCAN MATCH). */
+    public String pattern() {
+        return new String(pattern, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     public boolean matches(byte[] s) {
         return match(pattern, 0, s, 0);
     }

@@ -1,0 +1,166 @@
+package dev.ferry.cli;
+
+import dev.ferry.pipeline.KeyFilter;
+import dev.ferry.resp.RedisUri;
+import dev.ferry.verify.Difference;
+import dev.ferry.verify.VerifyJob;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "verify", mixinStandardHelpOptions = true,
+        description = {"Compare source and target key by key and value by value, in both directions.",
+                "Exit 0 when equal, 3 when differences remain after the last round, 1 when it could not finish."})
+public final class VerifyCommand implements Callable<Integer> {
+    @Option(names = "--source", required = true, paramLabel = "URI",
+            description = "redis://, rediss://, redis-cluster://, redis-sentinel://, dragonfly://")
+    String source;
+
+    @Option(names = "--target", required = true, paramLabel = "URI", description = "Same URI kinds as --source.")
+    String target;
+
+    @Option(names = "--rounds", defaultValue = "3", paramLabel = "N",
+            description = "Passes in all: the first finds candidates, later ones re-check only those, so writes in flight settle (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--round-delay", defaultValue = "1000", paramLabel = "MS", description = "Pause before each re-check round (default: ${DEFAULT-VALUE}).")
+    long roundDelay;
+
+    @Option(names = "--ttl-tolerance", defaultValue = "1000", paramLabel = "MS",
+            description = "TTLs further apart than this differ; a key with a TTL against one without always does (default: ${DEFAULT-VALUE}).")
+    long ttlTolerance;
+
+    @Option(names = "--sample", paramLabel = "N", description = "Check about N keys per side instead of all.")
+    Long sample;
+
+    @Option(names = "--batch", defaultValue = "500", paramLabel = "N", description = "Keys read per pipelined round trip (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--report", paramLabel = "FILE", description = "Write each key still different after the last round to FILE, one JSON object per line.")
+    Path report;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress output.")
+    boolean quiet;
+
+    @Mixin
+    FilterOptions filters;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (rounds < 1) throw new IllegalArgumentException("--rounds must be >= 1");
+        if (roundDelay < 0 || ttlTolerance < 0 || batch < 1) throw new IllegalArgumentException("--round-delay and --ttl-tolerance must be >= 0, --batch >= 1");
+        if (sample != null && sample < 1) throw new IllegalArgumentException("--sample must be >= 1");
+        RedisUri src = RedisUri.parse(source);
+        RedisUri dst = RedisUri.parse(target);
+        VerifyJob.Settings s = new VerifyJob.Settings(src, dst, filters.toFilter().intoTargetDb(dst.db()), rounds, roundDelay,
+                ttlTolerance, sample == null ? 0 : sample, batch, report);
+        return run(s, quiet, spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+
+    /** Runs a verification and prints its summary; the exit code says whether the sides are equal. */
+    static int run(VerifyJob.Settings s, boolean quiet, PrintWriter out, PrintWriter err) throws Exception {
+        VerifyJob job = new VerifyJob(s);
+        VerifyJob.Result r;
+        Thread ticker = quiet ? null : ticker(job, System.err);
+        try {
+            r = job.run();
+        } finally {
+            if (ticker != null) ticker.interrupt();
+        }
+        printSummary(out, r);
+        out.flush();
+        if (r.differenceCount() > 0) {
+            err.printf(Locale.ROOT, "ferry: %,d key%s differ%s between source and target%s%n", r.differenceCount(),
+                    r.differenceCount() == 1 ? "" : "s", r.differenceCount() == 1 ? "s" : "",
+                    s.report() == null ? "" : "; see " + s.report());
+            err.flush();
+            return ExitCode.DIFFERENCES;
+        }
+        return ExitCode.OK;
+    }
+
+    /** A progress line on stderr every second (redrawn in place on a terminal). */
+    private static Thread ticker(VerifyJob job, PrintStream to) {
+        boolean terminal = Progress.isTerminal();
+        Thread t = new Thread(() -> {
+            try {
+                while (true) {
+                    Thread.sleep(terminal ? 1000 : 5000);
+                    String line = String.format(Locale.ROOT, "verify: round %d, %,d source keys and %,d target keys checked, %,d different so far",
+                            job.round(), job.sourceKeysChecked(), job.targetKeysChecked(), job.candidates());
+                    if (terminal) to.print("\r\033[K" + line);
+                    else to.println(line);
+                    to.flush();
+                }
+            } catch (InterruptedException e) {
+                if (terminal) {
+                    to.print("\r\033[K");
+                    to.flush();
+                }
+            }
+        }, "verify-progress");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    static void printSummary(PrintWriter out, VerifyJob.Result r) {
+        out.println("verify: " + r.source() + " -> " + r.target());
+        row(out, "source keys checked", r.sourceKeys());
+        row(out, "target keys checked", r.targetKeys());
+        row(out, "missing on target", r.byKind().get(Difference.Kind.MISSING_ON_TARGET));
+        row(out, "missing on source", r.byKind().get(Difference.Kind.MISSING_ON_SOURCE));
+        row(out, "type", r.byKind().get(Difference.Kind.TYPE));
+        row(out, "value", r.byKind().get(Difference.Kind.VALUE));
+        row(out, "ttl", r.byKind().get(Difference.Kind.TTL));
+        out.printf(Locale.ROOT, "  %-20s %d (differences after each: %s)%n", "rounds", r.perRound().size(),
+                r.perRound().stream().map(String::valueOf).collect(Collectors.joining(", ")));
+        out.printf(Locale.ROOT, "  %-20s %.1f%n", "seconds", r.seconds());
+        out.printf(Locale.ROOT, "  %-20s %.0f%n", "keys/s", r.seconds() > 0 ? Math.max(r.sourceKeys(), r.targetKeys()) / r.seconds() : 0.0);
+        List<Difference> ds = r.differences();
+        for (int i = 0; i < Math.min(10, ds.size()); i++) {
+            Difference d = ds.get(i);
+            out.printf(Locale.ROOT, "  e.g. %s: db %d key \"%s\" (source %s, target %s)%n", d.kind().label(), d.db(),
+                    printable(d.key()), side(d.source()), side(d.target()));
+        }
+        out.println(r.differenceCount() == 0 ? "result: EQUAL"
+                : "result: " + r.differenceCount() + (r.differenceCount() == 1 ? " DIFFERENCE" : " DIFFERENCES"));
+    }
+
+    private static void row(PrintWriter out, String label, long n) {
+        out.printf(Locale.ROOT, "  %-20s %d%n", label, n);
+    }
+
+    private static String side(dev.ferry.verify.Probe p) {
+        if (p == null || !p.exists()) return "absent";
+        return p.type() + " of length " + p.length() + (p.ttlMs() >= 0 ? ", ttl " + p.ttlMs() + " ms" : "");
+    }
+
+    private static String printable(byte[] key) {
+        StringBuilder b = new StringBuilder();
+        for (byte x : key) {
+            int v = x & 0xff;
+            if (v >= 0x20 && v < 0x7f && v != '\\' && v != '"') b.append((char) v);
+            else b.append(String.format(Locale.ROOT, "\\x%02x", v));
+        }
+        return b.toString();
+    }
+
+    /** Verify after a copy: the same URIs and filters as the copy. */
+    static int afterCopy(RedisUri src, RedisUri dst, KeyFilter filter, Path report, boolean quiet, PrintWriter out,
+                         PrintWriter err) throws Exception {
+        return run(new VerifyJob.Settings(src, dst, filter, 3, 1000, 1000, 0, 500, report), quiet, out, err);
+    }
+}

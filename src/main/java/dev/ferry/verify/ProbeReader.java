@@ -1,0 +1,206 @@
+package dev.ferry.verify;
+
+import dev.ferry.resp.RedisConnectionException;
+import dev.ferry.resp.Reply;
+import dev.ferry.resp.RespConnection;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads what a node holds under a batch of keys with three pipelined round trips: TYPE and PTTL; then length
+ * and a first window of the value; and, only for values bigger than one window, the rest in windows (GETRANGE,
+ * LRANGE, ZRANGE, XRANGE, HSCAN, SSCAN), so neither side's big keys are ever held whole.
+ */
+final class ProbeReader {
+    static final int WINDOW = 512;
+    static final int STRING_WINDOW = 1 << 20;
+    private static final byte[] ZERO = "0".getBytes(StandardCharsets.US_ASCII);
+
+    private ProbeReader() {
+    }
+
+    static List<Probe> read(RespConnection c, List<byte[]> keys) {
+        Pipeline p = new Pipeline();
+        for (byte[] k : keys) p.add("TYPE", k).add("PTTL", k);
+        List<Reply> meta = p.run(c);
+        String[] types = new String[keys.size()];
+        long[] ttls = new long[keys.size()];
+        for (int i = 0; i < keys.size(); i++) {
+            types[i] = text(meta.get(2 * i));
+            ttls[i] = meta.get(2 * i + 1).asLong();
+        }
+        int[] first = new int[keys.size()];
+        for (int i = 0; i < keys.size(); i++) {
+            first[i] = p.size();
+            byte[] k = keys.get(i);
+            switch (types[i]) {
+                case "string" -> p.add("GETRANGE", k, 0, STRING_WINDOW - 1); // its length too, unless it fills the window
+                case "list" -> p.add("LLEN", k).add("LRANGE", k, 0, WINDOW - 1);
+                case "set" -> p.add("SCARD", k).add("SSCAN", k, "0", "COUNT", WINDOW);
+                case "zset" -> p.add("ZCARD", k).add("ZRANGE", k, 0, WINDOW - 1, "WITHSCORES");
+                case "hash" -> p.add("HLEN", k).add("HSCAN", k, "0", "COUNT", WINDOW);
+                case "stream" -> p.add("XLEN", k).add("XRANGE", k, "-", "+", "COUNT", WINDOW).add("XINFO", "GROUPS", k);
+                default -> { }
+            }
+        }
+        List<Reply> values = p.run(c);
+        List<Probe> out = new ArrayList<>(keys.size());
+        for (int i = 0; i < keys.size(); i++) {
+            out.add(probe(c, keys.get(i), types[i], ttls[i], values, first[i]));
+        }
+        return out;
+    }
+
+    private static Probe probe(RespConnection c, byte[] key, String type, long ttl, List<Reply> r, int at) {
+        switch (type) {
+            case "none":
+                return Probe.ABSENT;
+            case "string": {
+                Digest d = Digest.ordered();
+                byte[] head = bulk(r.get(at));
+                long len = head.length < STRING_WINDOW ? head.length : c.call("STRLEN".getBytes(), key).asLong();
+                d.bytes(head, 0, head.length);
+                for (long off = head.length; off < len; off += STRING_WINDOW) {
+                    byte[] piece = bulk(c.call("GETRANGE".getBytes(), key, ascii(off), ascii(off + STRING_WINDOW - 1)));
+                    if (piece.length == 0) break;
+                    d.bytes(piece, 0, piece.length);
+                }
+                return new Probe(type, len, ttl, d.value());
+            }
+            case "list": {
+                long len = r.get(at).asLong();
+                Digest d = Digest.ordered();
+                List<Reply> page = r.get(at + 1).asList();
+                long seen = 0;
+                while (true) {
+                    for (Reply e : page) d.element(bulk(e));
+                    seen += page.size();
+                    if (page.size() < WINDOW || seen >= len) break;
+                    page = c.call("LRANGE".getBytes(), key, ascii(seen), ascii(seen + WINDOW - 1)).asList();
+                }
+                return new Probe(type, len, ttl, d.value());
+            }
+            case "zset": {
+                long len = r.get(at).asLong();
+                Digest d = Digest.unordered();
+                List<Reply> page = r.get(at + 1).asList();
+                long seen = 0;
+                while (true) {
+                    for (int j = 0; j + 1 < page.size(); j += 2) d.element(bulk(page.get(j)), scoreBits(text(page.get(j + 1))));
+                    seen += page.size() / 2;
+                    if (page.size() / 2 < WINDOW || seen >= len) break;
+                    page = c.call("ZRANGE".getBytes(), key, ascii(seen), ascii(seen + WINDOW - 1), ascii("WITHSCORES")).asList();
+                }
+                return new Probe(type, len, ttl, d.value());
+            }
+            case "hash": case "set": {
+                long len = r.get(at).asLong();
+                boolean hash = type.equals("hash");
+                Digest d = Digest.unordered();
+                Reply scan = r.get(at + 1);
+                while (true) {
+                    List<Reply> s = scan.asList();
+                    List<Reply> items = s.get(1).asList();
+                    if (hash) {
+                        for (int j = 0; j + 1 < items.size(); j += 2) d.element(bulk(items.get(j)), bulk(items.get(j + 1)));
+                    } else {
+                        for (Reply e : items) d.element(bulk(e));
+                    }
+                    byte[] cursor = bulk(s.get(0));
+                    if (java.util.Arrays.equals(cursor, ZERO)) break;
+                    scan = c.call((hash ? "HSCAN" : "SSCAN").getBytes(), key, cursor, ascii("COUNT"), ascii(WINDOW));
+                }
+                return new Probe(type, len, ttl, d.value());
+            }
+            case "stream":
+                return stream(c, key, ttl, r.get(at).asLong(), r.get(at + 1), r.get(at + 2));
+            default:
+                // a module type: compared by type, TTL and existence only
+                return new Probe(type, 0, ttl, "");
+        }
+    }
+
+    /** Entries in order, then each group's last id, consumers and pending entries (not entries-read). */
+    private static Probe stream(RespConnection c, byte[] key, long ttl, long len, Reply firstPage, Reply groups) {
+        Digest d = Digest.ordered();
+        List<Reply> page = firstPage.asList();
+        while (true) {
+            String last = null;
+            for (Reply e : page) {
+                List<Reply> entry = e.asList();
+                last = text(entry.get(0));
+                List<Reply> fields = entry.get(1).asList();
+                byte[][] parts = new byte[1 + fields.size()][];
+                parts[0] = bulk(entry.get(0));
+                for (int j = 0; j < fields.size(); j++) parts[1 + j] = bulk(fields.get(j));
+                d.element(parts);
+            }
+            if (page.size() < WINDOW || last == null) break;
+            page = c.call("XRANGE".getBytes(), key, ascii("(" + last), ascii("+"), ascii("COUNT"), ascii(WINDOW)).asList();
+        }
+        Digest g = Digest.unordered();
+        if (!groups.isError()) {
+            for (Reply group : groups.asList()) {
+                List<Reply> f = group.asList();
+                String name = field(f, "name");
+                g.element(ascii("group"), ascii(name), ascii(field(f, "last-delivered-id")), ascii(field(f, "pending")));
+                for (Reply consumer : c.call(ascii("XINFO"), ascii("CONSUMERS"), key, ascii(name)).asList()) {
+                    List<Reply> cf = consumer.asList();
+                    g.element(ascii("consumer"), ascii(name), ascii(field(cf, "name")), ascii(field(cf, "pending")));
+                }
+                String from = "-";
+                while (true) {
+                    List<Reply> pel = c.call("XPENDING".getBytes(), key, ascii(name), ascii(from), ascii("+"), ascii(WINDOW)).asList();
+                    String last = null;
+                    for (Reply e : pel) {
+                        List<Reply> pe = e.asList();
+                        last = text(pe.get(0));
+                        g.element(ascii("pending"), ascii(name), bulk(pe.get(0)), bulk(pe.get(1)), ascii(pe.get(3).asLong()));
+                    }
+                    if (pel.size() < WINDOW || last == null) break;
+                    from = "(" + last;
+                }
+            }
+        }
+        return new Probe("stream", len, ttl, d.value() + "|" + g.value());
+    }
+
+    private static String field(List<Reply> flat, String name) {
+        for (int i = 0; i + 1 < flat.size(); i += 2) {
+            if (name.equals(text(flat.get(i)))) return text(flat.get(i + 1));
+        }
+        return "";
+    }
+
+    /** A score as the exact bits of its double, whatever text the server printed it with. */
+    static byte[] scoreBits(String text) {
+        double v;
+        switch (text.toLowerCase(java.util.Locale.ROOT)) {
+            case "inf": case "+inf": case "infinity": case "+infinity": v = Double.POSITIVE_INFINITY; break;
+            case "-inf": case "-infinity": v = Double.NEGATIVE_INFINITY; break;
+            case "nan": v = Double.NaN; break;
+            default: v = Double.parseDouble(text);
+        }
+        long bits = Double.doubleToLongBits(v == 0.0 ? 0.0 : v); // -0 and 0 are one score to Redis
+        byte[] b = new byte[8];
+        for (int i = 0; i < 8; i++) b[i] = (byte) (bits >>> (56 - 8 * i));
+        return b;
+    }
+
+    private static String text(Reply r) {
+        if (r.isError()) throw new RedisConnectionException("the server refused a read: " + r);
+        String t = r.asText();
+        return t == null ? "" : t;
+    }
+
+    private static byte[] bulk(Reply r) {
+        if (r.isError()) throw new RedisConnectionException("the server refused a read: " + r);
+        if (r instanceof Reply.Bulk b) return b.bytes() == null ? new byte[0] : b.bytes();
+        return r.asText().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] ascii(Object o) {
+        return o.toString().getBytes(StandardCharsets.UTF_8);
+    }
+}
