@@ -8,6 +8,8 @@ import dev.ferry.resp.RespConnection;
 import dev.ferry.testkit.Datasets;
 import dev.ferry.testkit.RedisCluster;
 import dev.ferry.testkit.RedisClusterExtension;
+import dev.ferry.testkit.RedisSentinelExtension;
+import dev.ferry.testkit.RedisSentinelSetup;
 import dev.ferry.testkit.RedisServer;
 import dev.ferry.testkit.RedisServerExtension;
 import java.nio.file.Path;
@@ -21,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code ferry verify} across topologies: a standalone server against a 3-master cluster in both directions,
  * equal after a {@code replicate --mode snapshot}, and one key deleted on the cluster master that owns it
- * found from either side. The keys of one side are spread over three masters on the other, so this is where a
+ * found from either side; and a Sentinel-named master on either side. The keys of one side are spread over three masters on the other, so this is where a
  * verify that reads only one node, or looks a key up on the wrong one, shows.
  */
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -30,6 +32,8 @@ class VerifyClusterIT {
     static final RedisClusterExtension cluster = new RedisClusterExtension().flushBeforeEach();
     @RegisterExtension
     static final RedisServerExtension standalone = new RedisServerExtension(b -> b.name("verify-standalone")).flushBeforeEach();
+    @RegisterExtension
+    static final RedisSentinelExtension sentinel = new RedisSentinelExtension().flushBeforeEach();
 
     @TempDir
     Path tmp;
@@ -119,6 +123,30 @@ class VerifyClusterIT {
         assertThat(b.sourceKeys()).isEqualTo(keys - 1);
         assertThat(b.targetKeys()).isEqualTo(keys);
         assertOneMissing(VerifySummary.report(fromCluster), key, "missing_on_source", "target", "source");
+    }
+
+    @Test
+    void aSentinelMasterOnEitherSide() {
+        RedisSentinelSetup st = sentinel.get();
+        snapshot(standalone.get().uri(), st.uri());
+        long keys = standalone.get().dbSize();
+
+        Cli.Result to = verify(standalone.get().uri(), st.uri());
+        assertThat(to.exitCode()).as(to.toString()).isZero();
+        assertThat(VerifySummary.parse(to).targetKeys()).isEqualTo(keys);
+        Cli.Result from = verify(st.uri(), standalone.get().uri());
+        assertThat(from.exitCode()).as(from.toString()).isZero();
+        assertThat(VerifySummary.parse(from).sourceKeys()).isEqualTo(keys);
+
+        assertThat(st.master().cli("DEL", "greeting")).isEqualTo("1");
+        Path report = tmp.resolve("sentinel.jsonl");
+        Cli.Result missing = verify(standalone.get().uri(), st.uri(), "--report", report.toString());
+        assertThat(missing.exitCode()).as(missing.toString()).isEqualTo(3);
+        assertThat(VerifySummary.parse(missing).counters()).containsExactly(1L, 0L, 0L, 0L, 0L);
+        List<JsonNode> lines = VerifySummary.report(report);
+        assertThat(lines).hasSize(1);
+        assertThat(lines.get(0).path("key").asText()).isEqualTo("greeting");
+        assertThat(lines.get(0).path("kind").asText()).isEqualTo("missing_on_target");
     }
 
     private static void assertOneMissing(List<JsonNode> lines, String key, String kind, String present, String absent) {
