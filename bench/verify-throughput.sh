@@ -74,14 +74,23 @@ run_verify() {
   local out="$WORK/verify-$tag.out" err="$WORK/verify-$tag.err"
   # shellcheck disable=SC2206
   local extra=($FERRY_ARGS)
+  local tfile="$WORK/time-$tag.txt" timecmd=() c0s c0t
+  if [[ -x /usr/bin/time ]] && /usr/bin/time -v true >/dev/null 2>&1; then timecmd=(/usr/bin/time -v -o "$tfile"); fi
+  c0s=$(server_cpu "$SRC_PORT"); c0t=$(server_cpu "$TGT_PORT")
   t0=$(now)
   set +e
-  timeout -s TERM "$TIMEOUT" "${FERRY_CMD[@]}" verify --source "redis://$HOST:$SRC_PORT" --target "redis://$HOST:$TGT_PORT" \
+  timeout -s TERM "$TIMEOUT" "${timecmd[@]}" "${FERRY_CMD[@]}" verify --source "redis://$HOST:$SRC_PORT" --target "redis://$HOST:$TGT_PORT" \
     -q "$@" "${extra[@]}" >"$out" 2>"$err"
   RC=$?
   set -e
   t1=$(now)
   WALL=$(elapsed "$t0" "$t1")
+  SRC_CPU=$(elapsed "$c0s" "$(server_cpu "$SRC_PORT")"); TGT_CPU=$(elapsed "$c0t" "$(server_cpu "$TGT_PORT")")
+  FERRY_CPU=$(python3 -c 'import re,sys
+try: t=open(sys.argv[1]).read()
+except OSError: print("nan"); sys.exit()
+u=re.search(r"User time \(seconds\): ([\d.]+)",t); k=re.search(r"System time \(seconds\): ([\d.]+)",t)
+print("%.1f" % (float(u.group(1))+float(k.group(1))) if u and k else "nan")' "$tfile")
   SECONDS_=$(field "$out" seconds); SRC_KEYS=$(field "$out" "source keys checked"); TGT_KEYS=$(field "$out" "target keys checked")
   MOT=$(field "$out" "missing on target"); MOS=$(field "$out" "missing on source")
   TYPE=$(field "$out" type); VALUE=$(field "$out" value); TTL=$(field "$out" ttl)
@@ -89,9 +98,11 @@ run_verify() {
   RESULT=$(grep '^result:' "$out" | tail -n 1 || true)
   if [[ $RC -ne 0 && $RC -ne 3 ]]; then log "ferry verify exited $RC:"; tail -n 5 "$err" "$out" >&2 || true; fi
 }
+# server_cpu PORT -> CPU seconds (user + sys) the server has used so far
+server_cpu() { cli "$1" INFO cpu | tr -d '\r' | awk -F: '/^used_cpu_(user|sys):/{s+=$2} END{printf "%.3f", s}'; }
 kps() { python3 -c "import sys; print('%.0f' % (float(sys.argv[1]) / float(sys.argv[2])) if float(sys.argv[2]) > 0 else 'nan')" "$1" "$2"; }
 
-printf 'run\twall_s\tverify_s\tsource_keys\ttarget_keys\tsource_keys_per_s\ttarget_keys_per_s\tkeys_per_s_wall\tvs_pipe\tresult\texit\n' >"$RESULTS"
+printf 'run\twall_s\tverify_s\tsource_keys\ttarget_keys\tsource_keys_per_s\ttarget_keys_per_s\tkeys_per_s_wall\tvs_pipe\tcpu_s_ferry/source/target\tresult\texit\n' >"$RESULTS"
 FAIL=0
 SRC_RATES=""; TGT_RATES=""; RATIOS=""
 for round in $(seq 1 "$R"); do
@@ -100,8 +111,8 @@ for round in $(seq 1 "$R"); do
   SKPS=$(kps "$SRC_KEYS" "$SECONDS_"); TKPS=$(kps "$TGT_KEYS" "$SECONDS_"); WKPS=$(kps "$N" "$WALL")
   RATIO=$(python3 -c "import sys; print('%.2f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$SKPS" "$PIPE_KPS")
   [[ $RC = 0 && "$RESULT" = "result: EQUAL" && "$SRC_KEYS" = "$N" && "$TGT_KEYS" = "$N" ]] || FAIL=1
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "equal-$round" "$WALL" "$SECONDS_" "$SRC_KEYS" "$TGT_KEYS" "$SKPS" "$TKPS" \
-    "$WKPS" "$RATIO" "${RESULT#result: }" "$RC" >>"$RESULTS"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "equal-$round" "$WALL" "$SECONDS_" "$SRC_KEYS" "$TGT_KEYS" "$SKPS" "$TKPS" \
+    "$WKPS" "$RATIO" "$FERRY_CPU/$SRC_CPU/$TGT_CPU" "${RESULT#result: }" "$RC" >>"$RESULTS"
   log "  wall ${WALL}s, verify ${SECONDS_}s, $SKPS source keys/s, $TKPS target keys/s, $RESULT, exit $RC"
   SRC_RATES+="$SKPS "; TGT_RATES+="$TKPS "; RATIOS+="$RATIO "
 done
@@ -125,8 +136,8 @@ MISSING_OK=no
 if [[ $RC = 3 && "$MOT" = "$DELETE" && "$MOS$TYPE$VALUE$TTL" = "0000" && "$TGT_KEYS" = "$((N - DELETE))" ]] \
    && cmp -s "$WORK/deleted.txt" "$WORK/reported.txt"; then MISSING_OK=yes; else FAIL=1; fi
 SKPS=$(kps "$SRC_KEYS" "$SECONDS_"); TKPS=$(kps "$TGT_KEYS" "$SECONDS_"); WKPS=$(kps "$N" "$WALL")
-printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "missing-$DELETE" "$WALL" "$SECONDS_" "$SRC_KEYS" "$TGT_KEYS" "$SKPS" "$TKPS" \
-  "$WKPS" "-" "${RESULT#result: }" "$RC" >>"$RESULTS"
+printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "missing-$DELETE" "$WALL" "$SECONDS_" "$SRC_KEYS" "$TGT_KEYS" "$SKPS" "$TKPS" \
+  "$WKPS" "-" "$FERRY_CPU/$SRC_CPU/$TGT_CPU" "${RESULT#result: }" "$RC" >>"$RESULTS"
 
 # ------------------------------------------------------------------ report
 {
@@ -137,7 +148,8 @@ printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "missing-$DELETE" "$WALL" 
   echo "each side: DBSIZE $N, used_memory $MEM, DEBUG DIGEST $SRC_DIGEST (equal)"
   echo "redis-cli --pipe load of the same keys, this run: source ${SRC_PIPE_S}s, target ${TGT_PIPE_S}s -> $PIPE_KPS keys/s"
   echo "ferry:  ${FERRY_CMD[*]} verify --source .. --target .. -q $FERRY_ARGS  JAVA_OPTS='$JAVA_OPTS'"
-  echo "        (wall incl. JVM start; verify_s = the summary's 'seconds'; keys/s per side = keys checked / verify_s)"
+  echo "        (wall incl. JVM start; verify_s = the summary's 'seconds'; keys/s per side = keys checked / verify_s;"
+  echo "         cpu_s = CPU seconds used during the run by ferry (/usr/bin/time), the source and the target (INFO cpu))"
   echo
   column -t -s $'\t' "$RESULTS"
   echo
