@@ -1,6 +1,7 @@
 package dev.ferry.verify;
 
 import dev.ferry.resp.RedisConnectionException;
+import dev.ferry.resp.RedisErrorException;
 import dev.ferry.resp.Reply;
 import dev.ferry.resp.RespConnection;
 import java.nio.charset.StandardCharsets;
@@ -47,7 +48,13 @@ final class ProbeReader {
         List<Reply> values = p.run(c);
         List<Probe> out = new ArrayList<>(keys.size());
         for (int i = 0; i < keys.size(); i++) {
-            out.add(probe(c, keys.get(i), types[i], ttls[i], values, first[i]));
+            try {
+                out.add(probe(c, keys.get(i), types[i], ttls[i], values, first[i]));
+            } catch (RedisErrorException | RedisConnectionException e) {
+                if (e instanceof RedisConnectionException && c.isClosed()) throw e;
+                // deleted, re-typed or its group removed while it was being read: a candidate for the next round
+                out.add(new Probe(types[i], -1, ttls[i], "changed while read (" + e.getMessage() + ") " + System.nanoTime()));
+            }
         }
         return out;
     }
@@ -189,13 +196,13 @@ final class ProbeReader {
     }
 
     private static String text(Reply r) {
-        if (r.isError()) throw new RedisConnectionException("the server refused a read: " + r);
+        if (r.isError()) throw new RedisErrorException(r.toString());
         String t = r.asText();
         return t == null ? "" : t;
     }
 
     private static byte[] bulk(Reply r) {
-        if (r.isError()) throw new RedisConnectionException("the server refused a read: " + r);
+        if (r.isError()) throw new RedisErrorException(r.toString());
         if (r instanceof Reply.Bulk b) return b.bytes() == null ? new byte[0] : b.bytes();
         return r.asText().getBytes(StandardCharsets.UTF_8);
     }
