@@ -37,11 +37,12 @@ final class ProbeReader {
             byte[] k = keys.get(i);
             switch (types[i]) {
                 case "string" -> p.add("GETRANGE", k, 0, STRING_WINDOW - 1); // its length too, unless it fills the window
-                case "list" -> p.add("LLEN", k).add("LRANGE", k, 0, WINDOW - 1);
-                case "set" -> p.add("SCARD", k).add("SSCAN", k, "0", "COUNT", WINDOW);
-                case "zset" -> p.add("ZCARD", k).add("ZRANGE", k, 0, WINDOW - 1, "WITHSCORES");
-                case "hash" -> p.add("HLEN", k).add("HSCAN", k, "0", "COUNT", WINDOW);
-                case "stream" -> p.add("XLEN", k).add("XRANGE", k, "-", "+", "COUNT", WINDOW).add("XINFO", "GROUPS", k);
+                // a first window only; the length comes from it unless the window is full (then one more call)
+                case "list" -> p.add("LRANGE", k, 0, WINDOW - 1);
+                case "set" -> p.add("SSCAN", k, "0", "COUNT", WINDOW);
+                case "zset" -> p.add("ZRANGE", k, 0, WINDOW - 1, "WITHSCORES");
+                case "hash" -> p.add("HSCAN", k, "0", "COUNT", WINDOW);
+                case "stream" -> p.add("XRANGE", k, "-", "+", "COUNT", WINDOW).add("XINFO", "GROUPS", k);
                 default -> { }
             }
         }
@@ -76,9 +77,9 @@ final class ProbeReader {
                 return new Probe(type, len, ttl, d.value());
             }
             case "list": {
-                long len = r.get(at).asLong();
+                List<Reply> page = r.get(at).asList();
+                long len = page.size() < WINDOW ? page.size() : c.call("LLEN".getBytes(), key).asLong();
                 Digest d = Digest.ordered();
-                List<Reply> page = r.get(at + 1).asList();
                 long seen = 0;
                 while (true) {
                     for (Reply e : page) d.element(bulk(e));
@@ -89,9 +90,9 @@ final class ProbeReader {
                 return new Probe(type, len, ttl, d.value());
             }
             case "zset": {
-                long len = r.get(at).asLong();
+                List<Reply> page = r.get(at).asList();
+                long len = page.size() / 2 < WINDOW ? page.size() / 2 : c.call("ZCARD".getBytes(), key).asLong();
                 Digest d = Digest.unordered();
-                List<Reply> page = r.get(at + 1).asList();
                 long seen = 0;
                 while (true) {
                     for (int j = 0; j + 1 < page.size(); j += 2) d.element(bulk(page.get(j)), scoreBits(text(page.get(j + 1))));
@@ -102,10 +103,13 @@ final class ProbeReader {
                 return new Probe(type, len, ttl, d.value());
             }
             case "hash": case "set": {
-                long len = r.get(at).asLong();
                 boolean hash = type.equals("hash");
                 Digest d = Digest.unordered();
-                Reply scan = r.get(at + 1);
+                Reply scan = r.get(at);
+                long len = -1;
+                if (!java.util.Arrays.equals(bulk(scan.asList().get(0)), ZERO)) {
+                    len = c.call((hash ? "HLEN" : "SCARD").getBytes(), key).asLong();
+                }
                 while (true) {
                     List<Reply> s = scan.asList();
                     List<Reply> items = s.get(1).asList();
@@ -118,10 +122,14 @@ final class ProbeReader {
                     if (java.util.Arrays.equals(cursor, ZERO)) break;
                     scan = c.call((hash ? "HSCAN" : "SSCAN").getBytes(), key, cursor, ascii("COUNT"), ascii(WINDOW));
                 }
-                return new Probe(type, len, ttl, d.value());
+                // one scan call held it all: the count is exact (small hashes and sets are never rehashed mid-scan)
+                return new Probe(type, len >= 0 ? len : d.count(), ttl, d.value());
             }
-            case "stream":
-                return stream(c, key, ttl, r.get(at).asLong(), r.get(at + 1), r.get(at + 2));
+            case "stream": {
+                Reply first = r.get(at);
+                long len = first.asList().size() < WINDOW ? first.asList().size() : c.call("XLEN".getBytes(), key).asLong();
+                return stream(c, key, ttl, len, first, r.get(at + 1));
+            }
             default:
                 // a module type: compared by type, TTL and existence only
                 return new Probe(type, 0, ttl, "");
