@@ -135,6 +135,10 @@ public final class VerifyCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "  e.g. %s: db %d key \"%s\" (source %s, target %s)%n", d.kind().label(), d.db(),
                     printable(d.key()), side(d.source()), side(d.target()));
         }
+        if (r.notKept() > 0) {
+            out.printf(Locale.ROOT, "  %,d further differences were counted in the first pass only (not re-checked or listed): "
+                    + "the sides differ too much for a key-by-key account%n", r.notKept());
+        }
         out.println(r.differenceCount() == 0 ? "result: EQUAL"
                 : "result: " + r.differenceCount() + (r.differenceCount() == 1 ? " DIFFERENCE" : " DIFFERENCES"));
     }

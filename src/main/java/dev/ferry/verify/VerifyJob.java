@@ -33,10 +33,14 @@ public final class VerifyJob {
                            long ttlToleranceMs, long sample, int batch, Path report) {
     }
 
+    /**
+     * @param differences the differing keys kept in memory (at most {@link #MAX_KEPT})
+     * @param notKept     differences past that bound: counted in {@code byKind}, not re-checked, not listed
+     */
     public record Result(String source, String target, long sourceKeys, long targetKeys, List<Long> perRound,
-                         Map<Difference.Kind, Long> byKind, List<Difference> differences, double seconds) {
+                         Map<Difference.Kind, Long> byKind, List<Difference> differences, long notKept, double seconds) {
         public long differenceCount() {
-            return differences.size();
+            return differences.size() + notKept;
         }
     }
 
@@ -51,6 +55,9 @@ public final class VerifyJob {
     private ThreadLocal<Connections> sourceConns;
     private ThreadLocal<Connections> targetConns;
     private ExecutorService workers;
+    /** Differences held in memory for re-checking; more are only counted. */
+    static final int MAX_KEPT = 200_000;
+    private final Map<Difference.Kind, AtomicLong> overflow = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong sourceKeys = new AtomicLong();
     private final AtomicLong targetKeys = new AtomicLong();
     private final AtomicLong candidates = new AtomicLong();
@@ -108,20 +115,34 @@ public final class VerifyJob {
         }
         List<Difference> current = new ArrayList<>(found);
         List<Long> perRound = new ArrayList<>();
-        perRound.add((long) current.size());
+        long notKept = overflow.values().stream().mapToLong(AtomicLong::get).sum();
+        perRound.add(current.size() + notKept);
         for (int r = 2; r <= settings.rounds() && !current.isEmpty(); r++) {
             round = r;
             Thread.sleep(settings.roundDelayMs());
             current = recheck(source, target, current);
-            perRound.add((long) current.size());
-            candidates.set(current.size());
+            perRound.add(current.size() + notKept);
+            candidates.set(current.size() + notKept);
         }
         Map<Difference.Kind, Long> byKind = new EnumMap<>(Difference.Kind.class);
         for (Difference.Kind k : Difference.Kind.values()) byKind.put(k, 0L);
         for (Difference d : current) byKind.merge(d.kind(), 1L, Long::sum);
+        overflow.forEach((k, n) -> byKind.merge(k, n.get(), Long::sum));
         if (settings.report() != null) DifferenceReport.write(settings.report(), current);
         return new Result(source.describe(), target.describe(), sourceKeys.get(), targetKeys.get(), perRound, byKind,
-                Collections.unmodifiableList(current), (System.nanoTime() - t0) / 1e9);
+                Collections.unmodifiableList(current), notKept, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * Candidates are kept (for re-checking and the report) up to a bound, so memory stays bounded even when the
+     * target is empty; past it they are only counted by kind, and said to be counted without a re-check.
+     */
+    private void keep(ConcurrentLinkedQueue<Difference> found, Difference d) {
+        if (candidates.incrementAndGet() <= MAX_KEPT) {
+            found.add(d);
+        } else {
+            overflow.computeIfAbsent(d.kind(), k -> new AtomicLong()).incrementAndGet();
+        }
     }
 
     private Connections track(Connections c) {
@@ -184,8 +205,7 @@ public final class VerifyJob {
                         if (!typeWanted(s.get(i))) continue;
                         Difference.Kind k = Difference.compare(s.get(i), t.get(i), settings.ttlToleranceMs());
                         if (k != null && k != Difference.Kind.MISSING_ON_SOURCE) {
-                            found.add(new Difference(sdb, keys.get(i), k, s.get(i), t.get(i)));
-                            candidates.incrementAndGet();
+                            keep(found, new Difference(sdb, keys.get(i), k, s.get(i), t.get(i)));
                         }
                     }
                 }), sourceKeys);
@@ -209,8 +229,7 @@ public final class VerifyJob {
                     List<Probe> t = ProbeReader.read(targetConns.get().to(master, tdb, target.cluster()), missing);
                     for (int i = 0; i < missing.size(); i++) {
                         if (!t.get(i).exists() || !typeWanted(t.get(i))) continue;
-                        found.add(new Difference(sdb, missing.get(i), Difference.Kind.MISSING_ON_SOURCE, Probe.ABSENT, t.get(i)));
-                        candidates.incrementAndGet();
+                        keep(found, new Difference(sdb, missing.get(i), Difference.Kind.MISSING_ON_SOURCE, Probe.ABSENT, t.get(i)));
                     }
                 }), targetKeys);
             }
