@@ -59,6 +59,9 @@ public final class VerifyJob {
     static final int MAX_KEPT = 200_000;
     private final Map<Difference.Kind, AtomicLong> overflow = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong sourceKeys = new AtomicLong();
+    /** Keys taken by the scanners of each side, for --sample: counted when scanned, not when compared. */
+    private final AtomicLong sourceSampled = new AtomicLong();
+    private final AtomicLong targetSampled = new AtomicLong();
     private final AtomicLong targetKeys = new AtomicLong();
     private final AtomicLong candidates = new AtomicLong();
     private volatile int round;
@@ -208,7 +211,7 @@ public final class VerifyJob {
                             keep(found, new Difference(sdb, keys.get(i), k, s.get(i), t.get(i)));
                         }
                     }
-                }), sourceKeys);
+                }), sourceSampled);
             }
         }
     }
@@ -231,7 +234,7 @@ public final class VerifyJob {
                         if (!t.get(i).exists() || !typeWanted(t.get(i))) continue;
                         keep(found, new Difference(sdb, missing.get(i), Difference.Kind.MISSING_ON_SOURCE, Probe.ABSENT, t.get(i)));
                     }
-                }), targetKeys);
+                }), targetSampled);
             }
         }
     }
@@ -304,7 +307,8 @@ public final class VerifyJob {
             for (Reply k : r.get(1).asList()) {
                 byte[] key = ((Reply.Bulk) k).bytes();
                 if (!settings.filter().acceptsName(key)) continue;
-                if (settings.sample() > 0 && counted.get() + keys.size() >= settings.sample()) break;
+                // several masters' scanners share the count: each key reserves its place in the sample
+                if (settings.sample() > 0 && counted.incrementAndGet() > settings.sample()) break;
                 keys.add(key);
             }
             batch.accept(keys);
