@@ -133,7 +133,7 @@ public final class VerifyCommand implements Callable<Integer> {
         for (int i = 0; i < Math.min(10, ds.size()); i++) {
             Difference d = ds.get(i);
             out.printf(Locale.ROOT, "  e.g. %s: db %d key \"%s\" (source %s, target %s)%n", d.kind().label(), d.db(),
-                    printable(d.key()), side(d.source()), side(d.target()));
+                    VerifyJob.printable(d.key()), side(d.source()), side(d.target()));
         }
         if (r.notKept() > 0) {
             out.printf(Locale.ROOT, "  %,d further differences were counted in the first pass only (not re-checked or listed): "
@@ -150,16 +150,6 @@ public final class VerifyCommand implements Callable<Integer> {
     private static String side(dev.ferry.verify.Probe p) {
         if (p == null || !p.exists()) return "absent";
         return p.type() + " of length " + p.length() + (p.ttlMs() >= 0 ? ", ttl " + p.ttlMs() + " ms" : "");
-    }
-
-    private static String printable(byte[] key) {
-        StringBuilder b = new StringBuilder();
-        for (byte x : key) {
-            int v = x & 0xff;
-            if (v >= 0x20 && v < 0x7f && v != '\\' && v != '"') b.append((char) v);
-            else b.append(String.format(Locale.ROOT, "\\x%02x", v));
-        }
-        return b.toString();
     }
 
     /** Verify after a copy: the same URIs and filters as the copy. */

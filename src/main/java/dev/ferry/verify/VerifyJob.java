@@ -370,7 +370,8 @@ public final class VerifyJob {
         return still;
     }
 
-    static String printable(byte[] key) {
+    /** A key as text: printable ASCII as is, every other byte (and the backslash) as {@code \xNN}. */
+    public static String printable(byte[] key) {
         StringBuilder b = new StringBuilder();
         for (byte x : key) {
             int v = x & 0xff;
