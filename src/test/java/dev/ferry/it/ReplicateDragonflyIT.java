@@ -248,6 +248,30 @@ class ReplicateDragonflyIT {
         }
     }
 
+    @Test
+    void aJournalGapIsNeverSilentItGivesAFullSync() throws Exception {
+        RedisServer b = backing.get();
+        seed(b);
+        // an LSN marker after every record, so the gap shows at the next record
+        try (DragonflyMaster m = emulator(x -> x.lsnMarkerInterval(Duration.ZERO));
+             LiveRun run = LiveRun.start(uri(m), target.get().uri())) {
+            run.awaitSnapshot();
+            int flow = m.flowOf("gap:lost");
+            m.write(0, "SET", "gap:before", "1");
+            m.loseNextRecord(flow);
+            m.write(0, "SET", "gap:lost", "never sent on the wire");
+            String next = "gap:after";
+            for (int i = 0; m.flowOf(next) != flow; i++) next = "gap:after:" + i;
+            m.write(0, "SET", next, "2");
+            awaitFullSyncs(m, 2);
+            awaitAcked(m);
+            // the full sync brought what the journal lost
+            assertThat(target.get().cli("GET", "gap:lost")).isEqualTo("never sent on the wire");
+            assertThat(differences(b, target.get())).isEmpty();
+            run.stop();
+        }
+    }
+
     private static void awaitFullSyncs(DragonflyMaster m, int n) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 60_000;
         while (m.fullSyncs() < n) {

@@ -333,18 +333,36 @@ public final class DragonflyReplicaSource implements LiveSource {
             return false;
         }
 
+        /**
+         * Throws what ended a flow. One flow's gap closes the whole session, so the others end with a lost
+         * connection at the same moment: the reason that forbids resuming must win over those, whichever flow
+         * reported first.
+         */
         private void failIfAny() {
+            for (FlowLink l : links) {
+                if (l.error instanceof WriteFailedException w) throw w;
+            }
+            if (mustCopyAgain()) {
+                for (FlowLink l : links) {
+                    if (l.error instanceof FlowLink.LsnGap || l.error instanceof FlowLink.RestartFullSync) {
+                        throw new IllegalStateException(l.error.getMessage());
+                    }
+                }
+            }
             for (FlowLink l : links) {
                 Throwable t = l.error;
                 if (t == null) continue;
-                if (t instanceof WriteFailedException w) throw w;
-                if (t instanceof FlowLink.LsnGap || t instanceof FlowLink.RestartFullSync) {
-                    forceFull = true;
-                    throw new IllegalStateException(t.getMessage());
-                }
                 if (t instanceof RuntimeException re) throw re;
                 throw new IllegalStateException(t);
             }
+        }
+
+        /** Whether a flow found the journal broken (a gap, a flush inside the full sync): then only a full sync will do. */
+        private boolean mustCopyAgain() {
+            for (FlowLink l : links) {
+                if (l.error instanceof FlowLink.LsnGap || l.error instanceof FlowLink.RestartFullSync) forceFull = true;
+            }
+            return forceFull;
         }
 
         /** After the session ended: drain, then remember each flow's next LSN if every flow reached the journal. */
@@ -354,7 +372,7 @@ public final class DragonflyReplicaSource implements LiveSource {
             } catch (RuntimeException e) {
                 return; // the run is failing anyway
             }
-            if (forceFull) {
+            if (mustCopyAgain()) {
                 nextLsn = null;
                 return;
             }

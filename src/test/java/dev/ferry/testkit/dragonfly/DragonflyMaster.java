@@ -452,14 +452,34 @@ public final class DragonflyMaster implements AutoCloseable {
     }
 
     /** Caller holds the lock. Assigns the next LSN, keeps the record in the backlog, sends it to attached flows. */
+    /** Flows whose next journal record is kept in the backlog but never sent (see {@link #loseNextRecord}). */
+    private final Set<Integer> loseNext = new java.util.HashSet<>();
+
+    /**
+     * Test hook for a broken journal: the next record of {@code flow} takes its LSN and goes into the backlog, but
+     * attached replicas never receive it. The LSN marker after the following record then names an LSN the replica
+     * did not count, which a replica must take as a gap.
+     */
+    public void loseNextRecord(int flow) {
+        lock.lock();
+        try {
+            loseNext.add(flow);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private long journal(int flow, byte[] record, Set<KeyRef> keys) {
         Shard s = shards[flow];
         long lsn = s.nextLsn++;
         s.backlog.add(lsn, record);
+        boolean lost = loseNext.remove(flow);
         for (FlowSession fs : s.attached) {
             switch (fs.mode) {
                 case FULL_SYNC -> fs.snapshot.onJournal(record, keys);
-                case STABLE -> fs.sendStable(record, lsn, cfg.lsnMarkerIntervalMs);
+                case STABLE -> {
+                    if (!lost) fs.sendStable(record, lsn, cfg.lsnMarkerIntervalMs);
+                }
                 default -> {
                     // registered flows get nothing yet: FULL flows see it in their snapshot, PARTIAL ones in the replay
                 }
