@@ -1,5 +1,6 @@
 package dev.ferry.pipeline;
 
+import dev.ferry.util.JsonText;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,24 +32,14 @@ public final class KeyReport implements AutoCloseable {
     public synchronized void record(String outcome, int db, byte[] key, String reason) {
         StringBuilder sb = new StringBuilder(64 + key.length + reason.length());
         sb.append("{\"outcome\":\"").append(outcome).append("\",\"db\":").append(db).append(",\"key\":\"");
-        for (byte b : key) appendChar(sb, (char) (b & 0xff));
+        for (byte b : key) JsonText.append(sb, (char) (b & 0xff));
         sb.append("\",\"reason\":\"");
-        for (int i = 0; i < reason.length(); i++) appendChar(sb, reason.charAt(i));
+        for (int i = 0; i < reason.length(); i++) JsonText.append(sb, reason.charAt(i));
         sb.append("\"}\n");
         try {
             out.write(sb.toString());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the key report: " + e.getMessage(), e);
-        }
-    }
-
-    private static void appendChar(StringBuilder sb, char c) {
-        if (c == '"' || c == '\\') {
-            sb.append('\\').append(c);
-        } else if (c >= 0x20 && c < 0x7f) {
-            sb.append(c);
-        } else {
-            sb.append(String.format("\\u%04x", (int) c));
         }
     }
 

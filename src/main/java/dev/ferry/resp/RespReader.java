@@ -158,9 +158,9 @@ public final class RespReader {
         return buf[pos++];
     }
 
-    /** Bytes already received and not yet consumed. */
-    public int buffered() {
-        return limit - pos;
+    /** True when the next read would wait for the network: nothing buffered, nothing already received. */
+    public boolean idle() throws IOException {
+        return pos == limit && in.available() == 0;
     }
 
     /** Refills an empty buffer. */

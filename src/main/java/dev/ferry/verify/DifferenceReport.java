@@ -1,5 +1,6 @@
 package dev.ferry.verify;
 
+import dev.ferry.util.JsonText;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +17,7 @@ final class DifferenceReport {
     static void write(Path file, List<Difference> differences) throws IOException {
         try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             for (Difference d : differences) {
-                w.write("{\"db\":" + d.db() + ",\"key\":" + json(VerifyJob.printable(d.key())) + ",\"key_base64\":\""
+                w.write("{\"db\":" + d.db() + ",\"key\":" + JsonText.quoted(VerifyJob.printable(d.key())) + ",\"key_base64\":\""
                         + Base64.getEncoder().encodeToString(d.key()) + "\",\"kind\":\"" + d.kind().label() + "\",\"source\":"
                         + side(d.source()) + ",\"target\":" + side(d.target()) + "}");
                 w.newLine();
@@ -26,16 +27,6 @@ final class DifferenceReport {
 
     private static String side(Probe p) {
         if (p == null || !p.exists()) return "null";
-        return "{\"type\":" + json(p.type()) + ",\"length\":" + p.length() + ",\"ttl_ms\":" + p.ttlMs() + "}";
-    }
-
-    static String json(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            if (c == '"' || c == '\\') b.append('\\').append(c);
-            else if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
-            else b.append(c);
-        }
-        return b.append('"').toString();
+        return "{\"type\":" + JsonText.quoted(p.type()) + ",\"length\":" + p.length() + ",\"ttl_ms\":" + p.ttlMs() + "}";
     }
 }

@@ -4,6 +4,7 @@ import dev.ferry.resp.RedisConnectionException;
 import dev.ferry.resp.RedisErrorException;
 import dev.ferry.resp.Reply;
 import dev.ferry.resp.RespConnection;
+import dev.ferry.resp.RespPipeline;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,9 +23,9 @@ final class ProbeReader {
     }
 
     static List<Probe> read(RespConnection c, List<byte[]> keys) {
-        Pipeline p = new Pipeline();
+        RespPipeline p = new RespPipeline(c);
         for (byte[] k : keys) p.add("TYPE", k).add("PTTL", k);
-        List<Reply> meta = p.run(c);
+        List<Reply> meta = p.sync();
         String[] types = new String[keys.size()];
         long[] ttls = new long[keys.size()];
         for (int i = 0; i < keys.size(); i++) {
@@ -46,7 +47,7 @@ final class ProbeReader {
                 default -> { }
             }
         }
-        List<Reply> values = p.run(c);
+        List<Reply> values = p.sync();
         List<Probe> out = new ArrayList<>(keys.size());
         for (int i = 0; i < keys.size(); i++) {
             try {

@@ -6,6 +6,7 @@ import dev.ferry.resp.RedisUri;
 import dev.ferry.resp.RedisUri.HostPort;
 import dev.ferry.resp.Reply;
 import dev.ferry.resp.RespConnection;
+import dev.ferry.resp.RespPipeline;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,9 +43,6 @@ public final class VerifyJob {
         public long differenceCount() {
             return differences.size() + notKept;
         }
-    }
-
-    private record Candidate(int sourceDb, int targetDb, byte[] key) {
     }
 
     /** Batches compared at once per scanned master: round trips to both sides overlap instead of queueing. */
@@ -331,9 +329,9 @@ public final class VerifyJob {
     private static boolean[] exists(Side side, Connections conns, int db, List<byte[]> keys) {
         boolean[] out = new boolean[keys.size()];
         for (Map.Entry<HostPort, List<Integer>> e : byNode(side, keys).entrySet()) {
-            Pipeline p = new Pipeline();
+            RespPipeline p = new RespPipeline(conns.to(e.getKey(), db, side.cluster()));
             for (int i : e.getValue()) p.add("EXISTS", keys.get(i));
-            List<Reply> r = p.run(conns.to(e.getKey(), db, side.cluster()));
+            List<Reply> r = p.sync();
             for (int j = 0; j < r.size(); j++) out[e.getValue().get(j)] = r.get(j).asLong() > 0;
         }
         return out;

@@ -89,7 +89,9 @@ public final class DragonflyReplicaSource implements LiveSource {
         HostPort h = uri.hosts().get(0);
         RespConnection c = RespConnection.open(h, uri.connectOptions());
         try {
-            String id = HexFormat.of().formatHex(new SecureRandom().generateSeed(20));
+            byte[] raw = new byte[20];
+            new SecureRandom().nextBytes(raw); // generateSeed may wait for the kernel's entropy; an id needs none
+            String id = HexFormat.of().formatHex(raw);
             Handshake hs = Handshake.run(c, h, id);
             DragonflyReplicaSource s = new DragonflyReplicaSource(uri, writer, settings, setup, hs.flows(), id);
             // the session this handshake opened is the first one used: a probe session would cost the master a sync id
@@ -178,7 +180,6 @@ public final class DragonflyReplicaSource implements LiveSource {
         private int fullSyncEnds;
         private boolean ackSoon;
         private FlushBarrier barrier;
-        private boolean wasFull;
 
         void run() throws InterruptedException {
             Handshake hs;
@@ -235,7 +236,6 @@ public final class DragonflyReplicaSource implements LiveSource {
             }
             replid = hs.replid();
             forceFull = false;
-            wasFull = allFull;
             if (allFull) {
                 if (tryPartial) log.warn("the Dragonfly master no longer holds the journal from the saved LSNs; copying again");
                 if (copiedBefore) {

@@ -256,8 +256,9 @@ final class FlowLink implements Runnable {
     }
 
     /**
-     * The flow's bytes after the FLOW reply, read through the same buffer the reply came through. Before it waits
-     * for the socket it sends what the writer holds: a quiet flow must not leave its last records unsent.
+     * The flow's bytes after the FLOW reply, read through the same buffer the reply came through. Before it would
+     * wait for the network it sends what the writer holds: a quiet flow must not leave its last records unsent,
+     * and a busy one should not flush on every socket read.
      */
     private static final class ReplyStream extends InputStream {
         private final RespConnection conn;
@@ -276,7 +277,7 @@ final class FlowLink implements Runnable {
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-            if (conn.reader().buffered() == 0) writer.flush();
+            if (conn.reader().idle()) writer.flush();
             return conn.reader().readSome(b, off, len);
         }
     }

@@ -1,5 +1,6 @@
 package dev.ferry.source.scan;
 
+import dev.ferry.resp.RespPipeline;
 import dev.ferry.record.ValueType;
 import dev.ferry.resp.Reply;
 import java.util.ArrayList;
@@ -10,9 +11,9 @@ import java.util.List;
  * (refused by the server, or a payload type this build does not know) is marked for reading by type.
  */
 final class DumpReader {
-    private static final byte[] DUMP = Pipeline.ascii("DUMP");
-    private static final byte[] PEXPIRETIME = Pipeline.ascii("PEXPIRETIME");
-    private static final byte[] PTTL = Pipeline.ascii("PTTL");
+    private static final byte[] DUMP = RespPipeline.ascii("DUMP");
+    private static final byte[] PEXPIRETIME = RespPipeline.ascii("PEXPIRETIME");
+    private static final byte[] PTTL = RespPipeline.ascii("PTTL");
     private static final int FOOTER = 10;
 
     enum Kind { DUMPED, GONE, BY_TYPE }
@@ -38,7 +39,7 @@ final class DumpReader {
             for (byte[] k : keys) out.add(new Read(k, Kind.BY_TYPE, null, 0, -1, "type reads forced"));
             return out;
         }
-        Pipeline p = session.pipeline(db);
+        RespPipeline p = session.pipeline(db);
         for (byte[] k : keys) {
             p.add(session.hasExpireTime() ? PEXPIRETIME : PTTL, k);
             p.add(DUMP, k);

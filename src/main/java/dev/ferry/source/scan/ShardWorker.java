@@ -1,5 +1,6 @@
 package dev.ferry.source.scan;
 
+import dev.ferry.resp.RespPipeline;
 import dev.ferry.pipeline.KeyFilter;
 import dev.ferry.pipeline.RunStats;
 import dev.ferry.record.BigValueEnd;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ShardWorker implements KeyspaceSubscriber.Listener {
     private static final Logger log = LoggerFactory.getLogger(ShardWorker.class);
-    private static final byte[] DEL = Pipeline.ascii("DEL");
+    private static final byte[] DEL = RespPipeline.ascii("DEL");
     private static final long RETRY_FOR_MS = 30_000;
 
     /** What every shard shares. */

@@ -1,5 +1,6 @@
 package dev.ferry.source.scan;
 
+import dev.ferry.resp.RespPipeline;
 import dev.ferry.resp.ConnectOptions;
 import dev.ferry.resp.RedisUri.HostPort;
 import dev.ferry.resp.Reply;
@@ -43,8 +44,8 @@ final class SourceSession implements AutoCloseable {
     }
 
     /** A pipeline starting with SELECT when {@code db} is not the selected one. */
-    Pipeline pipeline(int db) {
-        Pipeline p = new Pipeline(connection());
+    RespPipeline pipeline(int db) {
+        RespPipeline p = new RespPipeline(connection());
         if (db != selectedDb) {
             connection().callOk("SELECT", Integer.toString(db));
             selectedDb = db;

@@ -1,5 +1,6 @@
 package dev.ferry.source.scan;
 
+import dev.ferry.resp.RespPipeline;
 import dev.ferry.record.ElementBatch;
 import dev.ferry.record.ValueType;
 import dev.ferry.resp.Reply;
@@ -12,16 +13,16 @@ import java.util.List;
  * queues the key for another read. Streams (and module values) cannot be read this way and are reported.
  */
 final class TypeReader {
-    private static final byte[] TYPE = Pipeline.ascii("TYPE");
-    private static final byte[] PEXPIRETIME = Pipeline.ascii("PEXPIRETIME");
-    private static final byte[] PTTL = Pipeline.ascii("PTTL");
-    private static final byte[] GET = Pipeline.ascii("GET");
-    private static final byte[] LRANGE = Pipeline.ascii("LRANGE");
-    private static final byte[] ZRANGE = Pipeline.ascii("ZRANGE");
-    private static final byte[] WITHSCORES = Pipeline.ascii("WITHSCORES");
-    private static final byte[] HSCAN = Pipeline.ascii("HSCAN");
-    private static final byte[] SSCAN = Pipeline.ascii("SSCAN");
-    private static final byte[] COUNT = Pipeline.ascii("COUNT");
+    private static final byte[] TYPE = RespPipeline.ascii("TYPE");
+    private static final byte[] PEXPIRETIME = RespPipeline.ascii("PEXPIRETIME");
+    private static final byte[] PTTL = RespPipeline.ascii("PTTL");
+    private static final byte[] GET = RespPipeline.ascii("GET");
+    private static final byte[] LRANGE = RespPipeline.ascii("LRANGE");
+    private static final byte[] ZRANGE = RespPipeline.ascii("ZRANGE");
+    private static final byte[] WITHSCORES = RespPipeline.ascii("WITHSCORES");
+    private static final byte[] HSCAN = RespPipeline.ascii("HSCAN");
+    private static final byte[] SSCAN = RespPipeline.ascii("SSCAN");
+    private static final byte[] COUNT = RespPipeline.ascii("COUNT");
 
     /** A value read by type: null batches with a reason when it cannot be read so; gone when it vanished. */
     record Value(ValueType type, long expireAtMs, List<ElementBatch> batches, boolean gone, String unsupported) {
@@ -72,9 +73,9 @@ final class TypeReader {
     private List<ElementBatch> ranged(int db, byte[] key, byte[] cmd, boolean scores) {
         List<ElementBatch> out = new ArrayList<>();
         for (long from = 0; ; from += chunk) {
-            byte[] start = Pipeline.ascii(Long.toString(from));
-            byte[] stop = Pipeline.ascii(Long.toString(from + chunk - 1));
-            Pipeline p = session.pipeline(db);
+            byte[] start = RespPipeline.ascii(Long.toString(from));
+            byte[] stop = RespPipeline.ascii(Long.toString(from + chunk - 1));
+            RespPipeline p = session.pipeline(db);
             if (scores) p.add(cmd, key, start, stop, WITHSCORES);
             else p.add(cmd, key, start, stop);
             List<Reply> items = p.sync().get(0).asList();
@@ -90,8 +91,8 @@ final class TypeReader {
         List<ElementBatch> out = new ArrayList<>();
         String cursor = "0";
         do {
-            List<Reply> r = session.pipeline(db).add(cmd, key, Pipeline.ascii(cursor), COUNT,
-                    Pipeline.ascii(Integer.toString(chunk))).sync().get(0).asList();
+            List<Reply> r = session.pipeline(db).add(cmd, key, RespPipeline.ascii(cursor), COUNT,
+                    RespPipeline.ascii(Integer.toString(chunk))).sync().get(0).asList();
             cursor = r.get(0).asText();
             List<Reply> items = r.get(1).asList();
             int n = pairs ? items.size() / 2 : items.size();
