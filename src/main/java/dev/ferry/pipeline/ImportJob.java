@@ -94,7 +94,7 @@ public final class ImportJob {
             w.drain();
             int functions = FunctionLoader.load(w, feeder.functions(), settings.writer().replace(), listener);
             w.drain();
-            return new Result(stats, w.keysWritten(), r.position(), w.bytesSent(), w.committed(SHARD), functions,
+            return new Result(stats, w.keysWritten(), r.position(), w.bytesSent(), w.confirmed(SHARD), functions,
                     r.rdbVersion(), w.info().describe(), w.reconnects());
         } catch (RdbFormatException e) {
             throw RdbFormatException.of(file.getFileName() + ": " + e.getMessage());

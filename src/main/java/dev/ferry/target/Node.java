@@ -48,7 +48,12 @@ final class Node {
         for (int i = 0; i < cs.length; i++) {
             if (cs[i].brokenReason() != null) cs[i] = connect(i);
         }
-        if (control != null && control.isClosed()) control = null;
+        // the node dropped our connections, so its control connection is dead too (a socket closed by the peer
+        // does not look closed here until used)
+        if (control != null) {
+            control.close();
+            control = null;
+        }
         conns = cs;
     }
 

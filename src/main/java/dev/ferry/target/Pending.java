@@ -15,6 +15,8 @@ final class Pending {
     final int db;
     final int flags;
     int retries;
+    /** When the target first refused it for a reason that may pass (OOM, TRYAGAIN, LOADING...), nanoTime, or 0. */
+    long firstRefused;
 
     Pending(byte[][] args, KeyTicket ticket, int db, int flags) {
         this.args = args;

@@ -52,6 +52,8 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
     private final TargetInfo info;
     private volatile Topology topology;
     private final Map<HostPort, Node> nodes = new ConcurrentHashMap<>();
+    /** Who each node was when Ferry last reached it: a reconnection that finds another process there is a loss. */
+    private final Map<HostPort, NodeIdentity> identities = new ConcurrentHashMap<>();
     private final PositionTracker positions = new PositionTracker();
     private final Map<Integer, ShardContext> shards = new ConcurrentHashMap<>();
     private final LongAdder keysWritten = new LongAdder();
@@ -68,6 +70,11 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
     private final AtomicInteger activeSenders = new AtomicInteger();
     private final Object recoveryLock = new Object();
     private final LongAdder reconnects = new LongAdder();
+    /** Target dbs this writer has sent a write into (bit n: db n, for dbs below 64; the rest in the set). */
+    private final java.util.concurrent.atomic.AtomicLong writtenDbs = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.Set<Integer> writtenHighDbs = ConcurrentHashMap.newKeySet();
+    /** When the last pause before re-sending refused commands ended (nanoTime): one pause serves a burst. */
+    private volatile long lastRetryPause;
 
     /**
      * While a new record waits for the oldest ones to be confirmed, what they need may still sit in the send
@@ -152,7 +159,11 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         }
         TargetWriter w = new TargetWriter(uri, options, listener, co, info, topology);
         try {
-            for (HostPort m : topology.masters()) w.node(m);
+            for (HostPort m : topology.masters()) {
+                w.node(m);
+                NodeIdentity id = w.identities.get(m);
+                if (id != null && !id.isMaster()) throw new RedisConnectionException(notAMaster(uri, id));
+            }
         } catch (RedisConnectionException e) {
             w.close();
             throw e;
@@ -166,12 +177,40 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         return info;
     }
 
+    /** A replica as target: whatever Ferry writes there is read-only or gone at its next sync from its master. */
+    private static String notAMaster(RedisUri uri, NodeIdentity id) {
+        String of = id.master() == null ? "" : " of " + id.master();
+        String fix = id.master() == null ? "write to its master"
+                : "write to its master (redis://" + id.master() + ")";
+        return "target " + id.address() + " is a replica" + of + " (role:" + id.role() + "), not a master: Ferry writes "
+                + "only to masters, since a replica refuses writes or drops them at its next sync; " + fix
+                + (uri.kind() == RedisUri.Kind.SENTINEL ? "" : ", or name it through Sentinel (redis-sentinel://...)");
+    }
+
+    /** The identity of every target master, as first read (refreshed after each reconnection). */
+    public List<NodeIdentity> masterIdentities() {
+        List<NodeIdentity> out = new ArrayList<>();
+        for (HostPort m : topology.masters()) {
+            NodeIdentity id = identities.get(m);
+            if (id != null) out.add(id);
+        }
+        return out;
+    }
+
     private Node node(HostPort address) {
         Node n = nodes.get(address);
         if (n != null) return n;
         synchronized (nodes) {
-            return nodes.computeIfAbsent(address, a -> new Node(a, options.connections(), options.pipeline(), connectOptions,
-                    this, bytesSent));
+            return nodes.computeIfAbsent(address, a -> {
+                Node created = new Node(a, options.connections(), options.pipeline(), connectOptions, this, bytesSent);
+                try (RespConnection c = RespConnection.open(a, connectOptions)) {
+                    identities.put(a, NodeIdentity.read(c));
+                } catch (RuntimeException e) {
+                    created.close();
+                    throw e;
+                }
+                return created;
+            });
         }
     }
 
@@ -410,6 +449,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         }
 
         void send(int db, int flags, byte[][] args) {
+            markWritten(db);
             ticket.added(args);
             Pending p = new Pending(args, ticket, db, flags);
             while (true) {
@@ -494,7 +534,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         } else {
             keysWritten.increment();
         }
-        positions.complete(t.shard, t.seq, t.position());
+        positions.complete(t.shard, t.seq, t.position(), failure != null && t.skipReason() == null);
     }
 
     @Override
@@ -510,9 +550,20 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
                 // command and everything after it are re-sent to the new master
                 throw new PipelinedConnection.Reroute("target " + from.address() + " became a replica");
             }
-            if (isTransient(code) && p.ticket != null && p.retries++ < MAX_RETRIES) {
+            if (isTransient(code) && p.ticket != null && fatal == null
+                    && refusedFor(p) < options.reconnectTimeoutMs() * 1_000_000L) {
+                // a failover or a loading node: bounded by --reconnect-timeout like a lost connection
                 retryLater(p, code);
                 return;
+            }
+            if (code.equals("OOM") && p.ticket != null) {
+                // eviction may free room in a moment; a target that stays full ends the run: every later write
+                // would be refused too, and "confirmed" must not move past refused writes
+                if (fatal == null && refusedFor(p) < OOM_GRACE_NANOS) {
+                    retryLater(p, code);
+                    return;
+                }
+                if (fatal == null) fatal = outOfMemory(from.address(), err.message());
             }
             if (p.ticket == null) {
                 if (!code.equals("OK")) fatal = "target " + from.address() + " refused " + new String(p.args[0], StandardCharsets.US_ASCII) + ": " + err.message();
@@ -538,6 +589,13 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         if (p.ticket.answered(null, exists)) finish(p.ticket);
     }
 
+    /** How long the target has been refusing this command (nanoseconds), starting the clock at the first refusal. */
+    private static long refusedFor(Pending p) {
+        long now = System.nanoTime();
+        if (p.firstRefused == 0) p.firstRefused = now;
+        return now - p.firstRefused;
+    }
+
     private static boolean isTransient(String code) {
         return code.equals("TRYAGAIN") || code.equals("CLUSTERDOWN") || code.equals("LOADING") || code.equals("MASTERDOWN");
     }
@@ -559,11 +617,33 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         }
     }
 
+    /** How long a target that answers OOM gets to free room (by eviction) before the run stops. */
+    private static final long OOM_GRACE_NANOS = 2_000_000_000L;
+
+    private String outOfMemory(HostPort node, String error) {
+        String limit = "";
+        try (RespConnection c = RespConnection.open(node, connectOptions)) {
+            Map<String, String> mem = Topology.info(c, "memory");
+            limit = " (used_memory " + mem.getOrDefault("used_memory_human", "?") + ", maxmemory "
+                    + mem.getOrDefault("maxmemory_human", "?") + ", policy " + mem.getOrDefault("maxmemory_policy", "?") + ")";
+        } catch (RuntimeException e) {
+            // the numbers are a courtesy; the refusal itself is what matters
+        }
+        return "target " + node + " is out of memory: it kept refusing writes for " + OOM_GRACE_NANOS / 1_000_000_000L
+                + " s with \"" + error + "\"" + limit + ", so the target holds a partial copy. Raise its limit (CONFIG SET "
+                + "maxmemory <bytes>, and in its config file) or free memory, then run Ferry again";
+    }
+
     private void retryLater(Pending p, String code) {
-        try {
-            Thread.sleep(100);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        // one pause serves a whole burst of refused commands; a pause per command would hold the reply thread for
+        // minutes when a thousand are in flight
+        if (System.nanoTime() - lastRetryPause > 100_000_000L) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            lastRetryPause = System.nanoTime();
         }
         if (code.equals("CLUSTERDOWN") && topology.isCluster()) {
             try {
@@ -611,7 +691,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
                 flush();
             }
         } catch (RuntimeException e) {
-            if (fatal == null) fatal = why + "; reconnecting failed: " + e.getMessage();
+            if (fatal == null) fatal = e instanceof TargetLostException ? e.getMessage() : why + "; reconnecting failed: " + e.getMessage();
         } finally {
             recovering.decrementAndGet();
         }
@@ -639,10 +719,16 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         }
     }
 
-    /** Waits (until {@code deadline}) until every node the topology routes to answers again. */
+    /**
+     * Waits (until {@code deadline}) until every node the topology routes to answers again as a master. A node
+     * reconnected to is checked for being the same server: one that restarted as a master on its own (a new
+     * run_id, not promoted from a replica) may have lost what it confirmed, and ends the run.
+     */
     private void restoreRoutes(long deadline) {
         RuntimeException last = null;
+        java.util.Set<HostPort> reconnected = new java.util.HashSet<>();
         while (System.currentTimeMillis() < deadline && !closing) {
+            checkFatal();
             try {
                 if (uri.kind() == RedisUri.Kind.SENTINEL) {
                     HostPort master = Topology.resolveSentinelMaster(uri);
@@ -658,15 +744,54 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
                 }
                 for (HostPort m : topology.masters()) {
                     Node n = node(m);
-                    if (n.anyBroken()) n.repair();
+                    if (n.anyBroken()) {
+                        reconnected.add(m);
+                        n.repair();
+                    }
+                }
+                for (HostPort m : topology.masters()) {
+                    if (reconnected.contains(m)) {
+                        checkIdentity(m);
+                        reconnected.remove(m);
+                    }
                 }
                 return;
+            } catch (TargetLostException e) {
+                throw e;
             } catch (RuntimeException e) {
                 last = e;
                 sleepQuietly(200);
             }
         }
-        throw last != null ? last : new RedisConnectionException("gave up");
+        if (last != null) {
+            throw new RedisConnectionException(last.getMessage() + " (still so after --reconnect-timeout "
+                    + options.reconnectTimeoutMs() / 1000 + " s)");
+        }
+        throw new RedisConnectionException("gave up");
+    }
+
+    /** After a reconnection to {@code node}: still a master, and the same process or one that took over by replication. */
+    private void checkIdentity(HostPort node) {
+        NodeIdentity before = identities.get(node);
+        NodeIdentity now;
+        try (RespConnection c = RespConnection.open(node, connectOptions)) {
+            now = NodeIdentity.read(c);
+        }
+        if (!now.isMaster()) {
+            throw new RedisConnectionException("target " + node + " is a replica" + (now.master() == null ? "" : " of " + now.master())
+                    + " now, and Ferry writes only to masters");
+        }
+        if (now.restartedSince(before)) {
+            if (!now.promotedFromReplica()) {
+                throw new TargetLostException("target " + node + " restarted while Ferry was writing to it (a new run_id, "
+                        + "not a replica taking over) and came back with " + String.format(java.util.Locale.ROOT, "%,d", now.keys())
+                        + " keys: the writes it had confirmed may be lost, so the target holds an incomplete copy. Stopping; "
+                        + "empty the target and run Ferry again (ferry verify lists what is missing)");
+            }
+            log.warn("target {} is a new server process promoted from a replica (run_id {} -> {}); carrying on", node,
+                    before.runId(), now.runId());
+        }
+        identities.put(node, now);
     }
 
     /** Reads the slot map again from the URI's seeds or any node written to so far, whichever answers. */
@@ -703,6 +828,26 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         }
     }
 
+    private void markWritten(int db) {
+        if (db < 0) return;
+        if (db < 64) {
+            long bit = 1L << db;
+            if ((writtenDbs.get() & bit) == 0) writtenDbs.getAndUpdate(v -> v | bit);
+        } else {
+            writtenHighDbs.add(db);
+        }
+    }
+
+    /** Whether this run has sent any write into target db {@code db}. */
+    public boolean wroteTo(int db) {
+        return db < 64 ? (writtenDbs.get() & (1L << db)) != 0 : writtenHighDbs.contains(db);
+    }
+
+    /** Why the writer cannot go on, or null while it can. */
+    public String failure() {
+        return fatal;
+    }
+
     /** How many lost connections were restored. */
     public long reconnects() {
         return reconnects.sum();
@@ -737,9 +882,17 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         checkFatal();
     }
 
-    /** The highest position of {@code shard} whose records are all confirmed by the target, or -1. */
+    /**
+     * The highest position of {@code shard} whose records have all been answered by the target (written, or
+     * refused and reported), or -1: what a replica acknowledges and resumes after.
+     */
     public long committed(int shard) {
         return positions.committed(shard);
+    }
+
+    /** The highest position of {@code shard} up to which every write is on the target (stops at a failed one), or -1. */
+    public long confirmed(int shard) {
+        return positions.confirmed(shard);
     }
 
     public long keysWritten() { return keysWritten.sum(); }

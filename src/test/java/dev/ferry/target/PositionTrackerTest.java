@@ -42,4 +42,21 @@ class PositionTrackerTest {
         }
         assertThat(t.committed(0)).isEqualTo(299_999);
     }
+
+    @Test
+    void confirmedStopsBeforeTheFirstFailedWriteWhileCommittedPassesIt() throws InterruptedException {
+        PositionTracker t = new PositionTracker();
+        long a = t.open(0, () -> { });
+        long b = t.open(0, () -> { });
+        long c = t.open(0, () -> { });
+        t.complete(0, a, 100);
+        t.complete(0, c, 300);
+        t.complete(0, b, 200, true);      // refused by the target (OOM, WRONGTYPE...)
+        assertThat(t.committed(0)).as("every record answered").isEqualTo(300);
+        assertThat(t.confirmed(0)).as("everything up to it is on the target").isEqualTo(100);
+        long d = t.open(0, () -> { });
+        t.complete(0, d, 400);
+        assertThat(t.confirmed(0)).as("a later success does not hide the failure").isEqualTo(100);
+        assertThat(t.committed(0)).isEqualTo(400);
+    }
 }

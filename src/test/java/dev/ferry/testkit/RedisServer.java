@@ -264,7 +264,11 @@ public final class RedisServer implements AutoCloseable {
     // ================================================================== lifecycle
 
     private void launchProcess() {
-        port = RedisTools.freePort();
+        launchProcess(RedisTools.freePort());
+    }
+
+    private void launchProcess(int onPort) {
+        port = onPort;
         if (spec.mode == Mode.CLUSTER) {
             do {
                 clusterBusPort = RedisTools.freePort();
@@ -429,6 +433,18 @@ public final class RedisServer implements AutoCloseable {
             }
             ProcessRegistry.unregister(p);
         }
+    }
+
+    /**
+     * Kills the server (SIGKILL, as a crash) and starts a new process on the same port with the same options:
+     * a new run_id and, with {@code --save ''}, no data. What a restarted master looks like to its clients.
+     */
+    public void restartEmpty() {
+        if (spec.mode == Mode.CLUSTER) throw new IllegalStateException("restartEmpty is for standalone servers");
+        kill();
+        stopped = false;
+        launchProcess(port);
+        awaitReady();
     }
 
     @Override
