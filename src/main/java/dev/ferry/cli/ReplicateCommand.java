@@ -51,6 +51,11 @@ final class ReplicateCommand implements Callable<Integer> {
     @Option(names = "--ignore-flush", description = "Do not apply FLUSHALL/FLUSHDB run on the source (each one is reported).")
     boolean ignoreFlush;
 
+    @Option(names = "--target-owned", description = "The target dbs Ferry writes into hold only this source's data: "
+            + "Ferry may clear them when the source sends a new full sync or runs FLUSHALL/FLUSHDB. Without it Ferry "
+            + "owns only the target dbs that were empty when the run started, and stops rather than delete elsewhere.")
+    boolean targetOwned;
+
     @Option(names = "--rate-limit", paramLabel = "RATE", description = "Snapshot speed limit per source shard: keys/s (50000, 50k) or bytes/s (20mb).")
     String rateLimit;
 
@@ -97,7 +102,7 @@ final class ReplicateCommand implements Callable<Integer> {
         Path dir = spoolDir != null ? spoolDir : Path.of(System.getProperty("java.io.tmpdir"));
         ReplicateJob job = new ReplicateJob(new ReplicateJob.Settings(src, dst, live, filters.toFilter().intoTargetDb(dst.db()),
                 write.toWriterOptions(), write.bigValue, report, RateLimiter.parse(rateLimit), ignoreFlush,
-                spoolMemoryMb << 20, spoolDiskMb << 20, dir));
+                spoolMemoryMb << 20, spoolDiskMb << 20, dir, targetOwned));
         StopSignals.onInterrupt(job::requestStop);
         if (runFor != null) {
             Thread t = new Thread(() -> {

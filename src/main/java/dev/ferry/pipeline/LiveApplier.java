@@ -7,6 +7,7 @@ import dev.ferry.record.KeyValue;
 import dev.ferry.record.Transaction;
 import dev.ferry.record.ValueType;
 import dev.ferry.target.TargetWriter;
+import dev.ferry.target.WriteFailedException;
 import dev.ferry.target.WriteListener;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -35,11 +36,12 @@ public final class LiveApplier {
     private final KeyScope scope;
     private final boolean ignoreFlush;
     private final int sourceDbs;
+    private final TargetOwnership ownership;
     private long last = -1;
     private boolean warnedPartialFilter;
 
     public LiveApplier(TargetWriter w, int shard, String name, KeyFilter filter, WriteListener outcomes, KeyScope scope,
-                       boolean ignoreFlush, int sourceDbs) {
+                       boolean ignoreFlush, int sourceDbs, TargetOwnership ownership) {
         this.w = w;
         this.shard = shard;
         this.name = name;
@@ -48,6 +50,7 @@ public final class LiveApplier {
         this.scope = scope;
         this.ignoreFlush = ignoreFlush;
         this.sourceDbs = Math.max(1, sourceDbs);
+        this.ownership = ownership;
     }
 
     /** One command outside MULTI/EXEC, in source db {@code db}; {@code position} is the offset right after it. */
@@ -186,7 +189,9 @@ public final class LiveApplier {
 
     /**
      * Removes from the target what this shard copied: in db {@code onlyDb} (null: every db). One FLUSHDB per target
-     * db where the shard is the whole source and no filter narrows the keys; else key by key.
+     * db where the shard is the whole source and no filter narrows the keys; else key by key. Only target dbs
+     * this run wrote into, and only those Ferry owns ({@link TargetOwnership}): where another db would need
+     * clearing, the run stops with nothing deleted.
      */
     public void removeShardData(Integer onlyDb, String why) {
         Set<Integer> targetDbs = new LinkedHashSet<>();
@@ -194,6 +199,15 @@ public final class LiveApplier {
             if ((onlyDb == null || onlyDb == d) && filter.acceptsDb(d)) targetDbs.add(filter.mapDb(d));
         }
         if (onlyDb != null && onlyDb >= sourceDbs && filter.acceptsDb(onlyDb)) targetDbs.add(filter.mapDb(onlyDb));
+        w.drain();
+        targetDbs.removeIf(tdb -> !w.wroteTo(tdb)); // nothing of ours there to remove
+        List<Integer> foreign = targetDbs.stream().filter(tdb -> !ownership.owns(tdb)).toList();
+        if (!foreign.isEmpty()) {
+            throw new WriteFailedException(name + ": " + why + "; to remove what it copied, Ferry would have to clear target "
+                    + ownership.describe(foreign) + ", and it cannot tell the keys it did not write from the source's "
+                    + "there. Stopping with nothing deleted: empty those target dbs and run again, or pass --target-owned "
+                    + "if they hold only this source's data (Ferry then clears them)");
+        }
         if (scope.all() && !filter.narrowsKeys()) {
             for (int tdb : targetDbs) {
                 String error = w.onEveryMaster(tdb, FLUSHDB);

@@ -27,7 +27,7 @@ public final class ReplicateJob {
 
     public record Settings(RedisUri source, RedisUri target, boolean live, KeyFilter filter, WriterOptions writer,
                            long bigValueThreshold, Path report, RateLimiter rate, boolean ignoreFlush,
-                           long spoolMemory, long spoolDisk, Path spoolDir) {
+                           long spoolMemory, long spoolDisk, Path spoolDir, boolean targetOwned) {
     }
 
     public record Result(RunStats stats, long keysWritten, long commandsApplied, List<String> shards, String target,
@@ -44,6 +44,7 @@ public final class ReplicateJob {
     private volatile boolean stopRequested;
     private volatile LiveSource source;
     private volatile TargetWriter writer;
+    private volatile TargetOwnership ownership;
 
     public ReplicateJob(Settings settings) {
         this.settings = settings;
@@ -96,7 +97,8 @@ public final class ReplicateJob {
     private ShardSetup shardSetup(TargetWriter w, RunStats st, WriteListener outcomes) {
         return new ShardSetup() {
                     @Override public LiveApplier applier(int shard, String name, KeyScope scope, int sourceDbs) {
-                        return new LiveApplier(w, shard, name, settings.filter(), outcomes, scope, settings.ignoreFlush(), sourceDbs);
+                        return new LiveApplier(w, shard, name, settings.filter(), outcomes, scope, settings.ignoreFlush(), sourceDbs,
+                                ownership);
                     }
 
                     @Override public SnapshotHandling snapshots() {
@@ -125,6 +127,13 @@ public final class ReplicateJob {
         KeyReport report = settings.report() == null ? null : KeyReport.open(settings.report());
         try (TargetWriter w = TargetWriter.open(settings.target(), settings.writer(), Outcomes.of(stats, report))) {
             writer = w;
+            LoopCheck.refuseLoops(settings.source(), w);
+            ownership = TargetOwnership.of(w, settings.targetOwned());
+            if (!settings.targetOwned() && !ownership.occupiedAtStart().isEmpty()) {
+                log.info("target {} already holds keys in {}: Ferry will never clear those dbs (a new full sync or a "
+                        + "source FLUSHALL/FLUSHDB would stop the run instead; --target-owned says they hold only this "
+                        + "source's data)", settings.target().redacted(), ownership.describe(ownership.occupiedAtStart().keySet()));
+            }
             WriteListener outcomes = Outcomes.of(stats, report);
             LiveSource s = factory.open(w, stats, outcomes);
             source = s;
@@ -133,6 +142,7 @@ public final class ReplicateJob {
                 boolean announced = false;
                 while (!stopRequested) {
                     String failure = s.failure();
+                    if (failure == null) failure = w.failure(); // a lost target ends the run even while the source is quiet
                     if (failure != null) throw new WriteFailedException(failure);
                     if (s.snapshotDone()) {
                         if (!settings.live()) break;

@@ -39,7 +39,7 @@ final class LiveRun implements AutoCloseable {
     static LiveRun start(String source, String target, Function<ReplicateJob.Settings, ReplicateJob.Settings> tweak) {
         ReplicateJob.Settings s = new ReplicateJob.Settings(RedisUri.parse(source), RedisUri.parse(target), true,
                 new KeyFilter(null, null, null, null, null), writer(), 8L << 20, null, RateLimiter.NONE, false,
-                64L << 20, 1L << 30, Path.of(System.getProperty("java.io.tmpdir")));
+                64L << 20, 1L << 30, Path.of(System.getProperty("java.io.tmpdir")), false);
         return new LiveRun(new ReplicateJob(tweak.apply(s)));
     }
 
@@ -162,6 +162,18 @@ final class LiveRun implements AutoCloseable {
             if (!reason.contains("no such key") && !reason.contains("NOGROUP")) out.add(n.count + " x " + reason + " " + n.examples);
         });
         return out;
+    }
+
+    /** Waits for the job to end with an error and returns its message (fails the test if it ends cleanly). */
+    String awaitFailure() {
+        try {
+            ReplicateJob.Result r = result.get(90, TimeUnit.SECONDS);
+            throw new AssertionError("the job ended without an error: " + r);
+        } catch (java.util.concurrent.ExecutionException e) {
+            return e.getCause().getMessage();
+        } catch (Exception e) {
+            throw new AssertionError("the job did not end: " + e, e);
+        }
     }
 
     ReplicateJob.Result stop() {

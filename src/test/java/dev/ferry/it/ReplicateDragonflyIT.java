@@ -249,6 +249,22 @@ class ReplicateDragonflyIT {
     }
 
     @Test
+    void aNewFullSyncIntoATargetDbThatHeldOtherKeysStopsWithNothingDeleted() throws Exception {
+        RedisServer b = backing.get();
+        seed(b);
+        target.get().cli("SET", "foreign:key", "not the master's");
+        try (DragonflyMaster m = emulator(x -> { });
+             LiveRun run = LiveRun.start(uri(m), target.get().uri())) {
+            run.awaitSnapshot();
+            m.restart(); // a new master id: a new full sync, which would have to clear what the first one wrote
+            m.write(0, "SET", "after:restart", "1");
+            assertThat(run.awaitFailure()).contains("a new full sync from the Dragonfly master")
+                    .contains("Stopping with nothing deleted").contains("--target-owned");
+        }
+        assertThat(target.get().cli("GET", "foreign:key")).isEqualTo("not the master's");
+    }
+
+    @Test
     void aJournalGapIsNeverSilentItGivesAFullSync() throws Exception {
         RedisServer b = backing.get();
         seed(b);

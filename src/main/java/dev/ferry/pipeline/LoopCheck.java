@@ -1,0 +1,72 @@
+package dev.ferry.pipeline;
+
+import dev.ferry.resp.RedisUri;
+import dev.ferry.resp.RedisUri.HostPort;
+import dev.ferry.resp.RespConnection;
+import dev.ferry.source.scan.SourceMasters;
+import dev.ferry.target.NodeIdentity;
+import dev.ferry.target.TargetWriter;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Refuses, before anything is written, a replication whose target feeds back into its source: the same server
+ * on both sides (same address or same run_id), or a target that shares the source's replication history (one is
+ * the other's replica: same {@code master_replid}, or the source's master is a target node). Each would replay
+ * Ferry's own writes into the source forever (one INCR became 75,870).
+ */
+public final class LoopCheck {
+    private LoopCheck() {
+    }
+
+    /** Throws {@link IllegalArgumentException} (a usage error: the command line names servers that cannot work). */
+    public static void refuseLoops(RedisUri source, TargetWriter writer) {
+        List<HostPort> masters = source.kind() == RedisUri.Kind.DRAGONFLY ? List.of(source.first())
+                : SourceMasters.of(source).masters();
+        List<NodeIdentity> targets = writer.masterIdentities();
+        for (HostPort m : masters) {
+            NodeIdentity src;
+            try (RespConnection c = RespConnection.open(m, source.connectOptions())) {
+                src = NodeIdentity.read(c);
+            }
+            for (NodeIdentity t : targets) {
+                String why = loop(src, t);
+                if (why != null) throw new IllegalArgumentException(why);
+            }
+        }
+    }
+
+    /** Why writing into {@code t} would loop back into {@code s}, or null. */
+    static String loop(NodeIdentity s, NodeIdentity t) {
+        if (sameAddress(s.address(), t.address()) || (s.runId() != null && s.runId().equals(t.runId()))) {
+            return "source " + s.address() + " and target " + t.address() + " are the same server"
+                    + (s.runId() != null ? " (run_id " + s.runId() + ")" : "")
+                    + ": Ferry would copy its own writes back into it forever; name two different servers";
+        }
+        boolean sourceFollowsTarget = s.master() != null && sameAddress(s.master(), t.address());
+        if (sourceFollowsTarget || (s.replId() != null && s.replId().equals(t.replId()))) {
+            String how = sourceFollowsTarget || !s.isMaster() ? "the source " + s.address() + " is a replica of the target "
+                    + t.address() : "the target " + t.address() + " is a replica of the source " + s.address();
+            return how + " (they share replication history, master_replid " + s.replId() + "): Ferry's writes would come "
+                    + "back to the source; write into a server that is not part of the source's replication";
+        }
+        return null;
+    }
+
+    private static boolean sameAddress(HostPort a, HostPort b) {
+        if (a.port() != b.port()) return false;
+        if (a.host().equalsIgnoreCase(b.host())) return true;
+        try {
+            InetAddress[] x = InetAddress.getAllByName(a.host());
+            InetAddress[] y = InetAddress.getAllByName(b.host());
+            for (InetAddress i : x) {
+                for (InetAddress j : y) if (Arrays.equals(i.getAddress(), j.getAddress())) return true;
+            }
+        } catch (UnknownHostException e) {
+            return false; // a name that does not resolve was not connected to either
+        }
+        return false;
+    }
+}

@@ -1,0 +1,59 @@
+package dev.ferry.pipeline;
+
+import dev.ferry.target.NodeIdentity;
+import dev.ferry.target.TargetWriter;
+import java.util.Collection;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * Which target dbs Ferry may clear when the source makes it remove what it copied (a new full sync, a source
+ * FLUSHALL/FLUSHDB). Ferry never deletes a key that the source did not delete or that Ferry did not write, and it
+ * cannot tell its keys from anyone else's, so it owns a target db only when the db was empty when the run started,
+ * or when the operator says the target holds only this source's data ({@code --target-owned}). Elsewhere such a
+ * removal stops the run instead, deleting nothing.
+ */
+public final class TargetOwnership {
+    private final SortedMap<Integer, Long> occupiedAtStart;
+    private final boolean declared;
+
+    private TargetOwnership(SortedMap<Integer, Long> occupiedAtStart, boolean declared) {
+        this.occupiedAtStart = occupiedAtStart;
+        this.declared = declared;
+    }
+
+    /** Reads the target's keys per db as the writer found them on opening (every master summed). */
+    public static TargetOwnership of(TargetWriter writer, boolean declared) {
+        SortedMap<Integer, Long> occupied = new TreeMap<>();
+        for (NodeIdentity id : writer.masterIdentities()) {
+            for (Map.Entry<Integer, Long> e : id.keysByDb().entrySet()) occupied.merge(e.getKey(), e.getValue(), Long::sum);
+        }
+        return new TargetOwnership(occupied, declared);
+    }
+
+    public boolean owns(int targetDb) {
+        return declared || !occupiedAtStart.containsKey(targetDb);
+    }
+
+    public boolean declared() {
+        return declared;
+    }
+
+    /** Target dbs that held keys at the start, with their key counts. */
+    public SortedMap<Integer, Long> occupiedAtStart() {
+        return occupiedAtStart;
+    }
+
+    /** "db 0 (12 keys before this run), db 3 (1 key before this run)" for the dbs given. */
+    public String describe(Collection<Integer> dbs) {
+        StringBuilder b = new StringBuilder();
+        for (int db : dbs) {
+            if (b.length() > 0) b.append(", ");
+            long n = occupiedAtStart.getOrDefault(db, 0L);
+            b.append("db ").append(db).append(" (").append(String.format(java.util.Locale.ROOT, "%,d", n))
+                    .append(n == 1 ? " key" : " keys").append(" before this run)");
+        }
+        return b.toString();
+    }
+}
