@@ -1,6 +1,6 @@
 package dev.ferry.target;
 
-import dev.ferry.resp.RedisConnectionException;
+import dev.ferry.resp.Reply;
 import dev.ferry.resp.RedisUri.HostPort;
 import dev.ferry.resp.RespConnection;
 import java.util.Collections;
@@ -14,17 +14,19 @@ import java.util.TreeMap;
  * Ferry reads it when it first reaches a node and again after every reconnection, to tell a node that came back
  * with what it had confirmed from one that restarted empty, and to refuse loops (the source as target).
  *
- * @param secondReplOffset {@code second_repl_offset}: -1 unless the server was promoted from a replica (it then
- *                         keeps its old master's history), so a new run_id with -1 means "started as a master on
- *                         its own", not "a replica took over"
+ * <p>A new run_id at the same address cannot be told apart from a loss by replication ids: a master restarted
+ * from its RDB restores its old replication id as {@code master_replid2}, just as a promoted replica keeps its
+ * master's, whatever moment that RDB was saved at.
  */
 public record NodeIdentity(HostPort address, String runId, String role, HostPort master, String replId,
-                           long secondReplOffset, SortedMap<Integer, Long> keysByDb) {
+                           SortedMap<Integer, Long> keysByDb) {
 
     public static NodeIdentity read(RespConnection c) {
-        Map<String, String> server = infoOrEmpty(c, "server");
-        Map<String, String> repl = infoOrEmpty(c, "replication");
-        Map<String, String> keyspace = infoOrEmpty(c, "keyspace");
+        // one round trip: INFO's default sections hold server, replication and keyspace
+        Map<String, String> all = infoOrEmpty(c);
+        Map<String, String> server = all;
+        Map<String, String> repl = all;
+        Map<String, String> keyspace = all;
         HostPort master = null;
         String mh = repl.get("master_host");
         String mp = repl.get("master_port");
@@ -35,24 +37,15 @@ public record NodeIdentity(HostPort address, String runId, String role, HostPort
                 master = null; // not an address we could use anyway
             }
         }
-        long second = -1;
-        try {
-            second = Long.parseLong(repl.getOrDefault("second_repl_offset", "-1"));
-        } catch (NumberFormatException e) {
-            second = -1;
-        }
         return new NodeIdentity(c.address(), server.get("run_id"), repl.getOrDefault("role", "master"), master,
-                repl.get("master_replid"), second, keysByDb(keyspace));
+                repl.get("master_replid"), keysByDb(keyspace));
     }
 
     /** A server that lacks a section (an emulator, an old engine) just tells less; a lost connection still throws. */
-    private static Map<String, String> infoOrEmpty(RespConnection c, String section) {
-        try {
-            return Topology.info(c, section);
-        } catch (RedisConnectionException e) {
-            if (c.isClosed()) throw e;
-            return Map.of();
-        }
+    private static Map<String, String> infoOrEmpty(RespConnection c) {
+        Reply r = c.call("INFO");
+        if (r.isError() || !(r instanceof Reply.Bulk)) return Map.of();
+        return Topology.parseInfo(r.asText());
     }
 
     /** Keys per db, from INFO keyspace ({@code db0:keys=12,expires=0,...}); empty dbs are not listed. */
@@ -87,10 +80,5 @@ public record NodeIdentity(HostPort address, String runId, String role, HostPort
     /** A different process than {@code before}: the server was restarted (or another one took the address). */
     public boolean restartedSince(NodeIdentity before) {
         return before != null && before.runId != null && runId != null && !before.runId.equals(runId);
-    }
-
-    /** Whether it was promoted from a replica (so its data came from its old master by replication). */
-    public boolean promotedFromReplica() {
-        return secondReplOffset >= 0;
     }
 }

@@ -721,8 +721,8 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
 
     /**
      * Waits (until {@code deadline}) until every node the topology routes to answers again as a master. A node
-     * reconnected to is checked for being the same server: one that restarted as a master on its own (a new
-     * run_id, not promoted from a replica) may have lost what it confirmed, and ends the run.
+     * reconnected to is checked for being the same server process: one that restarted (a new run_id) may have
+     * lost what it confirmed, and ends the run.
      */
     private void restoreRoutes(long deadline) {
         RuntimeException last = null;
@@ -770,7 +770,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         throw new RedisConnectionException("gave up");
     }
 
-    /** After a reconnection to {@code node}: still a master, and the same process or one that took over by replication. */
+    /** After a reconnection to {@code node}: still a master, and still the same process. */
     private void checkIdentity(HostPort node) {
         NodeIdentity before = identities.get(node);
         NodeIdentity now;
@@ -781,15 +781,13 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
             throw new RedisConnectionException("target " + node + " is a replica" + (now.master() == null ? "" : " of " + now.master())
                     + " now, and Ferry writes only to masters");
         }
+        // Same address, new process: whatever it reloaded (nothing, or an RDB/AOF of some earlier moment), Ferry
+        // cannot tell that it holds every write it had confirmed. A failover moves the master to another address.
         if (now.restartedSince(before)) {
-            if (!now.promotedFromReplica()) {
-                throw new TargetLostException("target " + node + " restarted while Ferry was writing to it (a new run_id, "
-                        + "not a replica taking over) and came back with " + String.format(java.util.Locale.ROOT, "%,d", now.keys())
-                        + " keys: the writes it had confirmed may be lost, so the target holds an incomplete copy. Stopping; "
-                        + "empty the target and run Ferry again (ferry verify lists what is missing)");
-            }
-            log.warn("target {} is a new server process promoted from a replica (run_id {} -> {}); carrying on", node,
-                    before.runId(), now.runId());
+            throw new TargetLostException("target " + node + " restarted while Ferry was writing to it (its run_id changed) "
+                    + "and came back with " + String.format(java.util.Locale.ROOT, "%,d", now.keys()) + " keys: the writes it "
+                    + "had confirmed may be lost, so the target holds an incomplete copy. Stopping; empty the target and run "
+                    + "Ferry again (ferry verify lists what is missing)");
         }
         identities.put(node, now);
     }

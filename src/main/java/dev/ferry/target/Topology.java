@@ -110,8 +110,13 @@ public final class Topology {
     public static Map<String, String> info(RespConnection c, String section) {
         Reply r = c.call("INFO", section);
         if (r.isError()) throw new RedisConnectionException("INFO " + section + " on " + c.address() + " failed: " + r);
+        return parseInfo(r.asText());
+    }
+
+    /** INFO's text as a map of field to value (section headers dropped). */
+    static Map<String, String> parseInfo(String text) {
         Map<String, String> m = new LinkedHashMap<>();
-        for (String line : r.asText().split("\r?\n")) {
+        for (String line : text.split("\r?\n")) {
             int colon = line.indexOf(':');
             if (colon > 0 && !line.startsWith("#")) m.put(line.substring(0, colon), line.substring(colon + 1).trim());
         }
