@@ -454,7 +454,10 @@ public final class DragonflyReplicaSource implements LiveSource {
             p.appliedPosition(applied);
             p.lag(0, 0);
             if (p.phase() != ShardProgress.Phase.FAILED) p.phase(ShardProgress.Phase.STOPPED);
-            lines.add(String.format(Locale.ROOT, "flow %d: applied to LSN %d of master %s", i, applied, replid));
+            long confirmed = writer.confirmed(i);
+            String to = confirmed == applied ? Long.toString(applied)
+                    : confirmed + " (answered to " + applied + ": a write after " + confirmed + " was refused, see failed)";
+            lines.add(String.format(Locale.ROOT, "flow %d: confirmed to LSN %s of master %s", i, to, replid));
         }
         lines.add(String.format(Locale.ROOT, "Dragonfly %s: %d session(s), %d full and %d partial sync(s)", address,
                 sessions, fullSyncs, partialSyncs));
