@@ -454,9 +454,9 @@ public final class DragonflyReplicaSource implements LiveSource {
             p.appliedPosition(applied);
             p.lag(0, 0);
             if (p.phase() != ShardProgress.Phase.FAILED) p.phase(ShardProgress.Phase.STOPPED);
-            lines.add(String.format(Locale.ROOT, "flow %d: applied to LSN %d of master %s", i, applied, replid));
+            lines.add(String.format(Locale.ROOT, "flow %d: applied to LSN %,d of master %s", i, applied, replid));
         }
-        lines.add(String.format(Locale.ROOT, "Dragonfly %s: %d session(s), %d full and %d partial sync(s)", address,
+        lines.add(String.format(Locale.ROOT, "Dragonfly %s: %,d session(s), %,d full and %,d partial sync(s)", address,
                 sessions, fullSyncs, partialSyncs));
         return lines;
     }

@@ -250,8 +250,8 @@ public final class RedisReplicaSource implements LiveSource {
             s.progress.appliedPosition(applied);
             s.progress.lag(0, 0);
             if (s.progress.phase() != ShardProgress.Phase.FAILED) s.progress.phase(ShardProgress.Phase.STOPPED);
-            lines.add(String.format("%s: applied to offset %d of replication id %s; %d reconnect(s), %d partial and %d full "
-                            + "resync(s); spool peak on disk %d MB", s.progress.name(), applied, s.link.replid(),
+            lines.add(String.format(java.util.Locale.ROOT, "%s: applied to offset %,d of replication id %s; %,d reconnect(s), %,d partial and %,d full "
+                            + "resync(s); spool peak on disk %,d MB", s.progress.name(), applied, s.link.replid(),
                     s.link.reconnects(), s.link.partialResyncs(), s.link.fullResyncs(), s.spool.peakDiskBytes() >> 20));
         }
         return lines;
