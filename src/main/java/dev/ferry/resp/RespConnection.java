@@ -118,8 +118,7 @@ public final class RespConnection implements AutoCloseable {
         } catch (IOException e) {
             close();
             throw new RedisConnectionException("connection to " + address + " failed: " + oneLine(e)
-                    + (answered || tls || !(e instanceof java.io.EOFException) ? ""
-                    : " before any answer (if it is a TLS port, use rediss:// or ?tls=true)"));
+                    + (answered || tls ? "" : " before any answer (if it is a TLS port, use rediss:// or ?tls=true)"));
         }
     }
 

@@ -28,6 +28,10 @@ class ConnectionMessagesIT {
     @RegisterExtension
     static final RedisServerExtension guarded = new RedisServerExtension(b -> b.name("messages-guarded").password("rightpw"));
 
+    /** A real TLS-only redis-server: it drops a plain connection without a word. */
+    @RegisterExtension
+    static final RedisServerExtension tlsOnly = new RedisServerExtension(b -> b.name("messages-tls").tls());
+
     @TempDir
     static Path tmp;
     static Path rdb;
@@ -127,6 +131,14 @@ class ConnectionMessagesIT {
                 assertThat(oneLine(r)).as(r.toString()).startsWith("ferry: error: " + tls.address() + " does not speak RESP")
                         .endsWith("a TLS server: use rediss:// (or ?tls=true)");
             }
+        }
+    }
+
+    @Test
+    void aRealTlsPortDroppingAPlainConnectionSuggestsRediss() {
+        for (Cli.Result r : everyCommand("redis://" + tlsOnly.get().hostAndPort())) {
+            assertThat(oneLine(r)).as(r.toString()).startsWith("ferry: error: ").contains(tlsOnly.get().hostAndPort())
+                    .endsWith("before any answer (if it is a TLS port, use rediss:// or ?tls=true)");
         }
     }
 
