@@ -149,7 +149,8 @@ public final class VerifyCommand implements Callable<Integer> {
 
     private static String side(dev.ferry.verify.Probe p) {
         if (p == null || !p.exists()) return "absent";
-        return p.type() + " of length " + p.length() + (p.ttlMs() >= 0 ? ", ttl " + p.ttlMs() + " ms" : "");
+        return String.format(Locale.ROOT, "%s of length %,d", p.type(), p.length())
+                + (p.ttlMs() >= 0 ? String.format(Locale.ROOT, ", ttl %,d ms", p.ttlMs()) : "");
     }
 
     /** Verify after a copy: the same URIs and filters as the copy. */
