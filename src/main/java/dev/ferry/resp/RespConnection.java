@@ -78,8 +78,12 @@ public final class RespConnection implements AutoCloseable {
         if (options.password() == null) return;
         Reply r = options.user() != null ? call("AUTH", options.user(), options.password()) : call("AUTH", options.password());
         if (r.isError()) {
-            // a server without AUTH (renamed, or not Redis) may quote the arguments back: never show the password
-            String why = r.toString().replace(options.password(), "***");
+            // a server without AUTH (renamed, or not Redis) quotes the arguments back, a long password cut short:
+            // never show any of it
+            String why = r.toString();
+            int quoted = why.indexOf("with args beginning with:");
+            if (quoted >= 0) why = why.substring(0, quoted) + "with args beginning with: ***";
+            if (!options.password().isEmpty()) why = why.replace(options.password(), "***");
             throw new RedisConnectionException("authentication to " + address + " refused: " + why);
         }
     }

@@ -132,6 +132,8 @@ class SecretsIT {
         String wrong = "redis://:" + PW + "@" + guarded.get().hostAndPort();
         String wrongUser = "redis://someone:" + PW + "@" + guarded.get().hostAndPort();
         String renamed = "redis://:" + PW + "@" + noAuth.get().hostAndPort();
+        // Redis quotes at most 128 characters of the arguments: a long password is cut, and the cut piece still shows
+        String longRenamed = "redis://user:" + PW + "x".repeat(200) + "@" + noAuth.get().hostAndPort();
         String good = "redis://:rightpw@" + guarded.get().hostAndPort();
         List<String> failing = List.of(
                 "redis://:" + PW + "@" + closed,
@@ -140,7 +142,7 @@ class SecretsIT {
                 "redis-sentinel://:" + PW + "@" + closed + "/mymaster?sentinel-password=" + PW,
                 "dragonfly://:" + PW + "@" + closed,
                 "redis://:" + PW + "@no-such-host.invalid:6379",
-                wrong, wrongUser, renamed);
+                wrong, wrongUser, renamed, longRenamed);
         List<Cli.Result> runs = new ArrayList<>();
         for (String uri : failing) {
             runs.add(Cli.run("import", rdb.toString(), "--target", uri, "-q"));
