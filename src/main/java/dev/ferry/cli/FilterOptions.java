@@ -6,21 +6,21 @@ import java.util.HashSet;
 import java.util.List;
 import picocli.CommandLine.Option;
 
-/** --db, --db-map, --match, --exclude, --type: shared by every command that copies keys. */
+/** --db, --db-map, --match, --exclude, --type: shared by every command that copies or compares keys (worded for both). */
 final class FilterOptions {
-    @Option(names = "--db", split = ",", paramLabel = "DB", description = "Copy only these source dbs (repeatable or comma-separated).")
+    @Option(names = "--db", split = ",", paramLabel = "DB", description = "Only these source dbs (repeatable or comma-separated).")
     List<Integer> dbs = new ArrayList<>();
 
-    @Option(names = "--db-map", paramLabel = "FROM=TO[,FROM=TO]", description = "Write source db FROM into target db TO, e.g. 0=1.")
+    @Option(names = "--db-map", paramLabel = "FROM=TO[,FROM=TO]", description = "Source db FROM goes to target db TO (written there, or compared with it), e.g. 0=1.")
     List<String> dbMap = new ArrayList<>();
 
-    @Option(names = "--match", paramLabel = "GLOB", description = "Copy only keys matching this glob (Redis glob syntax; repeatable).")
+    @Option(names = "--match", paramLabel = "GLOB", description = "Only keys matching this glob (Redis glob syntax; repeatable).")
     List<String> match = new ArrayList<>();
 
-    @Option(names = "--exclude", paramLabel = "GLOB", description = "Skip keys matching this glob (repeatable).")
+    @Option(names = "--exclude", paramLabel = "GLOB", description = "Leave out keys matching this glob (repeatable).")
     List<String> exclude = new ArrayList<>();
 
-    @Option(names = "--type", paramLabel = "TYPE", description = "Copy only these types: string, list, set, zset, hash, stream, module (repeatable or comma-separated).")
+    @Option(names = "--type", paramLabel = "TYPE", description = "Only these types: string, list, set, zset, hash, stream, module (repeatable or comma-separated).")
     List<String> types = new ArrayList<>();
 
     KeyFilter toFilter() {

@@ -87,6 +87,7 @@ final class ImportCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  sent          %s%n", Progress.bytes(r.bytesSent()));
         if (r.reconnects() > 0) out.printf(Locale.ROOT, "  reconnected   %,d time%s after lost connections%n", r.reconnects(), r.reconnects() == 1 ? "" : "s");
         out.printf(Locale.ROOT, "  time          %.2f s (%,.0f keys/s)%n", secs, r.keysWritten() / Math.max(secs, 1e-3));
-        out.printf(Locale.ROOT, "  confirmed to  file offset %,d%n", r.committedPosition());
+        if (r.committedPosition() >= 0) out.printf(Locale.ROOT, "  confirmed to  file offset %,d%n", r.committedPosition());
+        else out.println("  confirmed to  nothing (no write was confirmed)");
     }
 }

@@ -24,18 +24,62 @@ public final class Main {
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> Errors.report(ex, cmd.getErr()));
-        cl.setParameterExceptionHandler((ex, a) -> {
-            ex.getCommandLine().getErr().println("ferry: " + ex.getMessage());
-            ex.getCommandLine().getErr().println("Try 'ferry " + ex.getCommandLine().getCommandName() + " --help'.");
-            return ExitCode.USAGE;
+        cl.setParameterExceptionHandler(Main::usageError);
+        CommandLine.IExecutionStrategy run = new CommandLine.RunLast();
+        cl.setExecutionStrategy(parsed -> {
+            // picocli ignores words it did not match when --help or --version is given: "ferry replicat --help"
+            // would print the top command's help as if it were right
+            for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+                if (!p.unmatched().isEmpty()) throw new CommandLine.UnmatchedArgumentException(p.commandSpec().commandLine(), p.unmatched());
+            }
+            return run.execute(parsed);
         });
         return cl.execute(args);
     }
 
+    /**
+     * One line saying what is wrong (an unknown word first, with what it may have meant: a misspelt option also
+     * makes a required one look missing), then where the help is. A word of the command line may hold a URI
+     * with a password: it is masked.
+     */
+    private static int usageError(CommandLine.ParameterException ex, String[] args) {
+        CommandLine cmd = ex.getCommandLine();
+        CommandLine.ParameterException shown = ex;
+        if (!(ex instanceof CommandLine.UnmatchedArgumentException) && !cmd.getUnmatchedArguments().isEmpty()) {
+            shown = new CommandLine.UnmatchedArgumentException(cmd, cmd.getUnmatchedArguments());
+        }
+        String line = shown.getMessage();
+        if (shown instanceof CommandLine.UnmatchedArgumentException u && !u.isUnknownOption() && cmd.getParent() == null
+                && !u.getUnmatched().isEmpty() && args.length > 0 && args[0].equals(u.getUnmatched().get(0))) {
+            line = "Unknown command: '" + args[0] + "'";
+        }
+        if (shown instanceof CommandLine.UnmatchedArgumentException u) {
+            java.util.List<String> maybe = u.getSuggestions();
+            if (!maybe.isEmpty()) {
+                line += " (did you mean " + String.join(" or ", maybe.subList(0, Math.min(3, maybe.size()))) + "?)";
+            }
+        }
+        java.io.PrintWriter err = cmd.getErr();
+        err.println("ferry: " + dev.ferry.resp.RedisUri.scrub(line));
+        err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help'.");
+        return ExitCode.USAGE;
+    }
+
+    /** The version and the commit it was built from, written by the build into dev/ferry/version.properties. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"ferry " + (v == null ? "dev" : v)};
+            java.util.Properties p = new java.util.Properties();
+            try (java.io.InputStream in = Main.class.getResourceAsStream("/dev/ferry/version.properties")) {
+                if (in != null) p.load(in);
+            } catch (java.io.IOException e) {
+                // no build information: say what little is known
+            }
+            String v = p.getProperty("version", "");
+            if (v.isEmpty() || v.startsWith("${")) v = Main.class.getPackage().getImplementationVersion();
+            String commit = p.getProperty("commit", "");
+            if (commit.startsWith("${")) commit = "";
+            return new String[] {"ferry " + (v == null ? "(version unknown: not built by Maven)" : v)
+                    + (commit.isEmpty() ? "" : " (commit " + commit + ")")};
         }
     }
 }

@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
                 + "interrupted (Ctrl-C / SIGTERM): then it applies what it read, prints the last applied offsets and exits 0.")
 final class ReplicateCommand implements Callable<Integer> {
     @Option(names = "--source", required = true, paramLabel = "URI",
-            description = "redis://[user:pass@]host:port, rediss://..., redis-cluster://h:p[,h:p], redis-sentinel://h:p[,h:p]/master")
+            description = "redis://[user:pass@]host:port, rediss://..., redis-cluster://h:p[,h:p], redis-sentinel://h:p[,h:p]/master, dragonfly://host:port")
     String source;
 
     @Option(names = "--target", required = true, paramLabel = "URI",

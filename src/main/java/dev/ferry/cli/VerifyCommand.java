@@ -126,9 +126,9 @@ public final class VerifyCommand implements Callable<Integer> {
         row(out, "value", r.byKind().get(Difference.Kind.VALUE));
         row(out, "ttl", r.byKind().get(Difference.Kind.TTL));
         out.printf(Locale.ROOT, "  %-20s %d (differences after each: %s)%n", "rounds", r.perRound().size(),
-                r.perRound().stream().map(String::valueOf).collect(Collectors.joining(", ")));
+                r.perRound().stream().map(n -> String.format(Locale.ROOT, "%,d", n)).collect(Collectors.joining(", ")));
         out.printf(Locale.ROOT, "  %-20s %.1f%n", "seconds", r.seconds());
-        out.printf(Locale.ROOT, "  %-20s %.0f%n", "keys/s", r.seconds() > 0 ? Math.max(r.sourceKeys(), r.targetKeys()) / r.seconds() : 0.0);
+        out.printf(Locale.ROOT, "  %-20s %,.0f%n", "keys/s", r.seconds() > 0 ? Math.max(r.sourceKeys(), r.targetKeys()) / r.seconds() : 0.0);
         List<Difference> ds = r.differences();
         for (int i = 0; i < Math.min(10, ds.size()); i++) {
             Difference d = ds.get(i);
@@ -140,16 +140,17 @@ public final class VerifyCommand implements Callable<Integer> {
                     + "the sides differ too much for a key-by-key account%n", r.notKept());
         }
         out.println(r.differenceCount() == 0 ? "result: EQUAL"
-                : "result: " + r.differenceCount() + (r.differenceCount() == 1 ? " DIFFERENCE" : " DIFFERENCES"));
+                : String.format(Locale.ROOT, "result: %,d", r.differenceCount()) + (r.differenceCount() == 1 ? " DIFFERENCE" : " DIFFERENCES"));
     }
 
     private static void row(PrintWriter out, String label, long n) {
-        out.printf(Locale.ROOT, "  %-20s %d%n", label, n);
+        out.printf(Locale.ROOT, "  %-20s %,d%n", label, n);
     }
 
     private static String side(dev.ferry.verify.Probe p) {
         if (p == null || !p.exists()) return "absent";
-        return p.type() + " of length " + p.length() + (p.ttlMs() >= 0 ? ", ttl " + p.ttlMs() + " ms" : "");
+        return String.format(Locale.ROOT, "%s of length %,d", p.type(), p.length())
+                + (p.ttlMs() >= 0 ? String.format(Locale.ROOT, ", ttl %,d ms", p.ttlMs()) : "");
     }
 
     /** Verify after a copy: the same URIs and filters as the copy. */

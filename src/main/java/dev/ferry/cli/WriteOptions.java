@@ -8,7 +8,7 @@ final class WriteOptions {
     @Option(names = "--connections", defaultValue = "4", paramLabel = "N", description = "Pipelined connections per target node (default: ${DEFAULT-VALUE}).")
     int connections;
 
-    @Option(names = "--pipeline", defaultValue = "1000", paramLabel = "N", description = "Unanswered commands allowed per connection (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--pipeline", defaultValue = "1000", paramLabel = "N", description = "Unanswered commands allowed per connection (default: ${DEFAULT-VALUE}, at most 8000).")
     int pipeline;
 
     @Option(names = "--batch", defaultValue = "500", paramLabel = "N", description = "Elements per command when a collection is written with type commands (default: ${DEFAULT-VALUE}).")
@@ -36,7 +36,7 @@ final class WriteOptions {
 
     WriterOptions toWriterOptions() {
         if (connections < 1 || connections > 64) throw new IllegalArgumentException("--connections must be 1..64");
-        if (pipeline < 1 || pipeline > 8000) throw new IllegalArgumentException("--pipeline must be 1..8000 (Dragonfly warns above ~10k queued commands)");
+        if (pipeline < 1 || pipeline > 8000) throw new IllegalArgumentException("--pipeline must be 1..8000");
         if (batch < 1 || batch > 100_000) throw new IllegalArgumentException("--batch must be 1..100000");
         if (reconnectTimeout < 0) throw new IllegalArgumentException("--reconnect-timeout must be >= 0");
         if (bigValue < 1024) throw new IllegalArgumentException("--big-value must be at least 1024 bytes");

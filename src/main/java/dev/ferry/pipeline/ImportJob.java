@@ -94,7 +94,13 @@ public final class ImportJob {
             w.drain();
             int functions = FunctionLoader.load(w, feeder.functions(), settings.writer().replace(), listener);
             w.drain();
-            return new Result(stats, w.keysWritten(), r.position(), w.bytesSent(), w.confirmed(SHARD), functions,
+            long confirmed = w.confirmed(SHARD);
+            if (confirmed < 0 && stats.failedCount() == 0) {
+                // no key needed writing (a file of function libraries, or of expired or filtered keys): with the
+                // libraries loaded, everything the file asks for is on the target, to its end
+                confirmed = r.position();
+            }
+            return new Result(stats, w.keysWritten(), r.position(), w.bytesSent(), confirmed, functions,
                     r.rdbVersion(), w.info().describe(), w.reconnects());
         } catch (RdbFormatException e) {
             throw RdbFormatException.of(file.getFileName() + ": " + e.getMessage());

@@ -7,6 +7,13 @@ package dev.ferry.resp;
 public record ConnectOptions(String user, String password, boolean tls, boolean tlsInsecure, String caCertFile,
                              int connectTimeoutMs, int readTimeoutMs) {
 
+    /** Never shows the password (a record's own toString would). */
+    @Override public String toString() {
+        return "ConnectOptions[user=" + user + ", password=" + (password == null ? "none" : "***") + ", tls=" + tls
+                + ", tlsInsecure=" + tlsInsecure + ", caCertFile=" + caCertFile + ", connectTimeoutMs=" + connectTimeoutMs
+                + ", readTimeoutMs=" + readTimeoutMs + "]";
+    }
+
     public static ConnectOptions plain() {
         return new ConnectOptions(null, null, false, false, null, 10_000, 10_000);
     }

@@ -46,8 +46,8 @@ public record RedisUri(Kind kind, List<HostPort> hosts, String user, String pass
             case "rediss-sentinel": kind = Kind.SENTINEL; tls = true; break;
             case "dragonfly": kind = Kind.DRAGONFLY; break;
             case "dragonflys": kind = Kind.DRAGONFLY; tls = true; break;
-            default: throw bad(text, "unknown scheme '" + scheme
-                    + "' (use redis, rediss, redis-cluster, redis-sentinel or dragonfly)");
+            default: throw bad(text, "unknown scheme " + quote(text, text.trim().substring(0, sep))
+                    + " (use redis, rediss, redis-cluster, redis-sentinel or dragonfly)");
         }
         Map<String, String> params = new LinkedHashMap<>();
         int q = rest.indexOf('?');
@@ -56,7 +56,7 @@ public record RedisUri(Kind kind, List<HostPort> hosts, String user, String pass
                 if (kv.isEmpty()) continue;
                 int eq = kv.indexOf('=');
                 String k = eq < 0 ? kv : kv.substring(0, eq);
-                String v = eq < 0 ? "true" : decode(text, kv.substring(eq + 1));
+                String v = eq < 0 ? "true" : decode(text, kv.substring(eq + 1), "the value of option " + quote(text, k));
                 params.put(k.toLowerCase(Locale.ROOT), v);
             }
             rest = rest.substring(0, q);
@@ -69,10 +69,10 @@ public record RedisUri(Kind kind, List<HostPort> hosts, String user, String pass
             rest = rest.substring(at + 1);
             int colon = cred.indexOf(':');
             if (colon < 0) {
-                password = decode(text, cred);
+                password = decode(text, cred, "the password");
             } else {
-                user = decode(text, cred.substring(0, colon));
-                password = decode(text, cred.substring(colon + 1));
+                user = decode(text, cred.substring(0, colon), "the user name");
+                password = decode(text, cred.substring(colon + 1), "the password");
                 if (user.isEmpty()) user = null;
             }
         }
@@ -87,7 +87,7 @@ public record RedisUri(Kind kind, List<HostPort> hosts, String user, String pass
             if (hp.isBlank()) continue;
             hosts.add(hostPort(text, hp.trim()));
         }
-        if (hosts.isEmpty()) throw bad(text, "no host given");
+        if (hosts.isEmpty()) throw bad(text, "no host given" + questionMarkHint(text));
         if (kind != Kind.CLUSTER && kind != Kind.SENTINEL && hosts.size() > 1) {
             throw bad(text, "several hosts need redis-cluster:// or redis-sentinel://");
         }
@@ -97,19 +97,19 @@ public record RedisUri(Kind kind, List<HostPort> hosts, String user, String pass
         int p = 0;
         if (kind == Kind.SENTINEL) {
             if (parts.length == 0 || parts[0].isEmpty()) throw bad(text, "a sentinel URI needs the master name: redis-sentinel://h:p/NAME");
-            master = decode(text, parts[0]);
+            master = decode(text, parts[0], "the master name");
             p = 1;
         }
         if (p < parts.length && !parts[p].isEmpty()) {
             try {
                 db = Integer.parseInt(parts[p]);
             } catch (NumberFormatException e) {
-                throw bad(text, "database '" + parts[p] + "' is not a number");
+                throw bad(text, "database " + quote(text, parts[p]) + " is not a number");
             }
             if (db < 0) throw bad(text, "database must be >= 0");
             p++;
         }
-        if (p < parts.length) throw bad(text, "unexpected path '/" + path + "'");
+        if (p < parts.length) throw bad(text, "unexpected path " + quote(text, "/" + path));
         if (params.containsKey("db")) db = intParam(text, params, "db", db);
         if (isTrue(params.get("tls")) || isTrue(params.get("ssl"))) tls = true;
         boolean insecure = isTrue(params.get("insecure")) || isTrue(params.get("tls-insecure"));
@@ -122,7 +122,7 @@ public record RedisUri(Kind kind, List<HostPort> hosts, String user, String pass
         for (String k : params.keySet()) {
             if (!List.of("db", "tls", "ssl", "insecure", "tls-insecure", "cacert", "timeout", "user", "password",
                     "sentinel-password").contains(k)) {
-                throw bad(text, "unknown option '" + k + "'");
+                throw bad(text, "unknown option " + quote(text, k));
             }
         }
         return new RedisUri(kind, List.copyOf(hosts), user, password, db, tls, insecure, cacert, master,
@@ -160,13 +160,13 @@ public record RedisUri(Kind kind, List<HostPort> hosts, String user, String pass
             host = colon < 0 ? hp : hp.substring(0, colon);
             port = colon < 0 ? "6379" : hp.substring(colon + 1);
         }
-        if (host.isEmpty()) throw bad(text, "empty host");
+        if (host.isEmpty()) throw bad(text, "empty host" + questionMarkHint(text));
         try {
             int n = Integer.parseInt(port);
-            if (n < 1 || n > 65535) throw bad(text, "port " + n + " out of range");
+            if (n < 1 || n > 65535) throw bad(text, "port " + (shown(text, port) ? n + " " : "") + "out of range");
             return new HostPort(host, n);
         } catch (NumberFormatException e) {
-            throw bad(text, "port '" + port + "' is not a number");
+            throw bad(text, "port " + quote(text, port) + " is not a number");
         }
     }
 
@@ -176,7 +176,7 @@ public record RedisUri(Kind kind, List<HostPort> hosts, String user, String pass
         try {
             return Integer.parseInt(v);
         } catch (NumberFormatException e) {
-            throw bad(text, name + "=" + v + " is not a number");
+            throw bad(text, "option " + quote(text, name + "=" + v) + " is not a number");
         }
     }
 
@@ -184,18 +184,24 @@ public record RedisUri(Kind kind, List<HostPort> hosts, String user, String pass
         return v != null && (v.equalsIgnoreCase("true") || v.equals("1") || v.equalsIgnoreCase("yes"));
     }
 
-    /** Percent-decoding only: a '+' in a password stays a '+'. */
-    private static String decode(String text, String s) {
+    /**
+     * Percent-decoding only: a '+' in a password stays a '+'. {@code what} names the part for an error, which
+     * never quotes the part itself (it may be a password).
+     */
+    private static String decode(String text, String s, String what) {
         if (s.indexOf('%') < 0) return s;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c == '%') {
-                if (i + 2 >= s.length()) throw bad(text, "bad percent escape in '" + s + "'");
+                String why = "bad percent escape in " + what + ": '%' must be followed by two hex digits (write a '%' itself as %25)";
+                if (i + 2 >= s.length()) throw bad(text, why);
                 try {
-                    out.write(Integer.parseInt(s.substring(i + 1, i + 3), 16));
+                    int b = Integer.parseInt(s.substring(i + 1, i + 3), 16);
+                    if (b < 0) throw new NumberFormatException();
+                    out.write(b);
                 } catch (NumberFormatException e) {
-                    throw bad(text, "bad percent escape in '" + s + "'");
+                    throw bad(text, why);
                 }
                 i += 2;
             } else {
@@ -205,15 +211,76 @@ public record RedisUri(Kind kind, List<HostPort> hosts, String user, String pass
         return out.toString(StandardCharsets.UTF_8);
     }
 
+    /** A '?' before the credentials' '@' starts the query inside a password: say how to write it. */
+    private static String questionMarkHint(String text) {
+        int q = text.indexOf('?');
+        int at = text.lastIndexOf('@');
+        return q >= 0 && at > q && text.lastIndexOf('@', q) < 0 ? " (a '?' in a password must be written %3F)" : "";
+    }
+
+    /**
+     * {@code message} with anything that looks like credentials in a URI masked (user info before an '@', the
+     * value of a {@code password=} option): for text that may quote a command line, such as a usage error.
+     */
+    public static String scrub(String message) {
+        if (message == null) return null;
+        return message.replaceAll("(?i)([a-z][a-z0-9+.-]*://)[^\\s'\"]*@", "$1***@")
+                .replaceAll("(?i)(password=)[^&\\s'\"]*", "$1***")
+                .replaceAll("(^|[\\s'\"=])(?![^\\s'\"]*://)[^\\s'\"@=]*:[^\\s'\"]*@", "$1***@");
+    }
+
     private static IllegalArgumentException bad(String text, String why) {
         return new IllegalArgumentException("bad URI '" + mask(text) + "': " + why);
     }
 
+    /**
+     * The text with the credentials masked: everything between the scheme and the last '@' (with or without a
+     * scheme), and the values of {@code password=} and {@code sentinel-password=}.
+     */
     private static String mask(String text) {
         if (text == null) return "";
-        int sep = text.indexOf("://");
+        int start = credentialsStart(text);
         int at = text.lastIndexOf('@');
-        String masked = sep >= 0 && at > sep ? text.substring(0, sep + 3) + "***@" + text.substring(at + 1) : text;
+        String masked = at >= start ? text.substring(0, start) + "***@" + text.substring(at + 1) : text;
         return masked.replaceAll("(?i)(password=)[^&]*", "$1***");
+    }
+
+    private static int credentialsStart(String text) {
+        int sep = text.indexOf("://");
+        return sep >= 0 ? sep + 3 : 0;
+    }
+
+    /**
+     * {@code 'piece'} for an error message, where {@code piece} is a part of the URI text; or, when that part
+     * overlaps what may be a credential (the user info, a password option's value), a phrase that does not
+     * show it. A password with an unencoded '?', '/' or ',' can end up in any part of the parse.
+     */
+    private static String quote(String text, String piece) {
+        if (piece == null || piece.isEmpty()) return "''";
+        if (shown(text, piece)) return "'" + piece + "'";
+        return text.contains(piece)
+                ? "(not shown: it overlaps the credentials; percent-encode '@', ':', '/', '?', '%' and ',' in a password)"
+                : "(not shown)";
+    }
+
+    /** Whether {@code piece} may appear in a message: it shares no character position with a credential. */
+    private static boolean shown(String text, String piece) {
+        if (text == null || piece == null) return false;
+        List<int[]> secret = new ArrayList<>();
+        int at = text.lastIndexOf('@');
+        int start = credentialsStart(text);
+        if (at >= start) secret.add(new int[] {start, at});
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)password=([^&]*)").matcher(text);
+        while (m.find()) secret.add(new int[] {m.start(1), m.end(1)});
+        for (int i = text.indexOf(piece); i >= 0; i = text.indexOf(piece, i + 1)) {
+            for (int[] s : secret) {
+                if (i < s[1] && i + piece.length() > s[0]) return false;
+            }
+        }
+        if (text.indexOf(piece) < 0) {
+            // not a verbatim part of the text (a decoded value): shown only when there is no credential at all
+            for (int[] s : secret) if (s[1] > s[0]) return false;
+        }
+        return true;
     }
 }

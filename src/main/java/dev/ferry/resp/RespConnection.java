@@ -32,6 +32,9 @@ public final class RespConnection implements AutoCloseable {
     private final OutputStream out;
     private final RespReader reader;
     private final RespOutput encoder = new RespOutput(256);
+    /** Whether a reply has come yet: until then, bytes that are not RESP mean the port is not a Redis server. */
+    private boolean answered;
+    private boolean tls;
 
     private RespConnection(RedisUri.HostPort address, Socket socket) throws IOException {
         this.address = address;
@@ -52,11 +55,16 @@ public final class RespConnection implements AutoCloseable {
             socket.setSoTimeout(options.readTimeoutMs());
             if (options.tls()) socket = wrapTls(socket, address, options);
             RespConnection conn = new RespConnection(address, socket);
+            conn.tls = options.tls();
             conn.authenticate(options);
             return conn;
         } catch (SocketTimeoutException e) {
             closeQuietly(socket);
             throw new RedisConnectionException("cannot connect to " + address + ": timed out");
+        } catch (java.net.UnknownHostException e) {
+            closeQuietly(socket);
+            throw new RedisConnectionException("cannot connect to " + address + ": unknown host (no address found for '"
+                    + address.host() + "')");
         } catch (IOException e) {
             closeQuietly(socket);
             throw new RedisConnectionException("cannot connect to " + address + ": " + oneLine(e));
@@ -70,7 +78,13 @@ public final class RespConnection implements AutoCloseable {
         if (options.password() == null) return;
         Reply r = options.user() != null ? call("AUTH", options.user(), options.password()) : call("AUTH", options.password());
         if (r.isError()) {
-            throw new RedisConnectionException("authentication to " + address + " refused: " + r);
+            // a server without AUTH (renamed, or not Redis) quotes the arguments back, a long password cut short:
+            // never show any of it
+            String why = r.toString();
+            int quoted = why.indexOf("with args beginning with:");
+            if (quoted >= 0) why = why.substring(0, quoted) + "with args beginning with: ***";
+            if (!options.password().isEmpty()) why = why.replace(options.password(), "***");
+            throw new RedisConnectionException("authentication to " + address + " refused: " + why);
         }
     }
 
@@ -90,14 +104,50 @@ public final class RespConnection implements AutoCloseable {
             for (byte[] a : args) encoder.arg(a);
             encoder.writeTo(out);
             out.flush();
-            return reader.read();
+            Reply r = reader.read();
+            answered = true;
+            if (r instanceof Reply.Error e && e.code().equals("NOAUTH")) {
+                // the reply stays an error that starts with NOAUTH for the callers that check; what they print says what to do
+                return new Reply.Error(e.message() + " (the URI needs the password: redis://user:password@host:port, "
+                        + "or redis://:password@host:port for the default user)");
+            }
+            return r;
+        } catch (RedisProtocolException e) {
+            if (answered) throw e;
+            close();
+            throw new RedisConnectionException(notResp(address, e.unexpected(), tls), e);
         } catch (SocketTimeoutException e) {
             close(); // a late reply would answer the next call
             throw new RedisConnectionException("no answer from " + address + " within the read timeout");
         } catch (IOException e) {
             close();
-            throw new RedisConnectionException("connection to " + address + " failed: " + oneLine(e));
+            throw new RedisConnectionException("connection to " + address + " failed: " + oneLine(e)
+                    + (answered || tls ? "" : " before any answer (if it is a TLS port, use rediss:// or ?tls=true)"));
         }
+    }
+
+    /**
+     * Says that {@code address} is not a Redis-protocol server, from the first bytes it sent back, with a guess at
+     * what it is (an HTTP server, a TLS port).
+     */
+    static String notResp(RedisUri.HostPort address, byte[] first, boolean tls) {
+        StringBuilder shown = new StringBuilder();
+        for (byte b : first) {
+            if (b >= 0x20 && b < 0x7f) shown.append((char) b);
+            else if (b == '\r') shown.append("\\r");
+            else if (b == '\n') shown.append("\\n");
+            else shown.append(String.format(java.util.Locale.ROOT, "\\x%02x", b & 0xff));
+        }
+        String guess = "";
+        if (first.length > 0) {
+            int b0 = first[0] & 0xff;
+            String text = new String(first, StandardCharsets.ISO_8859_1);
+            if (b0 == '<' || text.startsWith("HTTP/")) guess = " - an HTTP server?";
+            else if ((b0 == 0x15 || b0 == 0x16) && (first.length == 1 || first[1] == 3)) {
+                guess = tls ? " - a TLS record inside TLS?" : " - a TLS server: use rediss:// (or ?tls=true)";
+            } else if (text.startsWith("SSH-")) guess = " - an SSH server?";
+        }
+        return address + " does not speak RESP (the Redis protocol): it answered '" + shown + "'" + guess;
     }
 
     /** Like {@link #call} but an error reply becomes a {@link RedisErrorException}. */

@@ -22,6 +22,13 @@ public final class RespOutput {
         buf = new byte[initialCapacity];
     }
 
+    /** The bytes a command of these arguments takes on the wire. */
+    public static long encodedSize(byte[]... args) {
+        long n = 1 + Long.toString(args.length).length() + 2;
+        for (byte[] a : args) n += 1 + Long.toString(a.length).length() + 2 + a.length + 2;
+        return n;
+    }
+
     public int size() {
         return size;
     }

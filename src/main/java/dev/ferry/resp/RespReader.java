@@ -68,7 +68,8 @@ public final class RespReader {
             case ',': return new Reply.Bulk(readLine().getBytes(StandardCharsets.UTF_8));
             case '#': return new Reply.Int(readLine().equals("t") ? 1 : 0);
             default:
-                throw new RedisProtocolException("unexpected RESP type byte 0x" + Integer.toHexString(type & 0xff));
+                throw new RedisProtocolException("unexpected RESP type byte 0x" + Integer.toHexString(type & 0xff),
+                        java.util.Arrays.copyOfRange(buf, pos - 1, Math.min(limit, pos + 15)));
         }
     }
 

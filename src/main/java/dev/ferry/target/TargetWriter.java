@@ -921,6 +921,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
             RespConnection c = node(m).control();
             synchronized (c) {
                 if (db >= 0 && !topology.isCluster()) c.callOk("SELECT", Integer.toString(db));
+                bytesSent.add(dev.ferry.resp.RespOutput.encodedSize(args));
                 Reply r = c.call(args);
                 if (r.isError()) return m + ": " + r;
             }

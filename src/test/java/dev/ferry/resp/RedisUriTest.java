@@ -55,4 +55,40 @@ class RedisUriTest {
         assertThatThrownBy(() -> RedisUri.parse("redis://x:1?colour=red")).hasMessageContaining("unknown option 'colour'");
         assertThatThrownBy(() -> RedisUri.parse("")).hasMessageContaining("empty");
     }
+
+    /** The issue's example printed "bad percent escape in 'p@ss:w/rd%'". */
+    @Test
+    void aBadPercentEscapeInThePasswordSaysWhereWithoutShowingIt() {
+        assertThatThrownBy(() -> RedisUri.parse("redis://:p@ss:w/rd%@127.0.0.1:7105"))
+                .hasMessage("bad URI 'redis://***@127.0.0.1:7105': bad percent escape in the password: '%' must be followed "
+                        + "by two hex digits (write a '%' itself as %25)");
+        assertThatThrownBy(() -> RedisUri.parse("redis://127.0.0.1:7105?password=hunter2%zz"))
+                .hasMessageNotContaining("hunter2").hasMessageContaining("in the value of option 'password'");
+    }
+
+    @Test
+    void aUriWithoutSchemeHasItsPasswordMaskedToo() {
+        assertThatThrownBy(() -> RedisUri.parse(":hunter2@127.0.0.1:70000"))
+                .hasMessage("bad URI '***@127.0.0.1:70000': port 70000 out of range");
+        assertThat(RedisUri.parse("u:hunter2@127.0.0.1:7000").redacted()).isEqualTo("***@127.0.0.1:7000");
+    }
+
+    /** An unencoded '?' in a password starts the query inside it: the parts after it are not quoted back. */
+    @Test
+    void partsOfACutPasswordAreNotQuoted() {
+        assertThatThrownBy(() -> RedisUri.parse("redis://:hun?ter2@127.0.0.1:7105"))
+                .hasMessageNotContaining("ter2").hasMessageContaining("empty host (a '?' in a password must be written %3F)");
+        assertThatThrownBy(() -> RedisUri.parse("redis://:hun/ter2@127.0.0.1:7105/x"))
+                .hasMessageNotContaining("ter2").hasMessageContaining("database 'x' is not a number");
+    }
+
+    @Test
+    void scrubMasksUrisInFreeText() {
+        assertThat(RedisUri.scrub("Unmatched argument at index 2: 'redis://:hunter2@127.0.0.1:1'"))
+                .isEqualTo("Unmatched argument at index 2: 'redis://***@127.0.0.1:1'");
+        assertThat(RedisUri.scrub("Unknown option: '--targte=rediss://u:p@ss@h:1?password=hunter2&tls=true'"))
+                .doesNotContain("hunter2").doesNotContain("p@ss").contains("rediss://***@h:1?password=***&tls=true");
+        assertThat(RedisUri.scrub("Unmatched argument: ':hunter2@127.0.0.1:1'")).isEqualTo("Unmatched argument: '***@127.0.0.1:1'");
+        assertThat(RedisUri.scrub("Unknown option: '--sampel'")).isEqualTo("Unknown option: '--sampel'");
+    }
 }

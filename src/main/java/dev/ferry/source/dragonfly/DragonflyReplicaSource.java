@@ -455,11 +455,12 @@ public final class DragonflyReplicaSource implements LiveSource {
             p.lag(0, 0);
             if (p.phase() != ShardProgress.Phase.FAILED) p.phase(ShardProgress.Phase.STOPPED);
             long confirmed = writer.confirmed(i);
-            String to = confirmed == applied ? Long.toString(applied)
-                    : confirmed + " (answered to " + applied + ": a write after " + confirmed + " was refused, see failed)";
+            String to = confirmed == applied ? String.format(Locale.ROOT, "%,d", applied)
+                    : String.format(Locale.ROOT, "%,d (answered to %,d: a write after %,d was refused, see failed)",
+                            confirmed, applied, confirmed);
             lines.add(String.format(Locale.ROOT, "flow %d: confirmed to LSN %s of master %s", i, to, replid));
         }
-        lines.add(String.format(Locale.ROOT, "Dragonfly %s: %d session(s), %d full and %d partial sync(s)", address,
+        lines.add(String.format(Locale.ROOT, "Dragonfly %s: %,d session(s), %,d full and %,d partial sync(s)", address,
                 sessions, fullSyncs, partialSyncs));
         return lines;
     }

@@ -250,8 +250,8 @@ public final class RedisReplicaSource implements LiveSource {
             s.progress.appliedPosition(applied);
             s.progress.lag(0, 0);
             if (s.progress.phase() != ShardProgress.Phase.FAILED) s.progress.phase(ShardProgress.Phase.STOPPED);
-            lines.add(String.format("%s: confirmed to offset %s of replication id %s; %d reconnect(s), %d partial and %d full "
-                            + "resync(s); spool peak on disk %d MB", s.progress.name(), confirmed(s.index, applied), s.link.replid(),
+            lines.add(String.format(java.util.Locale.ROOT, "%s: confirmed to offset %s of replication id %s; %,d reconnect(s), %,d partial and %,d full "
+                            + "resync(s); spool peak on disk %,d MB", s.progress.name(), confirmed(s.index, applied), s.link.replid(),
                     s.link.reconnects(), s.link.partialResyncs(), s.link.fullResyncs(), s.spool.peakDiskBytes() >> 20));
         }
         return lines;
@@ -260,8 +260,9 @@ public final class RedisReplicaSource implements LiveSource {
     /** The confirmed position, and the answered one where a refused write holds "confirmed" back. */
     private String confirmed(int shard, long applied) {
         long confirmed = writer.confirmed(shard);
-        return confirmed == applied ? Long.toString(applied)
-                : confirmed + " (answered to " + applied + ": a write after " + confirmed + " was refused, see failed)";
+        return confirmed == applied ? String.format(java.util.Locale.ROOT, "%,d", applied)
+                : String.format(java.util.Locale.ROOT, "%,d (answered to %,d: a write after %,d was refused, see failed)",
+                        confirmed, applied, confirmed);
     }
 
     @Override

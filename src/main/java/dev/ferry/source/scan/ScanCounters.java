@@ -18,8 +18,9 @@ public final class ScanCounters {
     public final LongAdder typeReads = new LongAdder();
 
     public String summary() {
-        return "keyspace events: " + eventsReceived.sum() + " received, " + eventsCoalesced.sum() + " coalesced, "
-                + eventsDropped.sum() + " dropped; " + keysReread.sum() + " keys re-read, " + keysDeleted.sum()
-                + " deleted; " + subscriptionLosses.sum() + " subscription(s) lost; " + rescans.sum() + " re-scan(s)";
+        return String.format(java.util.Locale.ROOT, "keyspace events: %,d received, %,d coalesced, %,d dropped; "
+                        + "%,d keys re-read, %,d deleted; %,d subscription(s) lost; %,d re-scan(s)", eventsReceived.sum(),
+                eventsCoalesced.sum(), eventsDropped.sum(), keysReread.sum(), keysDeleted.sum(), subscriptionLosses.sum(),
+                rescans.sum());
     }
 }

@@ -62,7 +62,7 @@ public final class ScanLiveSource implements LiveSource {
         }
         List<String> lines = new ArrayList<>();
         for (ShardProgress p : scan.shards()) lines.add(p.name() + ": " + p.phase().name().toLowerCase(java.util.Locale.ROOT));
-        if (scan.settings().live()) lines.add("keyspace events: " + scan.counters().summary());
+        if (scan.settings().live()) lines.add(scan.counters().summary());
         return lines;
     }
 
