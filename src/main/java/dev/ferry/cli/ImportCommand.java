@@ -149,6 +149,7 @@ final class ImportCommand implements Callable<Integer> {
             // the file went away: the bytes read are all we know
         }
         double pct = 100.0 * r.bytesRead() / size;
-        return pct >= 1 ? String.format(Locale.ROOT, "%.0f%%", Math.floor(pct)) : String.format(Locale.ROOT, "%.1f%%", pct);
+        return pct >= 10 ? String.format(Locale.ROOT, "%.0f%%", Math.floor(pct))
+                : String.format(Locale.ROOT, "%.1f%%", Math.floor(pct * 10) / 10);
     }
 }

@@ -66,7 +66,7 @@ final class Progress implements AutoCloseable {
      */
     synchronized void message(String line) {
         if (terminal && lastWidth > 0) {
-            out.print("\r" + " ".repeat(lastWidth) + "\r");
+            out.print("\r\033[K"); // the whole line: a terminal's "^C" echo may stand after the bar
             lastWidth = 0;
         }
         out.println(line);

@@ -66,7 +66,7 @@ final class ReplicateProgress implements AutoCloseable {
     /** Prints {@code line} above the progress lines, which the next redraw draws again below it. */
     synchronized void message(String line) {
         if (terminal && drawnLines > 0) {
-            out.print("\033[" + drawnLines + "A\033[J");
+            out.print("\033[" + drawnLines + "A\r\033[J"); // \r: a terminal's "^C" echo moved the cursor right
             drawnLines = 0;
         }
         out.println(line);
