@@ -164,6 +164,7 @@ class ProgressTest {
         List<String> printed = new ArrayList<>();
         List<Integer> quits = new ArrayList<>();
         int[] stops = {0};
+        java.util.function.IntConsumer realQuit = StopSignals.quit;
         StopSignals.quit = quits::add;
         try {
             StopSignals.onInterrupt(() -> stops[0]++, () -> "1,234 keys written, file offset 56,789 of dump.rdb");
@@ -179,6 +180,8 @@ class ProgressTest {
                     "ferry: quit at once; confirmed by the target so far: 1,234 keys written, file offset 56,789 of dump.rdb");
         } finally {
             StopSignals.printVia(null);
+            StopSignals.quit = realQuit;
+            StopSignals.onInterrupt(() -> { }, () -> "nothing");
         }
     }
 }
