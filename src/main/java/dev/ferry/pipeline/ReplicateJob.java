@@ -189,6 +189,8 @@ public final class ReplicateJob {
             long total = 0;
             for (HostPort h : masters) {
                 try (RespConnection c = RespConnection.open(h, co)) {
+                    dev.ferry.resp.Reply keyspace = c.call("INFO", "keyspace");
+                    if (keyspace.isError() || !keyspace.asText().contains("# Keyspace")) return -1;
                     for (Map.Entry<String, String> e : Topology.info(c, "keyspace").entrySet()) {
                         if (!e.getKey().matches("db\\d+") || !settings.filter().acceptsDb(Integer.parseInt(e.getKey().substring(2)))) {
                             continue;
