@@ -53,6 +53,8 @@ public final class ReplicateJob {
     private final Settings settings;
     private final RunStats stats = new RunStats();
     private volatile boolean stopRequested;
+    /** A stop ended a snapshot part-way (the first, or a new full sync after a resync). */
+    private volatile boolean snapshotCut;
     private volatile LiveSource source;
     private volatile TargetWriter writer;
 
@@ -122,7 +124,10 @@ public final class ReplicateJob {
                 SnapshotFeeder f = new SnapshotFeeder(w, shard, settings.filter(), st, outcomes, settings.rate().copy(), position);
                 // a stop during a Redis full sync ends it at the next key rather than applying all that is spooled
                 // (at the rate limit); a Dragonfly session is closed by the source's own stop
-                return settings.source().kind() == RedisUri.Kind.DRAGONFLY ? f : f.stopWhen(() -> stopRequested);
+                return settings.source().kind() == RedisUri.Kind.DRAGONFLY ? f : f.stopWhen(() -> {
+                    if (stopRequested) snapshotCut = true; // also a new full sync after a resync, once live
+                    return stopRequested;
+                });
             }
 
             @Override public RdbReader.Options options(SnapshotFeeder feeder) {
@@ -164,7 +169,7 @@ public final class ReplicateJob {
                     throw new WriteFailedException(failure);
                 }
                 w.drain();
-                boolean complete = s.snapshotDone();
+                boolean complete = s.snapshotDone() && !snapshotCut;
                 return new Result(stats, w.keysWritten(), w.commandsApplied(), lines, w.info().describe(), w.reconnects(),
                         w.nonAtomicTransactions(), s.caveat(), complete, complete ? -1 : sourceKeys());
             }
