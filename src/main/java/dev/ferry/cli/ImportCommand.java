@@ -78,18 +78,18 @@ final class ImportCommand implements Callable<Integer> {
             err.flush();
             return ExitCode.FAILED;
         }
-        if (result.ending() == ImportJob.Ending.STOPPED) {
-            err.println("ferry: stopped before the end of " + file.getFileName() + ": run the import again to complete "
-                    + "the copy (it reads the file from the start and overwrites what this run wrote)");
-            err.flush();
-            return ExitCode.INCOMPLETE;
-        }
         long failed = result.stats().failedCount();
         if (failed > 0) {
             err.printf(Locale.ROOT, "ferry: error: %,d key%s not written as the source holds %s; the summary says why%n", failed,
                     failed == 1 ? " was" : "s were", failed == 1 ? "it" : "them");
             err.flush();
             return ExitCode.FAILED;
+        }
+        if (result.ending() == ImportJob.Ending.STOPPED) {
+            err.println("ferry: stopped before the end of " + file.getFileName() + ": run the import again to complete "
+                    + "the copy (it reads the file from the start and overwrites what this run wrote)");
+            err.flush();
+            return ExitCode.INCOMPLETE;
         }
         return ExitCode.OK;
     }
