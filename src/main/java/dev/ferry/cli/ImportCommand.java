@@ -31,6 +31,9 @@ final class ImportCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "FILE", description = "Write every key not written exactly as the source holds it (skipped, failed, warned) to FILE, one JSON object per line.")
     Path report;
 
+    @Option(names = "--check-first", description = "Read the whole file once first, checking its CRC-64 checksum and every value's structure, and write nothing if it is damaged (the checksum can otherwise only be checked at the end, after the keys were written).")
+    boolean checkFirst;
+
     @Mixin
     FilterOptions filters;
 
@@ -45,24 +48,48 @@ final class ImportCommand implements Callable<Integer> {
         RedisUri uri = RedisUri.parse(target);
         ImportJob job = new ImportJob(new ImportJob.Settings(file, uri, filters.toFilter().intoTargetDb(uri.db()),
                 write.toWriterOptions(), write.bigValue, report));
+        StopSignals.onInterrupt(job::requestStop, () -> job.confirmedOffset() < 0 ? "nothing (0 keys written)"
+                : String.format(Locale.ROOT, "%,d keys written, file offset %,d of %s: the target holds a partial copy",
+                        job.keysWritten(), job.confirmedOffset(), file.getFileName()));
         ImportJob.Result result;
+        String note = null;
         if (quiet) {
+            if (checkFirst) note = job.checkFile();
             result = job.run();
         } else {
             try (Progress p = new Progress(System.err, Progress.isTerminal(), job::bytesRead, job.fileSize(), job::keysWritten)) {
+                StopSignals.printVia(p::message);
+                if (checkFirst) note = job.checkFile();
                 result = job.run();
+            } finally {
+                StopSignals.printVia(null);
             }
         }
         PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (note != null) {
+            err.println("ferry: note: " + note);
+            err.flush();
+        }
         printSummary(out, result, uri);
         out.flush();
+        if (result.ending() == ImportJob.Ending.CORRUPT) {
+            err.println("ferry: error: " + result.problem());
+            err.flush();
+            return ExitCode.FAILED;
+        }
         long failed = result.stats().failedCount();
         if (failed > 0) {
-            PrintWriter err = spec.commandLine().getErr();
             err.printf(Locale.ROOT, "ferry: error: %,d key%s not written as the source holds %s; the summary says why%n", failed,
                     failed == 1 ? " was" : "s were", failed == 1 ? "it" : "them");
             err.flush();
             return ExitCode.FAILED;
+        }
+        if (result.ending() == ImportJob.Ending.STOPPED) {
+            err.println("ferry: stopped before the end of " + file.getFileName() + ": run the import again to complete "
+                    + "the copy (it reads the file from the start and overwrites what this run wrote)");
+            err.flush();
+            return ExitCode.INCOMPLETE;
         }
         return ExitCode.OK;
     }
@@ -70,8 +97,10 @@ final class ImportCommand implements Callable<Integer> {
     private void printSummary(PrintWriter out, ImportJob.Result r, RedisUri uri) {
         RunStats s = r.stats();
         double secs = s.seconds();
-        out.printf(Locale.ROOT, "Imported %s (RDB version %d, %s) into %s (%s)%n", file, r.rdbVersion(),
-                Progress.bytes(r.bytesRead()), uri.redacted(), r.target());
+        String partial = partialLine(r);
+        if (partial != null) out.println(partial);
+        out.printf(Locale.ROOT, "%s %s (RDB version %d, %s) into %s (%s)%n", partial == null ? "Imported" : "Partly imported",
+                file, r.rdbVersion(), Progress.bytes(r.bytesRead()), uri.redacted(), r.target());
         out.printf(Locale.ROOT, "  keys read     %,d%n", s.keysRead.sum());
         out.printf(Locale.ROOT, "  keys written  %,d%n", r.keysWritten());
         out.printf(Locale.ROOT, "  skipped       %,d%n", s.skippedCount());
@@ -89,5 +118,39 @@ final class ImportCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  time          %.2f s (%,.0f keys/s)%n", secs, r.keysWritten() / Math.max(secs, 1e-3));
         if (r.committedPosition() >= 0) out.printf(Locale.ROOT, "  confirmed to  file offset %,d%n", r.committedPosition());
         else out.println("  confirmed to  nothing (no write was confirmed)");
+    }
+
+    /** The summary's first line when the file was not imported whole: what the target holds and what to do. */
+    private String partialLine(ImportJob.Result r) {
+        String name = file.getFileName().toString();
+        String done = String.format(Locale.ROOT, "%s of %s (%,d keys written)", percentRead(r), name, r.keysWritten());
+        switch (r.ending()) {
+            case STOPPED:
+                return "Stopped after " + done + ": the target holds a partial copy";
+            case CORRUPT:
+                if (r.problem() != null && r.problem().contains("checksum mismatch")) {
+                    return String.format(Locale.ROOT, "Damaged file: %s was read to its end but its checksum does not match, "
+                            + "so some of the %,d keys written may hold damaged values: the target holds a damaged import; "
+                            + "import a good copy again without --no-replace (--check-first refuses such a file before "
+                            + "writing anything)", name, r.keysWritten());
+                }
+                return "Stopped at damage after " + done + ": the target holds a partial import; fix or replace the file "
+                        + "and import it again without --no-replace (which would keep what this run wrote as it is), "
+                        + "or with --check-first to check it before writing anything";
+            default:
+                return null;
+        }
+    }
+
+    private String percentRead(ImportJob.Result r) {
+        long size = Math.max(r.bytesRead(), 1);
+        try {
+            size = Math.max(size, java.nio.file.Files.size(file));
+        } catch (java.io.IOException ignored) {
+            // the file went away: the bytes read are all we know
+        }
+        double pct = 100.0 * r.bytesRead() / size;
+        return pct >= 10 ? String.format(Locale.ROOT, "%.0f%%", Math.floor(pct))
+                : String.format(Locale.ROOT, "%.1f%%", Math.floor(pct * 10) / 10);
     }
 }

@@ -1,6 +1,9 @@
 package dev.ferry.cli;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -36,8 +39,38 @@ final class Progress implements AutoCloseable {
         timer.scheduleAtFixedRate(this::draw, period, period, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * True when redrawn bars make sense: stderr (where progress goes) is a terminal. {@link System#console()}
+     * is not enough (Java 17 looks at stdin and stdout only, so {@code 2>err.log} on a terminal filled the log
+     * with redraws); on Linux the link {@code /proc/self/fd/2} names the terminal device.
+     */
     static boolean isTerminal() {
-        return System.console() != null && !"dumb".equals(System.getenv("TERM"));
+        if ("dumb".equals(System.getenv("TERM"))) return false;
+        Boolean tty = isTerminalDevice(Path.of("/proc/self/fd/2"));
+        return tty != null ? tty : System.console() != null;
+    }
+
+    /** Whether the file descriptor link {@code fd} points at a terminal; null when that cannot be told (no /proc). */
+    static Boolean isTerminalDevice(Path fd) {
+        try {
+            String target = Files.readSymbolicLink(fd).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Prints {@code line} above the bar (the bar is cleared, the line printed, the bar drawn again below it at the
+     * next redraw), so a redraw never covers it.
+     */
+    synchronized void message(String line) {
+        if (terminal && lastWidth > 0) {
+            out.print("\r\033[K"); // the whole line: a terminal's "^C" echo may stand after the bar
+            lastWidth = 0;
+        }
+        out.println(line);
+        out.flush();
     }
 
     private synchronized void draw() {

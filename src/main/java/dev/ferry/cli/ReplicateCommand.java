@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "replicate", mixinStandardHelpOptions = true,
         description = "Copy a live source into a target and (--mode live, the default) keep following its writes until "
-                + "interrupted (Ctrl-C / SIGTERM): then it applies what it read, prints the last applied offsets and exits 0.")
+                + "interrupted (Ctrl-C / SIGTERM): then it applies what it read, prints the last applied offsets and exits 0 "
+                + "(4 when stopped before the snapshot was complete: the target then holds a partial copy).")
 final class ReplicateCommand implements Callable<Integer> {
     @Option(names = "--source", required = true, paramLabel = "URI",
             description = "redis://[user:pass@]host:port, rediss://..., redis-cluster://h:p[,h:p], redis-sentinel://h:p[,h:p]/master, dragonfly://host:port")
@@ -99,11 +100,14 @@ final class ReplicateCommand implements Callable<Integer> {
         if (verify && live) throw new IllegalArgumentException("--verify needs --mode snapshot (a live copy never stops changing; run ferry verify against it)");
         if (spoolMemoryMb < 1 || spoolDiskMb < 0) throw new IllegalArgumentException("--spool-memory must be >= 1 and --spool-limit >= 0");
         if (runFor != null && runFor < 0) throw new IllegalArgumentException("--run-for must be >= 0");
+        if (runFor != null && !live) {
+            throw new IllegalArgumentException("--run-for applies to --mode live only: a snapshot copy ends by itself once the target confirmed it");
+        }
         Path dir = spoolDir != null ? spoolDir : Path.of(System.getProperty("java.io.tmpdir"));
         ReplicateJob job = new ReplicateJob(new ReplicateJob.Settings(src, dst, live, filters.toFilter().intoTargetDb(dst.db()),
                 write.toWriterOptions(), write.bigValue, report, RateLimiter.parse(rateLimit), ignoreFlush,
                 spoolMemoryMb << 20, spoolDiskMb << 20, dir, targetOwned));
-        StopSignals.onInterrupt(job::requestStop);
+        StopSignals.onInterrupt(job::requestStop, () -> confirmedSoFar(job));
         if (runFor != null) {
             Thread t = new Thread(() -> {
                 try {
@@ -127,7 +131,10 @@ final class ReplicateCommand implements Callable<Integer> {
             result = job.run(sourceFactory);
         } else {
             try (ReplicateProgress p = new ReplicateProgress(System.err, Progress.isTerminal(), job)) {
+                StopSignals.printVia(p::message);
                 result = job.run(sourceFactory);
+            } finally {
+                StopSignals.printVia(null);
             }
         }
         PrintWriter out = spec.commandLine().getOut();
@@ -141,16 +148,41 @@ final class ReplicateCommand implements Callable<Integer> {
             err.flush();
             return ExitCode.FAILED;
         }
+        if (!result.snapshotComplete()) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("ferry: stopped before the snapshot was complete: run the copy again to complete it (a new run "
+                    + "copies the whole snapshot again)");
+            err.flush();
+            return ExitCode.INCOMPLETE;
+        }
         if (verify) {
             return VerifyCommand.afterCopy(src, dst, job.settings().filter(), verifyReport, quiet, out, spec.commandLine().getErr());
         }
         return ExitCode.OK;
     }
 
+    /** For the line a second Ctrl-C prints before quitting at once. */
+    private static String confirmedSoFar(ReplicateJob job) {
+        if (!job.snapshotDone()) {
+            return String.format(Locale.ROOT, "%,d keys written; the snapshot is not complete (no replication offset "
+                    + "confirmed): the target holds a partial copy", job.keysWritten());
+        }
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%,d keys written, %,d commands applied",
+                job.keysWritten(), job.commandsApplied()));
+        for (dev.ferry.source.ShardProgress p : job.shards()) {
+            sb.append("; ").append(p.name()).append(": ").append(p.positionUnit()).append(' ').append(p.appliedPosition());
+        }
+        return sb.toString();
+    }
+
     private static void printSummary(PrintWriter out, ReplicateJob.Result r, RedisUri src, RedisUri dst, boolean live) {
         RunStats s = r.stats();
-        out.printf(Locale.ROOT, "Replicated %s into %s (%s), %s%n", src.redacted(), dst.redacted(), r.target(),
-                live ? "snapshot then live" : "snapshot");
+        if (!r.snapshotComplete()) {
+            out.printf(Locale.ROOT, "Stopped after %,d of %s keys: the target holds a partial copy%n", r.keysWritten(),
+                    r.sourceKeys() < 0 ? "an unknown number of" : String.format(Locale.ROOT, "~%,d", r.sourceKeys()));
+        }
+        out.printf(Locale.ROOT, "%s %s into %s (%s), %s%n", r.snapshotComplete() ? "Replicated" : "Partly replicated",
+                src.redacted(), dst.redacted(), r.target(), live ? "snapshot then live" : "snapshot");
         out.printf(Locale.ROOT, "  keys read         %,d%n", s.keysRead.sum());
         out.printf(Locale.ROOT, "  keys written      %,d%n", r.keysWritten());
         if (live) out.printf(Locale.ROOT, "  commands applied  %,d%n", r.commandsApplied());
@@ -167,7 +199,11 @@ final class ReplicateCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "  MULTI/EXEC blocks over several slots applied without atomicity: %,d%n", r.nonAtomicTransactions());
         }
         if (r.reconnects() > 0) out.printf(Locale.ROOT, "  target reconnects %,d%n", r.reconnects());
-        for (String line : r.shards()) out.println("  " + line);
+        if (r.snapshotComplete()) {
+            for (String line : r.shards()) out.println("  " + line);
+        } else {
+            out.println("  confirmed         no replication offset: a snapshot counts only once complete");
+        }
         out.printf(Locale.ROOT, "  time              %.2f s%n", s.seconds());
         if (r.caveat() != null) out.println("  note: " + r.caveat());
     }

@@ -46,6 +46,11 @@ final class ReplicateProgress implements AutoCloseable {
         lastNanos = now;
         for (ShardProgress s : job.shards()) lines.add(line(s, rate));
         if (lines.isEmpty()) return;
+        render(lines);
+    }
+
+    /** Draws the lines: in place of the previous ones on a terminal, else as log lines. */
+    synchronized void render(List<String> lines) {
         if (terminal) {
             StringBuilder sb = new StringBuilder();
             if (drawnLines > 0) sb.append("\033[").append(drawnLines).append('A');
@@ -55,6 +60,16 @@ final class ReplicateProgress implements AutoCloseable {
         } else {
             for (String l : lines) out.println("progress: " + l);
         }
+        out.flush();
+    }
+
+    /** Prints {@code line} above the progress lines, which the next redraw draws again below it. */
+    synchronized void message(String line) {
+        if (terminal && drawnLines > 0) {
+            out.print("\033[" + drawnLines + "A\r\033[J"); // \r: a terminal's "^C" echo moved the cursor right
+            drawnLines = 0;
+        }
+        out.println(line);
         out.flush();
     }
 

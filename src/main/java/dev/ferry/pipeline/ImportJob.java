@@ -2,6 +2,7 @@ package dev.ferry.pipeline;
 
 import dev.ferry.rdb.RdbFormatException;
 import dev.ferry.rdb.RdbReader;
+import dev.ferry.rdb.RdbVisitor;
 import dev.ferry.resp.RedisUri;
 import dev.ferry.target.TargetWriter;
 import dev.ferry.target.WriteListener;
@@ -24,9 +25,16 @@ public final class ImportJob {
                            Path report) {
     }
 
-    /** What the run did, for the summary and the exit code. */
+    /** How a run ended: the whole file, a stop asked for (Ctrl-C), or a damaged file after some keys were sent. */
+    public enum Ending { COMPLETE, STOPPED, CORRUPT }
+
+    /**
+     * What the run did, for the summary and the exit code. {@code problem} is the one-line reason of a
+     * {@link Ending#CORRUPT} ending, else null.
+     */
     public record Result(RunStats stats, long keysWritten, long bytesRead, long bytesSent, long committedPosition,
-                         int functionsLoaded, int rdbVersion, String target, long reconnects) {
+                         int functionsLoaded, int rdbVersion, String target, long reconnects, Ending ending,
+                         String problem) {
     }
 
     private final Settings settings;
@@ -34,6 +42,7 @@ public final class ImportJob {
     private volatile RdbReader reader;
     private volatile TargetWriter writer;
     private final long fileSize;
+    private volatile boolean stopRequested;
 
     public ImportJob(Settings settings) {
         this.settings = settings;
@@ -60,9 +69,61 @@ public final class ImportJob {
         return r == null ? 0 : r.position();
     }
 
+    /** The file offset up to which the target confirmed every write, or -1. */
+    public long confirmedOffset() {
+        TargetWriter w = writer;
+        return w == null ? -1 : w.committed(SHARD);
+    }
+
     public long keysWritten() {
         TargetWriter w = writer;
         return w == null ? 0 : w.keysWritten();
+    }
+
+    /** Asks a running import to stop: the key being read is the last one sent; what was sent is confirmed first. */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /**
+     * {@code --check-first}: reads the whole file once, writing nothing, so a damaged file (its CRC-64, a value
+     * that fails its structural checks, a truncation) is refused before the target is touched.
+     *
+     * @throws RdbFormatException naming the file and where it is damaged
+     * @return a note when the file carries no checksum to verify (RDB version below 5, or saved without one), else null
+     */
+    public String checkFile() throws IOException {
+        Path file = settings.file();
+        if (Files.isDirectory(file)) throw new IOException(file + " is a directory, not an RDB file");
+        long stored;
+        try (InputStream in = open(file)) {
+            RdbVisitor none = new RdbVisitor() {
+                @Override public void keyValue(dev.ferry.record.KeyValue kv) { }
+                @Override public void bigValueStart(dev.ferry.record.BigValueStart start) { }
+                @Override public void elements(dev.ferry.record.ElementBatch batch) { }
+                @Override public void bigValueEnd(dev.ferry.record.BigValueEnd end) { }
+            };
+            RdbReader r = new RdbReader(in, none, new RdbReader.Options().bigValueThreshold(settings.bigValueThreshold()));
+            reader = r;
+            r.read();
+            stored = r.rdbVersion() < 5 ? 0 : r.storedChecksum();
+        } catch (RdbFormatException e) {
+            throw RdbFormatException.of(file.getFileName() + ": " + e.getMessage());
+        } finally {
+            reader = null;
+        }
+        if (stored == 0) {
+            return file.getFileName() + " carries no checksum (RDB version below 5, or saved with rdbchecksum no): only its structure was checked";
+        }
+        return null;
+    }
+
+    private static InputStream open(Path file) throws IOException {
+        try {
+            return Files.newInputStream(file);
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(file + ": no such file");
+        }
     }
 
     public Result run() throws IOException {
@@ -70,13 +131,7 @@ public final class ImportJob {
         if (Files.isDirectory(file)) throw new IOException(file + " is a directory, not an RDB file");
         KeyReport report = settings.report() == null ? null : KeyReport.open(settings.report());
         try {
-            InputStream in;
-            try {
-                in = Files.newInputStream(file);
-            } catch (NoSuchFileException e) {
-                throw new NoSuchFileException(file + ": no such file");
-            }
-            return run(in, report);
+            return run(open(file), report);
         } finally {
             if (report != null) report.close();
         }
@@ -87,10 +142,20 @@ public final class ImportJob {
         WriteListener listener = Outcomes.of(stats, report);
         try (InputStream input = in; TargetWriter w = TargetWriter.open(settings.target(), settings.writer(), listener)) {
             writer = w;
-            SnapshotFeeder feeder = new SnapshotFeeder(w, SHARD, settings.filter(), stats, listener, RateLimiter.NONE, -1);
+            SnapshotFeeder feeder = new SnapshotFeeder(w, SHARD, settings.filter(), stats, listener, RateLimiter.NONE, -1)
+                    .stopWhen(() -> stopRequested);
             RdbReader r = new RdbReader(input, feeder, feeder.readerOptions(settings.writer().batch(), settings.bigValueThreshold()));
             reader = r;
-            r.read();
+            try {
+                r.read();
+            } catch (SnapshotFeeder.Stopped stopped) {
+                return partial(w, r, Ending.STOPPED, null);
+            } catch (RdbFormatException e) {
+                String problem = file.getFileName() + ": " + e.getMessage();
+                // nothing sent yet (a bad header, a first key already damaged): the one error line says it all
+                if (stats.keysRead.sum() == 0 && w.bytesSent() == 0) throw RdbFormatException.of(problem);
+                return partial(w, r, Ending.CORRUPT, problem);
+            }
             w.drain();
             int functions = FunctionLoader.load(w, feeder.functions(), settings.writer().replace(), listener);
             w.drain();
@@ -101,9 +166,17 @@ public final class ImportJob {
                 confirmed = r.position();
             }
             return new Result(stats, w.keysWritten(), r.position(), w.bytesSent(), confirmed, functions,
-                    r.rdbVersion(), w.info().describe(), w.reconnects());
-        } catch (RdbFormatException e) {
-            throw RdbFormatException.of(file.getFileName() + ": " + e.getMessage());
+                    r.rdbVersion(), w.info().describe(), w.reconnects(), Ending.COMPLETE, null);
         }
+    }
+
+    /**
+     * A run that ends before the file's end: what was sent is confirmed (drained) first, so the summary's
+     * confirmed offset and key count are what the target holds. Function libraries are not loaded.
+     */
+    private Result partial(TargetWriter w, RdbReader r, Ending ending, String problem) {
+        w.drain();
+        return new Result(stats, w.keysWritten(), r.position(), w.bytesSent(), w.confirmed(SHARD), 0,
+                r.rdbVersion(), w.info().describe(), w.reconnects(), ending, problem);
     }
 }

@@ -15,6 +15,11 @@ import dev.ferry.target.WriterOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import dev.ferry.resp.ConnectOptions;
+import dev.ferry.resp.RedisUri.HostPort;
+import dev.ferry.resp.RespConnection;
+import dev.ferry.target.Topology;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,8 +35,14 @@ public final class ReplicateJob {
                            long spoolMemory, long spoolDisk, Path spoolDir, boolean targetOwned) {
     }
 
+    /**
+     * {@code snapshotComplete} is false when the run was stopped before every shard's snapshot was confirmed (the
+     * target then holds a partial copy); {@code sourceKeys} is then the source's key count in scope from its
+     * {@code INFO keyspace} (an estimate: it changes while the run goes on), or -1 when it could not be read.
+     */
     public record Result(RunStats stats, long keysWritten, long commandsApplied, List<String> shards, String target,
-                         long reconnects, long nonAtomicTransactions, String caveat) {
+                         long reconnects, long nonAtomicTransactions, String caveat, boolean snapshotComplete,
+                         long sourceKeys) {
     }
 
     /** Builds the source once the writer is open; the scan mode plugs in here. */
@@ -42,6 +53,8 @@ public final class ReplicateJob {
     private final Settings settings;
     private final RunStats stats = new RunStats();
     private volatile boolean stopRequested;
+    /** A stop ended a snapshot part-way (the first, or a new full sync after a resync). */
+    private volatile boolean snapshotCut;
     private volatile LiveSource source;
     private volatile TargetWriter writer;
     private volatile TargetOwnership ownership;
@@ -110,7 +123,13 @@ public final class ReplicateJob {
     private SnapshotHandling snapshotHandling(TargetWriter w, RunStats st, WriteListener outcomes) {
         return new SnapshotHandling() {
             @Override public SnapshotFeeder feeder(int shard, long position) {
-                return new SnapshotFeeder(w, shard, settings.filter(), st, outcomes, settings.rate().copy(), position);
+                SnapshotFeeder f = new SnapshotFeeder(w, shard, settings.filter(), st, outcomes, settings.rate().copy(), position);
+                // a stop during a Redis full sync ends it at the next key rather than applying all that is spooled
+                // (at the rate limit); a Dragonfly session is closed by the source's own stop
+                return settings.source().kind() == RedisUri.Kind.DRAGONFLY ? f : f.stopWhen(() -> {
+                    if (stopRequested) snapshotCut = true; // also a new full sync after a resync, once live
+                    return stopRequested;
+                });
             }
 
             @Override public RdbReader.Options options(SnapshotFeeder feeder) {
@@ -155,13 +174,52 @@ public final class ReplicateJob {
                 }
                 List<String> lines = s.stop();
                 String failure = s.failure();
-                if (failure != null) throw new WriteFailedException(failure);
+                // a shard whose full sync a stop ended is not a failure: the result says the copy is partial
+                if (failure != null && !(stopRequested && failure.equals(SnapshotFeeder.Stopped.MESSAGE))) {
+                    throw new WriteFailedException(failure);
+                }
                 w.drain();
+                boolean complete = s.snapshotDone() && !snapshotCut;
                 return new Result(stats, w.keysWritten(), w.commandsApplied(), lines, w.info().describe(), w.reconnects(),
-                        w.nonAtomicTransactions(), s.caveat());
+                        w.nonAtomicTransactions(), s.caveat(), complete, complete ? -1 : sourceKeys());
             }
         } finally {
             if (report != null) report.close();
+        }
+    }
+
+    /**
+     * The source's keys in the dbs in scope, summed over its masters, from {@code INFO keyspace}: the total a
+     * partial copy is measured against. -1 when the source cannot tell now.
+     */
+    private long sourceKeys() {
+        RedisUri src = settings.source();
+        try {
+            ConnectOptions co = src.connectOptions();
+            List<HostPort> masters = switch (src.kind()) {
+                case SENTINEL -> List.of(Topology.resolveSentinelMaster(src));
+                case CLUSTER -> Topology.ofCluster(src.hosts(), co).masters();
+                default -> List.of(src.hosts().get(0));
+            };
+            long total = 0;
+            for (HostPort h : masters) {
+                try (RespConnection c = RespConnection.open(h, co)) {
+                    dev.ferry.resp.Reply keyspace = c.call("INFO", "keyspace");
+                    if (keyspace.isError() || !keyspace.asText().contains("# Keyspace")) return -1;
+                    for (Map.Entry<String, String> e : Topology.info(c, "keyspace").entrySet()) {
+                        if (!e.getKey().matches("db\\d+") || !settings.filter().acceptsDb(Integer.parseInt(e.getKey().substring(2)))) {
+                            continue;
+                        }
+                        for (String field : e.getValue().split(",")) {
+                            if (field.startsWith("keys=")) total += Long.parseLong(field.substring(5).trim());
+                        }
+                    }
+                }
+            }
+            return total;
+        } catch (RuntimeException e) {
+            log.debug("source key count unavailable: {}", e.toString());
+            return -1;
         }
     }
 

@@ -31,6 +31,20 @@ public final class SnapshotFeeder implements RdbVisitor {
     private final List<byte[]> functions = new ArrayList<>();
     private final List<byte[][]> aux = new ArrayList<>();
     private boolean skippingBig;
+    private volatile java.util.function.BooleanSupplier stop = () -> false;
+
+    /**
+     * Thrown out of the reader when a stop was asked for during a snapshot: between two keys, so no key is left
+     * half written, and before the next one is sent.
+     */
+    public static final class Stopped extends RuntimeException {
+        public static final String MESSAGE = "stopped before the snapshot was complete";
+        private static final long serialVersionUID = 1L;
+
+        public Stopped() {
+            super(MESSAGE, null, false, false);
+        }
+    }
 
     public SnapshotFeeder(TargetWriter w, int shard, KeyFilter filter, RunStats stats, WriteListener outcomes,
                           RateLimiter rate, long position) {
@@ -53,6 +67,16 @@ public final class SnapshotFeeder implements RdbVisitor {
                     if (!ok) stats.filtered.increment();
                     return ok;
                 });
+    }
+
+    /** Once {@code stopWhen} says so, the next key ends the reading with {@link Stopped} instead of being written. */
+    public SnapshotFeeder stopWhen(java.util.function.BooleanSupplier stopWhen) {
+        this.stop = stopWhen;
+        return this;
+    }
+
+    private void checkStop() {
+        if (stop.getAsBoolean()) throw new Stopped();
     }
 
     public List<byte[]> functions() {
@@ -78,6 +102,7 @@ public final class SnapshotFeeder implements RdbVisitor {
 
     @Override
     public void keyValue(KeyValue kv) {
+        checkStop();
         stats.keysRead.increment();
         if (expired(kv.expireAtMs())) {
             outcomes.skipped(kv.db(), kv.key(), "already expired");
@@ -93,6 +118,7 @@ public final class SnapshotFeeder implements RdbVisitor {
 
     @Override
     public void bigValueStart(BigValueStart start) {
+        checkStop();
         stats.keysRead.increment();
         skippingBig = expired(start.expireAtMs());
         if (skippingBig) {

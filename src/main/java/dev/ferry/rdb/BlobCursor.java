@@ -22,6 +22,22 @@ abstract class BlobCursor {
     /** Advances to the next entry; false at the end. */
     abstract boolean next();
 
+    /** Back to before the first entry. */
+    abstract void reset();
+
+    /**
+     * Walks every entry once, so every internal length, back-pointer and header count is checked (what Redis's
+     * deep sanitisation checks), and the count of entries is a multiple of {@code group} (pairs, triplets); then
+     * goes back to the start. A value that fails is never written.
+     */
+    final BlobCursor checked(int group) {
+        long n = 0;
+        while (next()) n++;
+        if (n % group != 0) throw corrupt("holds " + n + " entries, not a multiple of " + group);
+        reset();
+        return this;
+    }
+
     /** True if the blob holds no entries (checked from the header, without walking). */
     abstract boolean isEmpty();
 

@@ -50,18 +50,18 @@ final class ElementDecoder {
                 }
                 break;
             }
-            case 9: pairs(new Zipmap(in.readString()), out); break;
-            case 10: items(new Ziplist(in.readString()), out); break;
-            case 11: items(new Intset(in.readString()), out); break;
-            case 12: scored(new Ziplist(in.readString()), out); break;
-            case 13: pairs(new Ziplist(in.readString()), out); break;
+            case 9: pairs(new Zipmap(in.readString()).checked(2), out); break;
+            case 10: items(new Ziplist(in.readString()).checked(1), out); break;
+            case 11: items(new Intset(in.readString()).checked(1), out); break;
+            case 12: scored(new Ziplist(in.readString()).checked(2), out); break;
+            case 13: pairs(new Ziplist(in.readString()).checked(2), out); break;
             case 14: {
                 long nodes = in.readLen();
-                for (long i = 0; i != nodes; i++) items(new Ziplist(in.readString()), out);
+                for (long i = 0; i != nodes; i++) items(new Ziplist(in.readString()).checked(1), out);
                 break;
             }
-            case 16: pairs(new Listpack(in.readString()), out); break;
-            case 17: scored(new Listpack(in.readString()), out); break;
+            case 16: pairs(new Listpack(in.readString()).checked(2), out); break;
+            case 17: scored(new Listpack(in.readString()).checked(2), out); break;
             case 18: {
                 long nodes = in.readLen();
                 for (long i = 0; i != nodes; i++) {
@@ -69,14 +69,14 @@ final class ElementDecoder {
                     if (container == 1) {
                         out.item(in.readString());
                     } else if (container == 2) {
-                        items(new Listpack(in.readString()), out);
+                        items(new Listpack(in.readString()).checked(1), out);
                     } else {
                         throw new RdbFormatException("unknown quicklist container " + container);
                     }
                 }
                 break;
             }
-            case 20: items(new Listpack(in.readString()), out); break;
+            case 20: items(new Listpack(in.readString()).checked(1), out); break;
             case 22: case 24: {
                 long minExpire = rdbType == 24 ? in.readLongLE() : 0;
                 long n = in.readLen();
@@ -91,7 +91,7 @@ final class ElementDecoder {
             }
             case 23: case 25: {
                 if (rdbType == 25) in.readLongLE(); // min expiry: only a hint
-                BlobCursor c = new Listpack(in.readString());
+                BlobCursor c = new Listpack(in.readString()).checked(3);
                 while (c.next()) {
                     byte[] f = c.bytes();
                     c.expectNext("a field's value");
@@ -120,6 +120,47 @@ final class ElementDecoder {
                 throw new RdbFormatException("cannot decode RDB type " + rdbType + " into elements");
         }
         out.flush();
+    }
+
+    /**
+     * Checks the structure of a whole value (type byte + serialised value, as {@link EntryReader} captures it)
+     * that is written as it is, by RESTORE: every ziplist, listpack and intset inside is walked with all its
+     * internal lengths checked (Redis's RESTORE checks only their headers unless sanitize-dump-payload is on),
+     * streams are read whole. Plain encodings were already walked when the value was delimited; plain string
+     * bytes and module values have no structure to check (only the file's checksum covers them).
+     */
+    static void check(byte[] payload) {
+        RdbInput in = new RdbInput(payload, 0, payload.length);
+        int type = in.readU8();
+        switch (type) {
+            case 9: new Zipmap(in.readString()).checked(2); break;
+            case 10: new Ziplist(in.readString()).checked(1); break;
+            case 11: new Intset(in.readString()).checked(1); break;
+            case 12: case 13: new Ziplist(in.readString()).checked(2); break;
+            case 16: case 17: new Listpack(in.readString()).checked(2); break;
+            case 20: new Listpack(in.readString()).checked(1); break;
+            case 23: case 25: {
+                if (type == 25) in.readLongLE();
+                new Listpack(in.readString()).checked(3);
+                break;
+            }
+            case 14: {
+                long nodes = in.readLen();
+                for (long i = 0; i != nodes; i++) new Ziplist(in.readString()).checked(1);
+                break;
+            }
+            case 18: {
+                long nodes = in.readLen();
+                for (long i = 0; i != nodes; i++) {
+                    if (in.readLen() == 2) new Listpack(in.readString()).checked(1);
+                    else in.skipString();
+                }
+                break;
+            }
+            case 15: case 19: case 21: StreamValue.read(type, in, true); break;
+            default: return;
+        }
+        if (!in.atEnd()) throw new RdbFormatException("trailing bytes after the value");
     }
 
     /** Plain strings are handed over in pieces so even a 512 MB string is not copied whole again. */

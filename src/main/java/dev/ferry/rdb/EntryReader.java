@@ -45,6 +45,7 @@ final class EntryReader {
             return;
         }
         byte[] payload = in.endCapture(type);
+        if (!empty) ElementDecoder.check(payload); // written as it is (RESTORE): a damaged blob must stop here
         if (empty) {
             visitor.skipped(db, key, "empty collection (RDB type " + type + "), Redis drops it on load");
         } else {

@@ -18,6 +18,11 @@ final class Intset extends BlobCursor {
     }
 
     @Override
+    void reset() {
+        index = 0;
+    }
+
+    @Override
     boolean isEmpty() {
         return count == 0;
     }
@@ -31,7 +36,9 @@ final class Intset extends BlobCursor {
     boolean next() {
         if (index == count) return false;
         int q = 8 + index * width;
-        intValue = width == 2 ? (short) Bytes.u16LE(blob, q) : width == 4 ? Bytes.intLE(blob, q) : Bytes.longLE(blob, q);
+        long v = width == 2 ? (short) Bytes.u16LE(blob, q) : width == 4 ? Bytes.intLE(blob, q) : Bytes.longLE(blob, q);
+        if (index > 0 && v <= intValue) throw corrupt("members out of order (" + intValue + ", then " + v + ")");
+        intValue = v;
         index++;
         return true;
     }

@@ -2,8 +2,16 @@ package dev.ferry.rdb;
 
 /** Entries of a listpack blob (RDB 7.0+ types, quicklist v2 nodes, stream nodes). */
 final class Listpack extends SizedBlob {
+    private int count;
+
     Listpack(byte[] blob) {
         super(blob, 6);
+    }
+
+    @Override
+    void reset() {
+        super.reset();
+        count = 0;
     }
 
     @Override
@@ -13,7 +21,11 @@ final class Listpack extends SizedBlob {
 
     @Override
     boolean next() {
-        if (atEnd()) return false;
+        if (atEnd()) {
+            int header = Bytes.u16LE(blob, 4);
+            if (header != 0xffff && header != count) throw corrupt("header says " + header + " entries, it holds " + count);
+            return false;
+        }
         int b = blob[p] & 0xff;
         int hdr;
         long len = 0;
@@ -53,11 +65,25 @@ final class Listpack extends SizedBlob {
         long entry = hdr + len;
         int back = entry < 128 ? 1 : entry < 16384 ? 2 : entry < 2097152 ? 3 : entry < 268435456 ? 4 : 5;
         need(p, entry + back);
+        checkBackLength(entry, back);
         if (!isInt) {
             strOff = p + hdr;
             strLen = (int) len;
         }
         p += (int) (entry + back);
+        count++;
         return true;
+    }
+
+    /** The entry's back-length (read backwards, 7 bits a byte, high bit: more to come) must give its size. */
+    private void checkBackLength(long entry, int back) {
+        int last = p + (int) entry + back - 1;
+        long v = 0;
+        for (int k = 0; k < back; k++) {
+            int c = blob[last - k] & 0xff;
+            v |= (long) (c & 127) << (7 * k);
+            if (((c & 128) != 0) != (k < back - 1)) throw corrupt("bad back-length");
+        }
+        if (v != entry) throw corrupt("back-length says " + v + " bytes, the entry is " + entry);
     }
 }

@@ -76,6 +76,7 @@ public final class RdbReader {
     private long expireAt = -1;
     private long recordStart;
     private boolean prefixPending;
+    private long storedChecksum = -1;
 
     public RdbReader(InputStream in, RdbVisitor visitor, Options options) {
         this.options = options == null ? new Options() : options;
@@ -87,6 +88,11 @@ public final class RdbReader {
     /** Bytes consumed so far. */
     public long position() {
         return in.position();
+    }
+
+    /** The checksum the file carries after its EOF opcode (0: saved without one), once read; -1 before. */
+    public long storedChecksum() {
+        return storedChecksum;
     }
 
     /** The RDB version from the header, once read. */
@@ -215,6 +221,7 @@ public final class RdbReader {
             } catch (RdbFormatException e) {
                 throw new RdbFormatException("file ends before the 8-byte checksum");
             }
+            storedChecksum = stored;
             if (options.verifyChecksum && stored != 0 && stored != computed) {
                 throw RdbFormatException.at("corrupt RDB", in.position() - 8, db, null,
                         String.format("checksum mismatch: file says %016x, data gives %016x", stored, computed));

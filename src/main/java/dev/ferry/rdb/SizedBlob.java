@@ -19,6 +19,11 @@ abstract class SizedBlob extends BlobCursor {
     }
 
     @Override
+    void reset() {
+        p = header;
+    }
+
+    @Override
     boolean isEmpty() {
         return (blob[header] & 0xff) == 0xff;
     }

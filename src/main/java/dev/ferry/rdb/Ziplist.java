@@ -2,8 +2,21 @@ package dev.ferry.rdb;
 
 /** Entries of a ziplist blob (RDB types 10, 12, 13 and quicklist v1 nodes). */
 final class Ziplist extends SizedBlob {
+    /** Length of the entry before the current one (what the next entry's prevlen must say), and checks. */
+    private int prevEntryLen;
+    private int lastEntryStart = -1;
+    private int count;
+
     Ziplist(byte[] blob) {
         super(blob, 10);
+    }
+
+    @Override
+    void reset() {
+        super.reset();
+        prevEntryLen = 0;
+        lastEntryStart = -1;
+        count = 0;
     }
 
     @Override
@@ -13,10 +26,17 @@ final class Ziplist extends SizedBlob {
 
     @Override
     boolean next() {
-        if (atEnd()) return false;
+        if (atEnd()) {
+            endChecks();
+            return false;
+        }
         int b = blob[p] & 0xff;
         int q = p + (b < 254 ? 1 : 5);
         need(q, 1);
+        long prevlen = b < 254 ? b : Bytes.intLE(blob, p + 1) & 0xffffffffL;
+        if (prevlen != prevEntryLen) {
+            throw corrupt("entry says the one before it is " + prevlen + " bytes, it is " + prevEntryLen);
+        }
         int e = blob[q] & 0xff;
         int len;
         switch (e >>> 6) {
@@ -38,17 +58,35 @@ final class Ziplist extends SizedBlob {
                 q += 5;
                 break;
             default:
-                return integer(e, q + 1);
+                integer(e, q + 1);
+                return true;
         }
         need(q, len);
         isInt = false;
         strOff = q;
         strLen = len;
-        p = q + len;
+        entered(q + len);
         return true;
     }
 
-    private boolean integer(int e, int q) {
+    /** The current entry ends at {@code end}: it becomes the one the next entry's prevlen names. */
+    private void entered(int end) {
+        prevEntryLen = end - p;
+        lastEntryStart = p;
+        count++;
+        p = end;
+    }
+
+    /** At the end marker: the header's tail offset and entry count must agree with the entries walked. */
+    private void endChecks() {
+        long tail = Bytes.intLE(blob, 4) & 0xffffffffL;
+        long expected = lastEntryStart < 0 ? 10 : lastEntryStart;
+        if (tail != expected) throw corrupt("header says the last entry is at " + tail + ", it is at " + expected);
+        int header = Bytes.u16LE(blob, 8);
+        if (header != 0xffff && header != count) throw corrupt("header says " + header + " entries, it holds " + count);
+    }
+
+    private void integer(int e, int q) {
         int n;
         long v;
         switch (e) {
@@ -67,7 +105,6 @@ final class Ziplist extends SizedBlob {
         }
         isInt = true;
         intValue = v;
-        p = q + n;
-        return true;
+        entered(q + n);
     }
 }

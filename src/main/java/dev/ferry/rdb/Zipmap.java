@@ -13,6 +13,12 @@ final class Zipmap extends BlobCursor {
     }
 
     @Override
+    void reset() {
+        p = 1;
+        valueNext = false;
+    }
+
+    @Override
     boolean isEmpty() {
         return (blob[1] & 0xff) == 0xff;
     }

@@ -14,6 +14,11 @@ public final class Cli {
     private Cli() {
     }
 
+    /** What a first SIGINT/SIGTERM does to the running command: asks its job to stop cleanly. */
+    public static void interrupt() {
+        StopSignals.interrupt();
+    }
+
     public static Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

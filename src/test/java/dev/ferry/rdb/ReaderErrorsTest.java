@@ -46,14 +46,20 @@ class ReaderErrorsTest {
 
     @Test
     void corruptErrorNamesOffsetKeyAndDb() {
-        // tiny blobs are checked while reading (to spot empty collections), bigger ones only when decoded
+        // every blob is checked while reading: a value written as it is (RESTORE) must not be damaged
         byte[] tiny = new RdbFiles(9).raw(254).len(3).raw(10).string("mylist").string(new byte[] {1, 2, 3}).end(true);
         assertThatThrownBy(() -> read(tiny, new RdbReader.Options()))
                 .isInstanceOf(RdbFormatException.class)
                 .hasMessageMatching("corrupt RDB at offset \\d+ \\(key \"mylist\", db 3\\): ziplist .*");
         byte[] f = new RdbFiles(9).raw(254).len(3).raw(10).string("mylist").string(new byte[40]).end(true);
-        RecordingVisitor v = read(f, new RdbReader.Options());
-        assertThatThrownBy(() -> RdbValueDecoder.decode(v.keyValues.get(0), 10, b -> { }))
+        assertThatThrownBy(() -> read(f, new RdbReader.Options()))
+                .isInstanceOf(RdbFormatException.class)
+                .hasMessageMatching("corrupt RDB at offset \\d+ \\(key \"mylist\", db 3\\): ziplist .*");
+        byte[] payload = new byte[42];
+        payload[0] = 10;
+        payload[1] = 40;
+        dev.ferry.record.KeyValue kv = new dev.ferry.record.KeyValue(3, "mylist".getBytes(), 10, -1, payload, 9, 0);
+        assertThatThrownBy(() -> RdbValueDecoder.decode(kv, 10, b -> { }))
                 .isInstanceOf(RdbFormatException.class)
                 .hasMessageContaining("(key \"mylist\", db 3)").hasMessageContaining("ziplist");
         byte[] cut = java.util.Arrays.copyOf(f, f.length - 12);
