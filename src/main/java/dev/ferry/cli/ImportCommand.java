@@ -73,7 +73,7 @@ final class ImportCommand implements Callable<Integer> {
         }
         printSummary(out, result, uri);
         out.flush();
-        if (result.ending() == ImportJob.Ending.CORRUPT) {
+        if (result.ending() == ImportJob.Ending.CORRUPT || result.ending() == ImportJob.Ending.TARGET_FAILED) {
             err.println("ferry: error: " + result.problem());
             err.flush();
             return ExitCode.FAILED;
@@ -137,6 +137,9 @@ final class ImportCommand implements Callable<Integer> {
                 return "Stopped at damage after " + done + ": the target holds a partial import; fix or replace the file "
                         + "and import it again without --no-replace (which would keep what this run wrote as it is), "
                         + "or with --check-first to check it before writing anything";
+            case TARGET_FAILED:
+                return "Stopped after " + done + ": the target cannot go on (the error below says why) and holds a "
+                        + "partial copy";
             default:
                 return null;
         }

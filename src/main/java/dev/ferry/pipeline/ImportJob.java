@@ -5,6 +5,7 @@ import dev.ferry.rdb.RdbReader;
 import dev.ferry.rdb.RdbVisitor;
 import dev.ferry.resp.RedisUri;
 import dev.ferry.target.TargetWriter;
+import dev.ferry.target.WriteFailedException;
 import dev.ferry.target.WriteListener;
 import dev.ferry.target.WriterOptions;
 import java.io.IOException;
@@ -25,12 +26,15 @@ public final class ImportJob {
                            Path report) {
     }
 
-    /** How a run ended: the whole file, a stop asked for (Ctrl-C), or a damaged file after some keys were sent. */
-    public enum Ending { COMPLETE, STOPPED, CORRUPT }
+    /**
+     * How a run ended: the whole file, a stop asked for (Ctrl-C), a damaged file after some keys were sent, or a
+     * target that cannot go on (restarted, full, turned replica, a refused key under --on-error fail).
+     */
+    public enum Ending { COMPLETE, STOPPED, CORRUPT, TARGET_FAILED }
 
     /**
      * What the run did, for the summary and the exit code. {@code problem} is the one-line reason of a
-     * {@link Ending#CORRUPT} ending, else null.
+     * {@link Ending#CORRUPT} or {@link Ending#TARGET_FAILED} ending, else null.
      */
     public record Result(RunStats stats, long keysWritten, long bytesRead, long bytesSent, long committedPosition,
                          int functionsLoaded, int rdbVersion, String target, long reconnects, Ending ending,
@@ -138,7 +142,6 @@ public final class ImportJob {
     }
 
     private Result run(InputStream in, KeyReport report) throws IOException {
-        Path file = settings.file();
         WriteListener listener = Outcomes.of(stats, report);
         try (InputStream input = in; TargetWriter w = TargetWriter.open(settings.target(), settings.writer(), listener)) {
             writer = w;
@@ -147,27 +150,38 @@ public final class ImportJob {
             RdbReader r = new RdbReader(input, feeder, feeder.readerOptions(settings.writer().batch(), settings.bigValueThreshold()));
             reader = r;
             try {
-                r.read();
-            } catch (SnapshotFeeder.Stopped stopped) {
-                return partial(w, r, Ending.STOPPED, null);
-            } catch (RdbFormatException e) {
-                String problem = file.getFileName() + ": " + e.getMessage();
-                // nothing sent yet (a bad header, a first key already damaged): the one error line says it all
-                if (stats.keysRead.sum() == 0 && w.bytesSent() == 0) throw RdbFormatException.of(problem);
-                return partial(w, r, Ending.CORRUPT, problem);
+                return read(w, r, feeder, listener);
+            } catch (WriteFailedException e) {
+                // the writer cannot drain any more; what it confirmed before the failure is still exactly known
+                return new Result(stats, w.keysWritten(), r.position(), w.bytesSent(), w.confirmed(SHARD), 0,
+                        r.rdbVersion(), w.info().describe(), w.reconnects(), Ending.TARGET_FAILED, e.getMessage());
             }
-            w.drain();
-            int functions = FunctionLoader.load(w, feeder.functions(), settings.writer().replace(), listener);
-            w.drain();
-            long confirmed = w.confirmed(SHARD);
-            if (confirmed < 0 && stats.failedCount() == 0) {
-                // no key needed writing (a file of function libraries, or of expired or filtered keys): with the
-                // libraries loaded, everything the file asks for is on the target, to its end
-                confirmed = r.position();
-            }
-            return new Result(stats, w.keysWritten(), r.position(), w.bytesSent(), confirmed, functions,
-                    r.rdbVersion(), w.info().describe(), w.reconnects(), Ending.COMPLETE, null);
         }
+    }
+
+    private Result read(TargetWriter w, RdbReader r, SnapshotFeeder feeder, WriteListener listener) throws IOException {
+        Path file = settings.file();
+        try {
+            r.read();
+        } catch (SnapshotFeeder.Stopped stopped) {
+            return partial(w, r, Ending.STOPPED, null);
+        } catch (RdbFormatException e) {
+            String problem = file.getFileName() + ": " + e.getMessage();
+            // nothing sent yet (a bad header, a first key already damaged): the one error line says it all
+            if (stats.keysRead.sum() == 0 && w.bytesSent() == 0) throw RdbFormatException.of(problem);
+            return partial(w, r, Ending.CORRUPT, problem);
+        }
+        w.drain();
+        int functions = FunctionLoader.load(w, feeder.functions(), settings.writer().replace(), listener);
+        w.drain();
+        long confirmed = w.confirmed(SHARD);
+        if (confirmed < 0 && stats.failedCount() == 0) {
+            // no key needed writing (a file of function libraries, or of expired or filtered keys): with the
+            // libraries loaded, everything the file asks for is on the target, to its end
+            confirmed = r.position();
+        }
+        return new Result(stats, w.keysWritten(), r.position(), w.bytesSent(), confirmed, functions,
+                r.rdbVersion(), w.info().describe(), w.reconnects(), Ending.COMPLETE, null);
     }
 
     /**

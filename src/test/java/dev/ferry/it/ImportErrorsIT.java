@@ -61,6 +61,24 @@ class ImportErrorsIT {
      * picocli's hint line "Try 'ferry import --help'.", nothing else.
      */
     static String oneErrorLine(Cli.Result r, int exitCode) {
+        String line = errorLineOnly(r, exitCode);
+        assertThat(r.out()).as("nothing is claimed on stdout\n" + r).isEmpty();
+        return line;
+    }
+
+    /**
+     * A run the target stopped after keys were sent: the summary says first that the copy is partial (and how far
+     * it is confirmed), the one error line says why.
+     */
+    static String oneErrorLineAfterPartialSummary(Cli.Result r) {
+        String line = errorLineOnly(r, 1);
+        assertThat(r.out().lines().findFirst().orElse("")).as(r.toString()).startsWith("Stopped after ")
+                .endsWith("holds a partial copy");
+        assertThat(r.out()).as(r.toString()).doesNotStartWith("Imported");
+        return line;
+    }
+
+    private static String errorLineOnly(Cli.Result r, int exitCode) {
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(exitCode);
         List<String> lines = r.err().lines().filter(l -> !l.isBlank()).toList();
         List<String> ferry = lines.stream().filter(l -> l.startsWith("ferry: ")).toList();
@@ -73,7 +91,6 @@ class ImportErrorsIT {
         }
         assertThat(r.err()).as(r.toString()).doesNotContain("Exception").doesNotContain("at dev.ferry")
                 .doesNotContain("\tat ");
-        assertThat(r.out()).as("nothing is claimed on stdout\n" + r).isEmpty();
         return ferry.get(0);
     }
 
@@ -231,7 +248,7 @@ class ImportErrorsIT {
     @Test
     void onErrorFailStopsWithOneLineNamingARefusedKey() {
         Cli.Result r = Rdbs.importQuiet(mixed.file(), "redis://writer:wpw@" + target.get().hostAndPort(), "--on-error", "fail");
-        assertThat(oneErrorLine(r, 1)).matches("ferry: error: target refused key \"denied:[1-5]\" \\(db 0\\): NOPERM .*");
+        assertThat(oneErrorLineAfterPartialSummary(r)).matches("ferry: error: target refused key \"denied:[1-5]\" \\(db 0\\): NOPERM .*");
         assertThat(target.get().cli("KEYS", "denied:*")).isEmpty();
     }
 
@@ -271,10 +288,10 @@ class ImportErrorsIT {
     }
 
     @Test
-    void realProcessOnErrorFailPrintsOnlyTheErrorLine() throws Exception {
+    void realProcessOnErrorFailPrintsThePartialSummaryAndOneErrorLine() throws Exception {
         Cli.Result r = runJar("import", mixed.file().toString(), "--target", "redis://writer:wpw@" + target.get().hostAndPort(),
                 "-q", "--on-error", "fail");
-        assertThat(oneErrorLine(r, 1)).matches("ferry: error: target refused key \"denied:[1-5]\" \\(db 0\\): NOPERM .*");
+        assertThat(oneErrorLineAfterPartialSummary(r)).matches("ferry: error: target refused key \"denied:[1-5]\" \\(db 0\\): NOPERM .*");
     }
 
     @Test

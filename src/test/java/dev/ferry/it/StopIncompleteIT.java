@@ -83,7 +83,7 @@ class StopIncompleteIT {
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(4);
         long written = stoppedAfter(r, "~20,000");
         assertThat(written).isPositive().isLessThan(SOURCE_KEYS).isEqualTo(target.get().dbSize());
-        assertThat(r.out()).contains("  confirmed         no replication offset").doesNotContain("applied to offset");
+        assertThat(r.out()).contains("  confirmed         no replication offset").doesNotContain("confirmed to offset");
         assertThat(r.err()).contains("ferry: stopped before the snapshot was complete").doesNotContain("Exception");
     }
 
@@ -118,7 +118,7 @@ class StopIncompleteIT {
         Cli.interrupt();
         Cli.Result r = result(run);
         assertThat(r.exitCode()).as(r.toString()).isZero();
-        assertThat(r.out()).startsWith("Replicated ").contains("applied to offset").doesNotContain("Stopped after");
+        assertThat(r.out()).startsWith("Replicated ").contains("confirmed to offset").doesNotContain("Stopped after");
     }
 
     @Test
