@@ -108,6 +108,8 @@ final class ShardWorker implements KeyspaceSubscriber.Listener {
                     continue;
                 }
                 reread(batch);
+                // the writer buffers until a pipeline fills; live changes that trickle in must not wait for that
+                if (changed.size() == 0) shared.out().flush();
             } finally {
                 changed.applied();
             }
