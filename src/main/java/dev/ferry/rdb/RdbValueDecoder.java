@@ -85,6 +85,16 @@ public final class RdbValueDecoder {
         return e.located() ? e : RdbFormatException.at("corrupt payload", in.position(), db, key, e);
     }
 
+    /** The 9-character type name of a module value's payload (its module id), or null when unreadable. */
+    public static String moduleTypeName(byte[] payload) {
+        if (payload == null || payload.length < 2) return null;
+        try {
+            return ModuleId.name(new RdbInput(payload, 1, payload.length - 1).readLen());
+        } catch (RdbFormatException e) {
+            return null;
+        }
+    }
+
     private static String moduleMessage(int type, byte[] payload) {
         String name = "?";
         try {

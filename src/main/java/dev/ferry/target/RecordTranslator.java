@@ -77,6 +77,12 @@ final class RecordTranslator {
 
     /** Writes one whole key; returns null, or why the key was skipped (the target cannot hold it). */
     String keyValue(KeyValue kv, Emitter out) {
+        if (kv.type() == ValueType.MODULE && !DragonflyTypes.isDragonflyOnly(kv.rdbType())) {
+            // RESTORE of a type the target has no module for answers only "Bad data format": never send it
+            String typeName = RdbValueDecoder.moduleTypeName(kv.payload());
+            String missing = typeName == null ? null : target.missingModule(typeName);
+            if (missing != null) return missing;
+        }
         boolean loads = DumpPayload.targetLoads(kv.rdbType(), target.rdbVersion());
         if (options.mode() != WriterOptions.Mode.COMMANDS && loads) {
             restore(kv, out);

@@ -1,14 +1,46 @@
 package dev.ferry.target;
 
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * What the target server is, as far as writing goes: which engine, which RDB version its RESTORE
- * accepts, which modules it has loaded, and whether it runs in cluster mode.
+ * accepts, which modules it has loaded (lower case, as {@code MODULE LIST} names them; {@code modulesListed} is
+ * false when the server refused {@code MODULE LIST}, so they are unknown), and whether it runs in cluster mode.
  */
-public record TargetInfo(Engine engine, String version, int rdbVersion, Set<String> modules, boolean cluster) {
+public record TargetInfo(Engine engine, String version, int rdbVersion, Set<String> modules, boolean cluster,
+                         boolean modulesListed) {
 
     public enum Engine { REDIS, DRAGONFLY }
+
+    /**
+     * The module that registers a module data type, by the type's 9-character name in the RDB, where it differs
+     * from the module's name in {@code MODULE LIST} (lower case); types of one module share a prefix here.
+     */
+    private static final Map<String, String> MODULE_OF_TYPE = Map.of(
+            "rejson-rl", "rejson",
+            "mbbloom--", "bf", "mbbloomcf", "bf", "cmsk-type", "bf", "topk-type", "bf", "tdis-type", "bf",
+            "tsdb-type", "timeseries",
+            "graphdata", "graph");
+
+    /**
+     * Why a module value of type {@code typeName} cannot be written here, or null when it can (or when that cannot
+     * be known: RESTORE then decides, and a refusal is reported as a failed key).
+     */
+    public String missingModule(String typeName) {
+        String type = typeName.toLowerCase(Locale.ROOT);
+        if (engine == Engine.DRAGONFLY) {
+            return "module value of type \"" + typeName + "\": " + describe() + " loads no Redis module values";
+        }
+        if (!modulesListed) return null;
+        String module = MODULE_OF_TYPE.getOrDefault(type, type.startsWith("ft_") ? "search" : type);
+        if (modules.contains(module)) return null;
+        boolean knownType = MODULE_OF_TYPE.containsKey(type) || type.startsWith("ft_");
+        if (!knownType && !modules.isEmpty()) return null; // a loaded module may register a type of another name
+        return "module value of type \"" + typeName + "\": " + describe() + " has no module \"" + module
+                + "\" loaded (MODULE LIST: " + (modules.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(modules))) + ")";
+    }
 
     /** Redis's RDB version by server version: the newest payload its RESTORE takes. */
     static int rdbVersionOfRedis(String version) {

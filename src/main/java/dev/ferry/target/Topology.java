@@ -135,7 +135,9 @@ public final class Topology {
         }
         Set<String> modules = new HashSet<>();
         Reply ml = c.call("MODULE", "LIST");
-        if (!ml.isError()) {
+        // a server without the command (or a user without the right) leaves the modules unknown
+        boolean listed = !ml.isError() && ml instanceof Reply.Array;
+        if (listed) {
             for (Reply m : ml.asList()) {
                 List<Reply> kv = m.asList();
                 for (int i = 0; i + 1 < kv.size(); i += 2) {
@@ -146,6 +148,6 @@ public final class Topology {
         // Dragonfly's RESTORE reads payloads up to RDB 9 only (v1.x); Redis by its version
         int rdb = dragonfly ? 9 : TargetInfo.rdbVersionOfRedis(version);
         return new TargetInfo(dragonfly ? TargetInfo.Engine.DRAGONFLY : TargetInfo.Engine.REDIS,
-                version.startsWith("v") ? version.substring(1) : version, rdb, modules, cluster);
+                version.startsWith("v") ? version.substring(1) : version, rdb, modules, cluster, listed);
     }
 }

@@ -30,6 +30,8 @@ final class ReplicaLink implements Runnable {
 
     /** How long a master may send nothing at all (not even its PING or a newline) before the link counts as dead. */
     static final int SILENCE_TIMEOUT_MS = 60_000;
+    /** The port Ferry announces: none (see {@link #announceNoPort}). */
+    static final String NO_PORT = "-1";
 
     private final String name;
     private final Supplier<HostPort> master;
@@ -138,10 +140,10 @@ final class ReplicaLink implements Runnable {
         if (stopped) return;
         Reply pong = c.call("PING");
         if (pong.isError()) checkHandshakeError("PING", pong.toString());
-        for (String[] cmd : new String[][] {{"REPLCONF", "listening-port", "0"}, {"REPLCONF", "capa", "eof", "capa", "psync2"}}) {
-            Reply r = c.call(cmd);
-            if (r.isError()) checkHandshakeError(String.join(" ", cmd), r.toString());
-        }
+        announceNoPort(c);
+        String[] capa = {"REPLCONF", "capa", "eof", "capa", "psync2"};
+        Reply r = c.call(capa);
+        if (r.isError()) checkHandshakeError(String.join(" ", capa), r.toString());
         boolean resume = rdbComplete && replid != null;
         String[] psync = resume ? new String[] {"PSYNC", replid, Long.toString(received + 1)} : new String[] {"PSYNC", "?", "-1"};
         send(c, psync);
@@ -284,6 +286,25 @@ final class ReplicaLink implements Runnable {
             out.writeTo(os);
             os.flush();
         }
+    }
+
+    /**
+     * Ferry has no port a client or Sentinel could connect to. The master lists every replica in {@code INFO
+     * replication} ({@code slaveN:ip=...,port=...}), and Sentinel adopts each line it can parse as a replica,
+     * forever: with port 0 (what a replica that announces nothing shows) Sentinel adds {@code ip:0}, marks it down
+     * and keeps {@code known-replica ... 0} in its config. A port outside 0-65535 is refused by Sentinel's address
+     * check before anything is created or logged (measured with Redis/Sentinel 7.0.15, {@code resolve-hostnames}
+     * yes and no), so Ferry announces {@code -1}: "no port". A server that refuses it gets 0, as before.
+     */
+    private void announceNoPort(RespConnection c) {
+        Reply r = c.call("REPLCONF", "listening-port", NO_PORT);
+        if (!r.isError()) return;
+        String error = r.toString();
+        if (!error.startsWith("ERR")) checkHandshakeError("REPLCONF listening-port " + NO_PORT, error);
+        log.info("{}: the source refused REPLCONF listening-port {} ({}); announcing port 0, which Sentinel lists as a"
+                + " replica that is down", name, NO_PORT, r);
+        r = c.call("REPLCONF", "listening-port", "0");
+        if (r.isError()) checkHandshakeError("REPLCONF listening-port 0", r.toString());
     }
 
     private void checkHandshakeError(String what, String error) {

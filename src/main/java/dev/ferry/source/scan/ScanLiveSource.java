@@ -61,6 +61,8 @@ public final class ScanLiveSource implements LiveSource {
             if (failure == null) failure = e.getMessage();
         }
         List<String> lines = new ArrayList<>();
+        // what --set-notify-config changed goes back now, with the listening stopped (close() does it on other ends)
+        for (String l : scan.restoreSourceSettings()) lines.add(l);
         for (ShardProgress p : scan.shards()) lines.add(p.name() + ": " + p.phase().name().toLowerCase(java.util.Locale.ROOT));
         if (scan.settings().live()) lines.add(scan.counters().summary());
         return lines;

@@ -38,6 +38,8 @@ public final class ScanSource implements AutoCloseable {
     private final ScanCounters counters = new ScanCounters();
     private final List<ShardWorker> workers = new ArrayList<>();
     private final SerialWriter out;
+    private final NotifyConfig.Changes notifyChanges = new NotifyConfig.Changes();
+    private final dev.ferry.resp.ConnectOptions connectOptions;
     private ExecutorService live;
     private final List<Future<?>> liveRuns = new ArrayList<>();
     private boolean connected;
@@ -48,8 +50,9 @@ public final class ScanSource implements AutoCloseable {
         this.settings = settings;
         this.out = new SerialWriter(writer);
         SourceMasters masters = SourceMasters.of(source);
-        ShardWorker.Shared shared = new ShardWorker.Shared(source.connectOptions(), filter, stats, counters, out,
-                settings, masters.cluster());
+        this.connectOptions = source.connectOptions();
+        ShardWorker.Shared shared = new ShardWorker.Shared(connectOptions, filter, stats, counters, out,
+                settings, masters.cluster(), notifyChanges);
         int i = 0;
         for (HostPort m : masters.masters()) workers.add(new ShardWorker(i++, m, shared));
     }
@@ -194,12 +197,25 @@ public final class ScanSource implements AutoCloseable {
         }
     }
 
+    /**
+     * Puts back every source setting this run changed ({@code --set-notify-config}); returns one line per change for
+     * the summary. Call after {@link #stop()}; {@link #close()} does it too, whatever ended the run.
+     */
+    public List<String> restoreSourceSettings() {
+        notifyChanges.restore(connectOptions);
+        return notifyChanges.lines();
+    }
+
     @Override
     public void close() {
-        for (ShardWorker w : workers) {
-            w.stop();
-            w.close();
+        try {
+            for (ShardWorker w : workers) {
+                w.stop();
+                w.close();
+            }
+            if (live != null) live.shutdownNow();
+        } finally {
+            notifyChanges.restore(connectOptions);
         }
-        if (live != null) live.shutdownNow();
     }
 }

@@ -35,6 +35,11 @@ final class SerialWriter {
         writer.drain();
     }
 
+    /** Sends what is buffered for every node now, without waiting for replies. */
+    synchronized void flush() {
+        writer.flush();
+    }
+
     long committed(int shard) {
         return writer.committed(shard);
     }

@@ -38,7 +38,7 @@ final class ShardWorker implements KeyspaceSubscriber.Listener {
 
     /** What every shard shares. */
     record Shared(ConnectOptions connect, KeyFilter filter, RunStats stats, ScanCounters counters, SerialWriter out,
-                  ScanSettings settings, boolean cluster) {
+                  ScanSettings settings, boolean cluster, NotifyConfig.Changes notifyChanges) {
     }
 
     private final int shard;
@@ -81,7 +81,8 @@ final class ShardWorker implements KeyspaceSubscriber.Listener {
         dumps = new DumpReader(session, shared.settings().forceTypeReads());
         types = new TypeReader(session, shared.settings().batchSize());
         if (!shared.settings().live()) return;
-        String warning = NotifyConfig.ensure(session.connection(), shared.settings().setNotifyConfig());
+        String warning = NotifyConfig.ensure(session.connection(), address, shared.settings().setNotifyConfig(),
+                shared.notifyChanges());
         if (warning != null) {
             log.warn(warning);
             shared.stats().warned(0, address.toString().getBytes(StandardCharsets.UTF_8), warning);
@@ -108,6 +109,8 @@ final class ShardWorker implements KeyspaceSubscriber.Listener {
                     continue;
                 }
                 reread(batch);
+                // the writer buffers until a pipeline fills; live changes that trickle in must not wait for that
+                if (changed.size() == 0) shared.out().flush();
             } finally {
                 changed.applied();
             }
