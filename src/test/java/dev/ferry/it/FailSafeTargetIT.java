@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -65,15 +64,6 @@ class FailSafeTargetIT {
         return CompletableFuture.supplyAsync(() -> Cli.run(args));
     }
 
-    private static void await(String what, BooleanSupplier condition, CompletableFuture<?> run) {
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (!condition.getAsBoolean()) {
-            if (run != null && run.isDone()) throw new AssertionError("the run ended before " + what + ": " + run.join());
-            assertThat(System.currentTimeMillis()).as("waiting for " + what).isLessThan(deadline);
-            LiveRun.sleep(20);
-        }
-    }
-
     /** One command at a time on one connection: slow enough that the test can act while the import runs. */
     private static CompletableFuture<Cli.Result> slowImport(RedisServer target, String... more) {
         List<String> args = new ArrayList<>(List.of("import", rdb.toString(), "--target", target.uri(), "-q",
@@ -86,7 +76,7 @@ class FailSafeTargetIT {
     void anImportIntoATargetThatRestartsEmptyStopsAndSaysTheConfirmedWritesAreLost() throws Exception {
         RedisServer target = server("restarting-target");
         CompletableFuture<Cli.Result> run = slowImport(target);
-        await("the target to hold 5,000 keys", () -> target.dbSize() > 5_000, run);
+        LiveRun.await("the target to hold 5,000 keys", () -> target.dbSize() > 5_000, run);
         target.restartEmpty();
         Cli.Result r = run.get(120, TimeUnit.SECONDS);
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
@@ -106,7 +96,7 @@ class FailSafeTargetIT {
         }
         CompletableFuture<Cli.Result> run = background("replicate", "--source", source.uri(), "--target", target.uri(),
                 "-q", "--run-for", "90");
-        await("the snapshot on the target", () -> target.dbSize() == 1000, run);
+        LiveRun.await("the snapshot on the target", () -> target.dbSize() == 1000, run);
         target.restartEmpty();
         Cli.Result r = run.get(60, TimeUnit.SECONDS);
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
@@ -131,7 +121,7 @@ class FailSafeTargetIT {
         RedisServer other = server("other-master");
         RedisServer target = server("demoted-target");
         CompletableFuture<Cli.Result> run = slowImport(target, "--reconnect-timeout", "3");
-        await("the target to hold 2,000 keys", () -> target.dbSize() > 2_000, run);
+        LiveRun.await("the target to hold 2,000 keys", () -> target.dbSize() > 2_000, run);
         target.cli("REPLICAOF", other.host(), Integer.toString(other.port()));
         Cli.Result r = run.get(90, TimeUnit.SECONDS);
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
@@ -178,7 +168,7 @@ class FailSafeTargetIT {
         RedisServer replica = RedisServer.builder().name("loop-replica").replicaOf(master.host(), master.port()).start();
         servers.add(replica);
         master.cli("INCR", "counter");
-        await("the replica to sync", () -> "1".equals(replica.cli("GET", "counter")), null);
+        LiveRun.await("the replica to sync", () -> "1".equals(replica.cli("GET", "counter")), null);
         Cli.Result r = Cli.run("replicate", "--source", replica.uri(), "--target", master.uri(), "--mode", "snapshot", "-q");
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
         assertThat(r.err()).as(r.toString()).contains("is a replica of the target");

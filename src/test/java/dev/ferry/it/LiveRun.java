@@ -185,6 +185,16 @@ final class LiveRun implements AutoCloseable {
         }
     }
 
+    /** Waits up to 60 s for {@code condition}; fails early, with its result, if {@code run} (may be null) ends first. */
+    static void await(String what, java.util.function.BooleanSupplier condition, CompletableFuture<?> run) {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!condition.getAsBoolean()) {
+            if (run != null && run.isDone()) throw new AssertionError("the run ended before " + what + ": " + run.join());
+            assertThat(System.currentTimeMillis()).as("waiting for " + what).isLessThan(deadline);
+            sleep(20);
+        }
+    }
+
     static void sleep(long ms) {
         try {
             Thread.sleep(ms);

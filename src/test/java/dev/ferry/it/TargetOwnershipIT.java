@@ -43,15 +43,6 @@ class TargetOwnershipIT {
         }
     }
 
-    private static void waitFor(String what, java.util.function.BooleanSupplier condition, CompletableFuture<?> run) {
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (!condition.getAsBoolean()) {
-            if (run != null && run.isDone()) throw new AssertionError("the run ended before " + what + ": " + run.join());
-            assertThat(System.currentTimeMillis()).as("waiting for " + what).isLessThan(deadline);
-            LiveRun.sleep(20);
-        }
-    }
-
     private static long keys(RedisServer s, int db) {
         try (RespConnection c = Datasets.connect(s)) {
             c.callOk("SELECT", Integer.toString(db));
@@ -68,7 +59,7 @@ class TargetOwnershipIT {
         target.cli("-n", "3", "SET", "foreign:3", "not the source's either");
         CompletableFuture<Cli.Result> run = CompletableFuture.supplyAsync(() -> Cli.run("replicate", "--source",
                 source.uri(), "--target", target.uri(), "-q", "--run-for", "120"));
-        waitFor("the snapshot", () -> keys(target, 0) == 501, run);
+        LiveRun.await("the snapshot", () -> keys(target, 0) == 501, run);
         source.restartEmpty();
         source.cli("SET", "after:restart", "1");
         Cli.Result r = run.get(90, TimeUnit.SECONDS);
@@ -88,10 +79,10 @@ class TargetOwnershipIT {
         target.cli("-n", "3", "SET", "foreign:3", "not the source's");
         try (LiveRun run = LiveRun.start(source.uri(), target.uri())) {
             run.awaitSnapshot();
-            waitFor("the snapshot", () -> keys(target, 0) == 500, null);
+            LiveRun.await("the snapshot", () -> keys(target, 0) == 500, null);
             source.restartEmpty();
             source.cli("SET", "after:restart", "1");
-            waitFor("the new full sync", () -> "1".equals(target.cli("GET", "after:restart")) && keys(target, 0) == 1, null);
+            LiveRun.await("the new full sync", () -> "1".equals(target.cli("GET", "after:restart")) && keys(target, 0) == 1, null);
             ReplicateJob.Result r = run.stop();
             assertThat(r.stats().failedCount()).as(r.toString()).isZero();
             assertThat(String.join("\n", r.shards())).contains(" 2 full");
@@ -109,10 +100,10 @@ class TargetOwnershipIT {
         target.cli("-n", "3", "SET", "foreign:3", "not written by this run");
         CompletableFuture<Cli.Result> run = CompletableFuture.supplyAsync(() -> Cli.run("replicate", "--source",
                 source.uri(), "--target", target.uri(), "-q", "--target-owned", "--run-for", "15"));
-        waitFor("the snapshot", () -> keys(target, 0) == 501, run);
+        LiveRun.await("the snapshot", () -> keys(target, 0) == 501, run);
         source.restartEmpty();
         source.cli("SET", "after:restart", "1");
-        waitFor("the new full sync", () -> "1".equals(target.cli("GET", "after:restart")) && keys(target, 0) == 1, run);
+        LiveRun.await("the new full sync", () -> "1".equals(target.cli("GET", "after:restart")) && keys(target, 0) == 1, run);
         Cli.Result r = run.get(60, TimeUnit.SECONDS);
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(target.cli("GET", "old:copy")).isEmpty();
