@@ -9,6 +9,7 @@ import dev.ferry.source.scan.ScanSettings;
 import dev.ferry.source.scan.ScanSource;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -169,8 +170,11 @@ final class ReplicateCommand implements Callable<Integer> {
         }
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%,d keys written, %,d commands applied",
                 job.keysWritten(), job.commandsApplied()));
-        for (dev.ferry.source.ShardProgress p : job.shards()) {
-            sb.append("; ").append(p.name()).append(": ").append(p.positionUnit()).append(' ').append(p.appliedPosition());
+        List<dev.ferry.source.ShardProgress> shards = job.shards();
+        for (int i = 0; i < shards.size(); i++) {
+            dev.ferry.source.ShardProgress p = shards.get(i);
+            sb.append("; ").append(p.name()).append(": ").append(p.positionUnit()).append(' ')
+                    .append(String.format(Locale.ROOT, "%,d", job.confirmed(i)));
         }
         return sb.toString();
     }

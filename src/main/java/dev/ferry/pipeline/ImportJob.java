@@ -76,7 +76,7 @@ public final class ImportJob {
     /** The file offset up to which the target confirmed every write, or -1. */
     public long confirmedOffset() {
         TargetWriter w = writer;
-        return w == null ? -1 : w.committed(SHARD);
+        return w == null ? -1 : w.confirmed(SHARD);
     }
 
     public long keysWritten() {

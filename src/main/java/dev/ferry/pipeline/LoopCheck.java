@@ -3,9 +3,9 @@ package dev.ferry.pipeline;
 import dev.ferry.resp.RedisUri;
 import dev.ferry.resp.RedisUri.HostPort;
 import dev.ferry.resp.RespConnection;
-import dev.ferry.source.scan.SourceMasters;
 import dev.ferry.target.NodeIdentity;
 import dev.ferry.target.TargetWriter;
+import dev.ferry.target.Topology;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
@@ -23,9 +23,25 @@ public final class LoopCheck {
 
     /** Throws {@link IllegalArgumentException} (a usage error: the command line names servers that cannot work). */
     public static void refuseLoops(RedisUri source, TargetWriter writer) {
-        List<HostPort> masters = source.kind() == RedisUri.Kind.DRAGONFLY ? List.of(source.first())
-                : SourceMasters.of(source).masters();
         List<NodeIdentity> targets = writer.masterIdentities();
+        if (source.kind() == RedisUri.Kind.DRAGONFLY) {
+            // the replica handshake must be the first thing a Dragonfly master sees from Ferry, and it refuses a
+            // Dragonfly replica as source itself; a Redis target cannot share a Dragonfly's replication, and a
+            // Dragonfly target that is the source's replica is refused as a replica: the address is what is left
+            for (NodeIdentity t : targets) {
+                if (sameAddress(source.first(), t.address())) {
+                    throw new IllegalArgumentException(sameServer(source.first(), t.address(), null));
+                }
+            }
+            return;
+        }
+        // the masters the source will replicate from; errors in the words the source itself would use (a
+        // redis:// URI naming one cluster node is refused by the source right after, so that node is all to check)
+        List<HostPort> masters = switch (source.kind()) {
+            case SENTINEL -> List.of(Topology.resolveSentinelMaster(source));
+            case CLUSTER -> Topology.ofCluster(source.hosts(), source.connectOptions()).masters();
+            default -> List.of(source.first());
+        };
         for (HostPort m : masters) {
             NodeIdentity src;
             try (RespConnection c = RespConnection.open(m, source.connectOptions())) {
@@ -41,9 +57,7 @@ public final class LoopCheck {
     /** Why writing into {@code t} would loop back into {@code s}, or null. */
     static String loop(NodeIdentity s, NodeIdentity t) {
         if (sameAddress(s.address(), t.address()) || (s.runId() != null && s.runId().equals(t.runId()))) {
-            return "source " + s.address() + " and target " + t.address() + " are the same server"
-                    + (s.runId() != null ? " (run_id " + s.runId() + ")" : "")
-                    + ": Ferry would copy its own writes back into it forever; name two different servers";
+            return sameServer(s.address(), t.address(), s.runId());
         }
         boolean sourceFollowsTarget = s.master() != null && sameAddress(s.master(), t.address());
         if (sourceFollowsTarget || (s.replId() != null && s.replId().equals(t.replId()))) {
@@ -53,6 +67,12 @@ public final class LoopCheck {
                     + "back to the source; write into a server that is not part of the source's replication";
         }
         return null;
+    }
+
+    private static String sameServer(HostPort source, HostPort target, String runId) {
+        return "source " + source + " and target " + target + " are the same server"
+                + (runId != null ? " (run_id " + runId + ")" : "")
+                + ": Ferry would copy its own writes back into it forever; name two different servers";
     }
 
     private static boolean sameAddress(HostPort a, HostPort b) {

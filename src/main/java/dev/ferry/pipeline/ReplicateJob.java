@@ -81,6 +81,15 @@ public final class ReplicateJob {
         return w == null ? 0 : w.keysWritten();
     }
 
+    /**
+     * Source shard {@code shard}'s position up to which every write is on the target (its place in {@link #shards()}),
+     * or -1.
+     */
+    public long confirmed(int shard) {
+        TargetWriter w = writer;
+        return w == null ? -1 : w.confirmed(shard);
+    }
+
     public long commandsApplied() {
         TargetWriter w = writer;
         return w == null ? 0 : w.commandsApplied();

@@ -28,6 +28,10 @@ class ConnectionMessagesIT {
     @RegisterExtension
     static final RedisServerExtension guarded = new RedisServerExtension(b -> b.name("messages-guarded").password("rightpw"));
 
+    /** A good target of its own: the source given as target too would be refused as the same server first. */
+    @RegisterExtension
+    static final RedisServerExtension goodTarget = new RedisServerExtension(b -> b.name("messages-target"));
+
     /** A real TLS-only redis-server: it drops a plain connection without a word. */
     @RegisterExtension
     static final RedisServerExtension tlsOnly = new RedisServerExtension(b -> b.name("messages-tls").tls());
@@ -91,7 +95,7 @@ class ConnectionMessagesIT {
 
     /** import (the target), replicate and verify (the source), each given {@code uri}. */
     static List<Cli.Result> everyCommand(String uri) {
-        String other = "redis://:rightpw@" + guarded.get().hostAndPort();
+        String other = "redis://" + goodTarget.get().hostAndPort();
         return List.of(
                 Cli.run("import", rdb.toString(), "--target", uri, "-q"),
                 Cli.run("replicate", "--source", uri, "--target", other, "--mode", "snapshot", "-q"),

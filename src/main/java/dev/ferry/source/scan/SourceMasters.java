@@ -9,9 +9,9 @@ import dev.ferry.target.Topology;
 import java.util.List;
 
 /** The masters a source URI stands for: one, the one Sentinel names, or every master of a cluster. */
-public record SourceMasters(List<HostPort> masters, boolean cluster) {
+record SourceMasters(List<HostPort> masters, boolean cluster) {
 
-    public static SourceMasters of(RedisUri uri) {
+    static SourceMasters of(RedisUri uri) {
         ConnectOptions co = uri.connectOptions();
         if (uri.kind() == RedisUri.Kind.SENTINEL) {
             return new SourceMasters(List.of(Topology.resolveSentinelMaster(uri)), false);
