@@ -199,8 +199,7 @@ public final class LiveApplier {
             if ((onlyDb == null || onlyDb == d) && filter.acceptsDb(d)) targetDbs.add(filter.mapDb(d));
         }
         if (onlyDb != null && onlyDb >= sourceDbs && filter.acceptsDb(onlyDb)) targetDbs.add(filter.mapDb(onlyDb));
-        w.drain();
-        targetDbs.removeIf(tdb -> !w.wroteTo(tdb)); // nothing of ours there to remove
+        targetDbs.removeIf(tdb -> !w.wroteTo(tdb)); // nothing of ours there to remove (marked as sent, not as confirmed)
         List<Integer> foreign = targetDbs.stream().filter(tdb -> !ownership.owns(tdb)).toList();
         if (!foreign.isEmpty()) {
             throw new WriteFailedException(name + ": " + why + "; to remove what it copied, Ferry would have to clear target "

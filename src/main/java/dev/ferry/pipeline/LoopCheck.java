@@ -35,14 +35,8 @@ public final class LoopCheck {
             }
             return;
         }
-        // the masters the source will replicate from; errors in the words the source itself would use (a
-        // redis:// URI naming one cluster node is refused by the source right after, so that node is all to check)
-        List<HostPort> masters = switch (source.kind()) {
-            case SENTINEL -> List.of(Topology.resolveSentinelMaster(source));
-            case CLUSTER -> Topology.ofCluster(source.hosts(), source.connectOptions()).masters();
-            default -> List.of(source.first());
-        };
-        for (HostPort m : masters) {
+        // resolved as the source resolves them, so a failure here reads as the source's own would
+        for (HostPort m : Topology.masters(source)) {
             NodeIdentity src;
             try (RespConnection c = RespConnection.open(m, source.connectOptions())) {
                 src = NodeIdentity.read(c);

@@ -2,13 +2,18 @@ package dev.ferry.pipeline;
 
 import dev.ferry.rdb.RdbReader;
 import dev.ferry.resp.RedisUri;
+import dev.ferry.resp.RedisUri.HostPort;
+import dev.ferry.resp.Reply;
+import dev.ferry.resp.RespConnection;
 import dev.ferry.source.LiveSource;
 import dev.ferry.source.ShardProgress;
-import dev.ferry.source.redis.RedisReplicaSource;
 import dev.ferry.source.ShardSetup;
-import dev.ferry.source.dragonfly.DragonflyReplicaSource;
 import dev.ferry.source.SnapshotHandling;
+import dev.ferry.source.dragonfly.DragonflyReplicaSource;
+import dev.ferry.source.redis.RedisReplicaSource;
+import dev.ferry.target.NodeIdentity;
 import dev.ferry.target.TargetWriter;
+import dev.ferry.target.Topology;
 import dev.ferry.target.WriteFailedException;
 import dev.ferry.target.WriteListener;
 import dev.ferry.target.WriterOptions;
@@ -16,10 +21,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import dev.ferry.resp.ConnectOptions;
-import dev.ferry.resp.RedisUri.HostPort;
-import dev.ferry.resp.RespConnection;
-import dev.ferry.target.Topology;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -204,24 +205,13 @@ public final class ReplicateJob {
     private long sourceKeys() {
         RedisUri src = settings.source();
         try {
-            ConnectOptions co = src.connectOptions();
-            List<HostPort> masters = switch (src.kind()) {
-                case SENTINEL -> List.of(Topology.resolveSentinelMaster(src));
-                case CLUSTER -> Topology.ofCluster(src.hosts(), co).masters();
-                default -> List.of(src.hosts().get(0));
-            };
             long total = 0;
-            for (HostPort h : masters) {
-                try (RespConnection c = RespConnection.open(h, co)) {
-                    dev.ferry.resp.Reply keyspace = c.call("INFO", "keyspace");
+            for (HostPort h : Topology.masters(src)) {
+                try (RespConnection c = RespConnection.open(h, src.connectOptions())) {
+                    Reply keyspace = c.call("INFO", "keyspace");
                     if (keyspace.isError() || !keyspace.asText().contains("# Keyspace")) return -1;
-                    for (Map.Entry<String, String> e : Topology.info(c, "keyspace").entrySet()) {
-                        if (!e.getKey().matches("db\\d+") || !settings.filter().acceptsDb(Integer.parseInt(e.getKey().substring(2)))) {
-                            continue;
-                        }
-                        for (String field : e.getValue().split(",")) {
-                            if (field.startsWith("keys=")) total += Long.parseLong(field.substring(5).trim());
-                        }
+                    for (Map.Entry<Integer, Long> e : NodeIdentity.keysByDb(Topology.parseInfo(keyspace.asText())).entrySet()) {
+                        if (settings.filter().acceptsDb(e.getKey())) total += e.getValue();
                     }
                 }
             }

@@ -36,10 +36,6 @@ public final class TargetOwnership {
         return declared || !occupiedAtStart.containsKey(targetDb);
     }
 
-    public boolean declared() {
-        return declared;
-    }
-
     /** Target dbs that held keys at the start, with their key counts. */
     public SortedMap<Integer, Long> occupiedAtStart() {
         return occupiedAtStart;

@@ -50,18 +50,14 @@ final class ElementDecoder {
                 }
                 break;
             }
-            case 9: pairs(new Zipmap(in.readString()).checked(2), out); break;
-            case 10: items(new Ziplist(in.readString()).checked(1), out); break;
-            case 11: items(new Intset(in.readString()).checked(1), out); break;
-            case 12: scored(new Ziplist(in.readString()).checked(2), out); break;
-            case 13: pairs(new Ziplist(in.readString()).checked(2), out); break;
+            case 9: case 13: case 16: pairs(checkedBlob(rdbType, in.readString()), out); break;
+            case 10: case 11: case 20: items(checkedBlob(rdbType, in.readString()), out); break;
+            case 12: case 17: scored(checkedBlob(rdbType, in.readString()), out); break;
             case 14: {
                 long nodes = in.readLen();
-                for (long i = 0; i != nodes; i++) items(new Ziplist(in.readString()).checked(1), out);
+                for (long i = 0; i != nodes; i++) items(checkedBlob(rdbType, in.readString()), out);
                 break;
             }
-            case 16: pairs(new Listpack(in.readString()).checked(2), out); break;
-            case 17: scored(new Listpack(in.readString()).checked(2), out); break;
             case 18: {
                 long nodes = in.readLen();
                 for (long i = 0; i != nodes; i++) {
@@ -69,14 +65,13 @@ final class ElementDecoder {
                     if (container == 1) {
                         out.item(in.readString());
                     } else if (container == 2) {
-                        items(new Listpack(in.readString()).checked(1), out);
+                        items(checkedBlob(rdbType, in.readString()), out);
                     } else {
                         throw new RdbFormatException("unknown quicklist container " + container);
                     }
                 }
                 break;
             }
-            case 20: items(new Listpack(in.readString()).checked(1), out); break;
             case 22: case 24: {
                 long minExpire = rdbType == 24 ? in.readLongLE() : 0;
                 long n = in.readLen();
@@ -91,7 +86,7 @@ final class ElementDecoder {
             }
             case 23: case 25: {
                 if (rdbType == 25) in.readLongLE(); // min expiry: only a hint
-                BlobCursor c = new Listpack(in.readString()).checked(3);
+                BlobCursor c = checkedBlob(rdbType, in.readString());
                 while (c.next()) {
                     byte[] f = c.bytes();
                     c.expectNext("a field's value");
@@ -133,26 +128,21 @@ final class ElementDecoder {
         RdbInput in = new RdbInput(payload, 0, payload.length);
         int type = in.readU8();
         switch (type) {
-            case 9: new Zipmap(in.readString()).checked(2); break;
-            case 10: new Ziplist(in.readString()).checked(1); break;
-            case 11: new Intset(in.readString()).checked(1); break;
-            case 12: case 13: new Ziplist(in.readString()).checked(2); break;
-            case 16: case 17: new Listpack(in.readString()).checked(2); break;
-            case 20: new Listpack(in.readString()).checked(1); break;
+            case 9: case 10: case 11: case 12: case 13: case 16: case 17: case 20: checkedBlob(type, in.readString()); break;
             case 23: case 25: {
                 if (type == 25) in.readLongLE();
-                new Listpack(in.readString()).checked(3);
+                checkedBlob(type, in.readString());
                 break;
             }
             case 14: {
                 long nodes = in.readLen();
-                for (long i = 0; i != nodes; i++) new Ziplist(in.readString()).checked(1);
+                for (long i = 0; i != nodes; i++) checkedBlob(type, in.readString());
                 break;
             }
             case 18: {
                 long nodes = in.readLen();
                 for (long i = 0; i != nodes; i++) {
-                    if (in.readLen() == 2) new Listpack(in.readString()).checked(1);
+                    if (in.readLen() == 2) checkedBlob(type, in.readString());
                     else in.skipString();
                 }
                 break;
@@ -161,6 +151,24 @@ final class ElementDecoder {
             default: return;
         }
         if (!in.atEnd()) throw new RdbFormatException("trailing bytes after the value");
+    }
+
+    /**
+     * The blob of a compact encoding (a whole value of types 9-13, 16, 17, 20, 23 and 25; one node of 14 and 18),
+     * walked once so that every internal length is checked before anything is read from it: the one place that
+     * says which blob each type holds and in what groups its entries come.
+     */
+    private static BlobCursor checkedBlob(int rdbType, byte[] raw) {
+        switch (rdbType) {
+            case 9: return new Zipmap(raw).checked(2);
+            case 10: case 14: return new Ziplist(raw).checked(1);
+            case 11: return new Intset(raw).checked(1);
+            case 12: case 13: return new Ziplist(raw).checked(2);
+            case 16: case 17: return new Listpack(raw).checked(2);
+            case 18: case 20: return new Listpack(raw).checked(1);
+            case 23: case 25: return new Listpack(raw).checked(3);
+            default: throw new IllegalArgumentException("RDB type " + rdbType + " holds no compact blob");
+        }
     }
 
     /** Plain strings are handed over in pieces so even a 512 MB string is not copied whole again. */

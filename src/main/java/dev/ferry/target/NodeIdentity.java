@@ -49,7 +49,7 @@ public record NodeIdentity(HostPort address, String runId, String role, HostPort
     }
 
     /** Keys per db, from INFO keyspace ({@code db0:keys=12,expires=0,...}); empty dbs are not listed. */
-    static SortedMap<Integer, Long> keysByDb(Map<String, String> keyspace) {
+    public static SortedMap<Integer, Long> keysByDb(Map<String, String> keyspace) {
         SortedMap<Integer, Long> out = new TreeMap<>();
         for (Map.Entry<String, String> e : keyspace.entrySet()) {
             if (!e.getKey().startsWith("db")) continue;

@@ -87,6 +87,18 @@ public final class Topology {
         return t;
     }
 
+    /**
+     * The masters a source URI replicates from: the one Sentinel names, every master of a cluster, or the one
+     * server named (a {@code redis://} URI naming a cluster node is refused by the sources themselves).
+     */
+    public static List<HostPort> masters(RedisUri uri) {
+        return switch (uri.kind()) {
+            case SENTINEL -> List.of(resolveSentinelMaster(uri));
+            case CLUSTER -> ofCluster(uri.hosts(), uri.connectOptions()).masters();
+            default -> List.of(uri.first());
+        };
+    }
+
     /** Asks the Sentinels for the current master of {@code uri.sentinelMaster()}. */
     public static HostPort resolveSentinelMaster(RedisUri uri) {
         ConnectOptions sentinelOptions = new ConnectOptions(null, uri.sentinelPassword(), uri.tls(), uri.tlsInsecure(),
@@ -114,7 +126,7 @@ public final class Topology {
     }
 
     /** INFO's text as a map of field to value (section headers dropped). */
-    static Map<String, String> parseInfo(String text) {
+    public static Map<String, String> parseInfo(String text) {
         Map<String, String> m = new LinkedHashMap<>();
         for (String line : text.split("\r?\n")) {
             int colon = line.indexOf(':');

@@ -43,6 +43,13 @@ class TargetOwnershipIT {
         }
     }
 
+    /** {@code ferry replicate} from source to target on a thread of its own, with {@code options}. */
+    private static CompletableFuture<Cli.Result> replicate(RedisServer source, RedisServer target, String... options) {
+        List<String> args = new ArrayList<>(List.of("replicate", "--source", source.uri(), "--target", target.uri(), "-q"));
+        args.addAll(List.of(options));
+        return CompletableFuture.supplyAsync(() -> Cli.run(args.toArray(String[]::new)));
+    }
+
     private static long keys(RedisServer s, int db) {
         try (RespConnection c = Datasets.connect(s)) {
             c.callOk("SELECT", Integer.toString(db));
@@ -57,8 +64,7 @@ class TargetOwnershipIT {
         populate(source, "src", 500);
         target.cli("SET", "foreign:0", "not the source's");
         target.cli("-n", "3", "SET", "foreign:3", "not the source's either");
-        CompletableFuture<Cli.Result> run = CompletableFuture.supplyAsync(() -> Cli.run("replicate", "--source",
-                source.uri(), "--target", target.uri(), "-q", "--run-for", "120"));
+        CompletableFuture<Cli.Result> run = replicate(source, target, "--run-for", "120");
         LiveRun.await("the snapshot", () -> keys(target, 0) == 501, run);
         source.restartEmpty();
         source.cli("SET", "after:restart", "1");
@@ -98,8 +104,7 @@ class TargetOwnershipIT {
         populate(source, "src", 500);
         target.cli("SET", "old:copy", "from an earlier run");
         target.cli("-n", "3", "SET", "foreign:3", "not written by this run");
-        CompletableFuture<Cli.Result> run = CompletableFuture.supplyAsync(() -> Cli.run("replicate", "--source",
-                source.uri(), "--target", target.uri(), "-q", "--target-owned", "--run-for", "15"));
+        CompletableFuture<Cli.Result> run = replicate(source, target, "--target-owned", "--run-for", "15");
         LiveRun.await("the snapshot", () -> keys(target, 0) == 501, run);
         source.restartEmpty();
         source.cli("SET", "after:restart", "1");

@@ -107,10 +107,6 @@ final class NotifyConfig {
             return List.copyOf(done);
         }
 
-        synchronized List<Change> pending() {
-            return List.copyOf(pending);
-        }
-
         /**
          * Puts the old values back, each over a connection of its own (the reading one may be gone). A value that
          * someone else changed during the run is left as it is, and said.
