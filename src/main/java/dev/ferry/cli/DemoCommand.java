@@ -56,7 +56,7 @@ final class DemoCommand implements Callable<Integer> {
 
     private static String keyspace(RespConnection c) {
         StringBuilder sb = new StringBuilder();
-        for (Map.Entry<String, String> e : dev.ferry.target.Topology.info(c, "keyspace").entrySet()) {
+        for (Map.Entry<String, String> e : dev.ferry.server.Topology.info(c, "keyspace").entrySet()) {
             if (sb.length() > 0) sb.append(' ');
             String v = e.getValue();
             int comma = v.indexOf(',', v.indexOf(',') + 1);

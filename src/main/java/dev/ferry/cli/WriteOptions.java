@@ -1,6 +1,6 @@
 package dev.ferry.cli;
 
-import dev.ferry.target.WriterOptions;
+import dev.ferry.writer.WriterOptions;
 import picocli.CommandLine.Option;
 
 /** How Ferry writes into the target: shared by every command that writes. */

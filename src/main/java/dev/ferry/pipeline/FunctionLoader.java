@@ -1,7 +1,7 @@
 package dev.ferry.pipeline;
 
-import dev.ferry.target.TargetWriter;
-import dev.ferry.target.WriteListener;
+import dev.ferry.writer.TargetWriter;
+import dev.ferry.writer.WriteListener;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.slf4j.Logger;

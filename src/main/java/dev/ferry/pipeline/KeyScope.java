@@ -1,6 +1,6 @@
 package dev.ferry.pipeline;
 
-import dev.ferry.target.Slots;
+import dev.ferry.server.Slots;
 import java.util.BitSet;
 
 /** Which keys one source shard holds: all of them (a standalone master), or those in its slots (a cluster master). */

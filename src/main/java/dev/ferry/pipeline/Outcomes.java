@@ -1,6 +1,6 @@
 package dev.ferry.pipeline;
 
-import dev.ferry.target.WriteListener;
+import dev.ferry.writer.WriteListener;
 import dev.ferry.util.KeyNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

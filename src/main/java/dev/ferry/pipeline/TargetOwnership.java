@@ -1,7 +1,7 @@
 package dev.ferry.pipeline;
 
-import dev.ferry.target.NodeIdentity;
-import dev.ferry.target.TargetWriter;
+import dev.ferry.server.NodeIdentity;
+import dev.ferry.writer.TargetWriter;
 import java.util.Collection;
 import java.util.Map;
 import java.util.SortedMap;

@@ -5,9 +5,9 @@ import dev.ferry.resp.RedisConnectionException;
 import dev.ferry.resp.RedisUri;
 import dev.ferry.resp.RedisUri.HostPort;
 import dev.ferry.resp.RespConnection;
-import dev.ferry.target.Slots;
-import dev.ferry.target.TargetInfo;
-import dev.ferry.target.Topology;
+import dev.ferry.server.Slots;
+import dev.ferry.server.ServerInfo;
+import dev.ferry.server.Topology;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -21,9 +21,9 @@ final class Side {
     final RedisUri uri;
     final ConnectOptions options;
     final Topology topology;
-    final TargetInfo info;
+    final ServerInfo info;
 
-    private Side(String name, RedisUri uri, Topology topology, TargetInfo info) {
+    private Side(String name, RedisUri uri, Topology topology, ServerInfo info) {
         this.name = name;
         this.uri = uri;
         this.options = uri.connectOptions();
@@ -38,15 +38,15 @@ final class Side {
         RedisConnectionException last = null;
         for (HostPort h : seeds) {
             try (RespConnection c = RespConnection.open(h, co)) {
-                TargetInfo info = Topology.probe(c);
+                ServerInfo info = Topology.probe(c);
                 if (uri.kind() == RedisUri.Kind.CLUSTER && !info.cluster()) {
                     throw new RedisConnectionException(name + " " + h + " is not in cluster mode: use redis://" + h);
                 }
-                if (uri.kind() == RedisUri.Kind.REDIS && info.cluster() && info.engine() == TargetInfo.Engine.REDIS) {
+                if (uri.kind() == RedisUri.Kind.REDIS && info.cluster() && info.engine() == ServerInfo.Engine.REDIS) {
                     throw new RedisConnectionException(name + " " + h + " is a cluster node: use redis-cluster://" + h
                             + " to compare every master");
                 }
-                Topology t = info.cluster() && info.engine() == TargetInfo.Engine.REDIS
+                Topology t = info.cluster() && info.engine() == ServerInfo.Engine.REDIS
                         ? Topology.ofCluster(seeds, co) : Topology.single(h);
                 return new Side(name, uri, t, info);
             } catch (RedisConnectionException e) {

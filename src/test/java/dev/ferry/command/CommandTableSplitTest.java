@@ -4,7 +4,7 @@ import static dev.ferry.command.Args.cmd;
 import static dev.ferry.command.Args.words;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.target.Slots;
+import dev.ferry.server.Slots;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;

@@ -7,7 +7,7 @@ import dev.ferry.pipeline.RateLimiter;
 import dev.ferry.pipeline.ReplicateJob;
 import dev.ferry.resp.RedisUri;
 import dev.ferry.source.ShardProgress;
-import dev.ferry.target.WriterOptions;
+import dev.ferry.writer.WriterOptions;
 import dev.ferry.testkit.RedisServer;
 import java.nio.file.Path;
 import java.util.List;

@@ -3,7 +3,7 @@ package dev.ferry.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.resp.RedisUri.HostPort;
-import dev.ferry.target.NodeIdentity;
+import dev.ferry.server.NodeIdentity;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 

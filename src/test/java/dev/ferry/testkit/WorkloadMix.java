@@ -1,6 +1,6 @@
 package dev.ferry.testkit;
 
-import dev.ferry.target.Slots;
+import dev.ferry.server.Slots;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;

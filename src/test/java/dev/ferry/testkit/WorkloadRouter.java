@@ -5,7 +5,7 @@ import dev.ferry.resp.RedisConnectionException;
 import dev.ferry.resp.RedisUri.HostPort;
 import dev.ferry.resp.Reply;
 import dev.ferry.resp.RespConnection;
-import dev.ferry.target.Slots;
+import dev.ferry.server.Slots;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

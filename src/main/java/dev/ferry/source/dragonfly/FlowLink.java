@@ -10,7 +10,7 @@ import dev.ferry.record.Command;
 import dev.ferry.resp.RespConnection;
 import dev.ferry.source.ShardProgress;
 import dev.ferry.source.SnapshotHandling;
-import dev.ferry.target.TargetWriter;
+import dev.ferry.writer.TargetWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -10,10 +10,10 @@ import dev.ferry.resp.RespConnection;
 import dev.ferry.source.LiveSource;
 import dev.ferry.source.ShardProgress;
 import dev.ferry.source.ShardSetup;
-import dev.ferry.target.Slots;
-import dev.ferry.target.TargetInfo;
-import dev.ferry.target.TargetWriter;
-import dev.ferry.target.Topology;
+import dev.ferry.server.Slots;
+import dev.ferry.server.ServerInfo;
+import dev.ferry.writer.TargetWriter;
+import dev.ferry.server.Topology;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -130,12 +130,12 @@ public final class RedisReplicaSource implements LiveSource {
         shards.add(new Shard(shards.size(), name, address, co, settings, setup, scope, sourceDbs));
     }
 
-    private record Probe(HostPort address, TargetInfo info, int databases) {
+    private record Probe(HostPort address, ServerInfo info, int databases) {
     }
 
     private static Probe probe(HostPort h, ConnectOptions co, RedisUri uri) {
         try (RespConnection c = RespConnection.open(h, co)) {
-            TargetInfo info;
+            ServerInfo info;
             try {
                 info = Topology.probe(c);
             } catch (RedisConnectionException e) {
@@ -145,7 +145,7 @@ public final class RedisReplicaSource implements LiveSource {
                 }
                 throw e;
             }
-            if (info.engine() == TargetInfo.Engine.DRAGONFLY) {
+            if (info.engine() == ServerInfo.Engine.DRAGONFLY) {
                 throw new RedisConnectionException("source " + h + " is Dragonfly " + info.version()
                         + ", not Redis: use a dragonfly:// URI for it");
             }

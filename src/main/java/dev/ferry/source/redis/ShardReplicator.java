@@ -7,7 +7,7 @@ import dev.ferry.rdb.RdbReader;
 import dev.ferry.record.Command;
 import dev.ferry.source.ShardProgress;
 import dev.ferry.source.SnapshotHandling;
-import dev.ferry.target.TargetWriter;
+import dev.ferry.writer.TargetWriter;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

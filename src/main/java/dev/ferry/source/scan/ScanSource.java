@@ -5,7 +5,7 @@ import dev.ferry.pipeline.RunStats;
 import dev.ferry.resp.RedisUri;
 import dev.ferry.resp.RedisUri.HostPort;
 import dev.ferry.source.ShardProgress;
-import dev.ferry.target.TargetWriter;
+import dev.ferry.writer.TargetWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.ferry.source.scan;
 
 import dev.ferry.record.Record;
-import dev.ferry.target.TargetWriter;
+import dev.ferry.writer.TargetWriter;
 import java.util.List;
 
 /**

@@ -5,7 +5,7 @@ import dev.ferry.resp.RedisConnectionException;
 import dev.ferry.resp.RedisUri;
 import dev.ferry.resp.RedisUri.HostPort;
 import dev.ferry.resp.RespConnection;
-import dev.ferry.target.Topology;
+import dev.ferry.server.Topology;
 import java.util.List;
 
 /** The masters a source URI stands for: one, the one Sentinel names, or every master of a cluster. */

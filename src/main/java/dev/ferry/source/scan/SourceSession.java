@@ -5,7 +5,7 @@ import dev.ferry.resp.ConnectOptions;
 import dev.ferry.resp.RedisUri.HostPort;
 import dev.ferry.resp.Reply;
 import dev.ferry.resp.RespConnection;
-import dev.ferry.target.Topology;
+import dev.ferry.server.Topology;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

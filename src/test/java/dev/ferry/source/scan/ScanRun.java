@@ -3,9 +3,9 @@ package dev.ferry.source.scan;
 import dev.ferry.pipeline.KeyFilter;
 import dev.ferry.pipeline.RunStats;
 import dev.ferry.resp.RedisUri;
-import dev.ferry.target.TargetWriter;
-import dev.ferry.target.WriteListener;
-import dev.ferry.target.WriterOptions;
+import dev.ferry.writer.TargetWriter;
+import dev.ferry.writer.WriteListener;
+import dev.ferry.writer.WriterOptions;
 
 /** A scan source writing into a target, as the CLI would wire it, closed together. */
 final class ScanRun implements AutoCloseable {

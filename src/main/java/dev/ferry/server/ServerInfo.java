@@ -1,4 +1,4 @@
-package dev.ferry.target;
+package dev.ferry.server;
 
 import java.util.Locale;
 import java.util.Map;
@@ -9,7 +9,7 @@ import java.util.Set;
  * accepts, which modules it has loaded (lower case, as {@code MODULE LIST} names them; {@code modulesListed} is
  * false when the server refused {@code MODULE LIST}, so they are unknown), and whether it runs in cluster mode.
  */
-public record TargetInfo(Engine engine, String version, int rdbVersion, Set<String> modules, boolean cluster,
+public record ServerInfo(Engine engine, String version, int rdbVersion, Set<String> modules, boolean cluster,
                          boolean modulesListed) {
 
     public enum Engine { REDIS, DRAGONFLY }

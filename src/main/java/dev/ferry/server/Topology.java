@@ -1,4 +1,4 @@
-package dev.ferry.target;
+package dev.ferry.server;
 
 import dev.ferry.resp.ConnectOptions;
 import dev.ferry.resp.RedisConnectionException;
@@ -64,7 +64,7 @@ public final class Topology {
         throw last != null ? last : new RedisConnectionException("no cluster seed given");
     }
 
-    static Topology fromClusterSlots(RespConnection c, HostPort seed) {
+    public static Topology fromClusterSlots(RespConnection c, HostPort seed) {
         Reply r = c.call("CLUSTER", "SLOTS");
         if (r.isError()) throw new RedisConnectionException("CLUSTER SLOTS on " + seed + " failed: " + r);
         Topology t = new Topology(true);
@@ -136,7 +136,7 @@ public final class Topology {
     }
 
     /** Engine, version, RDB version, modules and cluster mode of the server behind {@code c}. */
-    public static TargetInfo probe(RespConnection c) {
+    public static ServerInfo probe(RespConnection c) {
         Map<String, String> server = info(c, "server");
         boolean dragonfly = server.containsKey("dragonfly_version");
         String version = dragonfly ? server.get("dragonfly_version") : server.getOrDefault("redis_version", "0.0.0");
@@ -158,8 +158,8 @@ public final class Topology {
             }
         }
         // Dragonfly's RESTORE reads payloads up to RDB 9 only (v1.x); Redis by its version
-        int rdb = dragonfly ? 9 : TargetInfo.rdbVersionOfRedis(version);
-        return new TargetInfo(dragonfly ? TargetInfo.Engine.DRAGONFLY : TargetInfo.Engine.REDIS,
+        int rdb = dragonfly ? 9 : ServerInfo.rdbVersionOfRedis(version);
+        return new ServerInfo(dragonfly ? ServerInfo.Engine.DRAGONFLY : ServerInfo.Engine.REDIS,
                 version.startsWith("v") ? version.substring(1) : version, rdb, modules, cluster, listed);
     }
 }

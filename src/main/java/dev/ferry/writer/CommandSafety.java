@@ -1,4 +1,4 @@
-package dev.ferry.target;
+package dev.ferry.writer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package dev.ferry.target;
+package dev.ferry.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,9 +6,9 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Which module values a target can take, from what MODULE LIST answered. */
-class TargetInfoTest {
-    private static TargetInfo redis(Set<String> modules, boolean listed) {
-        return new TargetInfo(TargetInfo.Engine.REDIS, "7.2.4", 11, modules, false, listed);
+class ServerInfoTest {
+    private static ServerInfo redis(Set<String> modules, boolean listed) {
+        return new ServerInfo(ServerInfo.Engine.REDIS, "7.2.4", 11, modules, false, listed);
     }
 
     @Test
@@ -37,7 +37,7 @@ class TargetInfoTest {
 
     @Test
     void dragonflyLoadsNoRedisModuleValues() {
-        TargetInfo df = new TargetInfo(TargetInfo.Engine.DRAGONFLY, "1.40.1", 9, Set.of("rejson", "search"), false, true);
+        ServerInfo df = new ServerInfo(ServerInfo.Engine.DRAGONFLY, "1.40.1", 9, Set.of("rejson", "search"), false, true);
         assertThat(df.missingModule("ReJSON-RL")).contains("Dragonfly 1.40.1 loads no Redis module values");
     }
 }

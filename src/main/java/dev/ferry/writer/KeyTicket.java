@@ -1,4 +1,4 @@
-package dev.ferry.target;
+package dev.ferry.writer;
 
 /**
  * The commands of one source record (one key) in flight. The key counts as written once the record is

@@ -1,4 +1,6 @@
-package dev.ferry.target;
+package dev.ferry.writer;
+
+import dev.ferry.server.ServerInfo;
 
 import dev.ferry.rdb.DragonflyTypes;
 import dev.ferry.rdb.DumpPayload;
@@ -62,7 +64,7 @@ final class RecordTranslator {
     private static final byte[] JSON_SET = ascii("JSON.SET");
     private static final byte[] DOLLAR = ascii("$");
 
-    private final TargetInfo target;
+    private final ServerInfo target;
     private final WriterOptions options;
 
     /** State of the big value being written (records of one key come back to back). */
@@ -70,7 +72,7 @@ final class RecordTranslator {
     private boolean bigDroppedFieldTtls;
     private boolean bigDroppedMemberTtls;
 
-    RecordTranslator(TargetInfo target, WriterOptions options) {
+    RecordTranslator(ServerInfo target, WriterOptions options) {
         this.target = target;
         this.options = options;
     }
@@ -280,7 +282,7 @@ final class RecordTranslator {
             }
             out.command(0, args);
         }
-        boolean v7 = target.engine() == TargetInfo.Engine.REDIS && target.atLeast(7, 0);
+        boolean v7 = target.engine() == ServerInfo.Engine.REDIS && target.atLeast(7, 0);
         if (v7) {
             out.command(0, XSETID, key, id(s.lastId()), ENTRIESADDED, ascii(Long.toString(s.entriesAdded())),
                     MAXDELETEDID, id(s.maxDeletedId()));

@@ -1,4 +1,4 @@
-package dev.ferry.target;
+package dev.ferry.writer;
 
 /**
  * A command sent and not yet answered. Its arguments are kept so a MOVED or ASK answer can resend it

@@ -1,4 +1,4 @@
-package dev.ferry.target;
+package dev.ferry.server;
 
 /** Redis Cluster key slots: CRC16 (XMODEM) of the key, or of its first non-empty {hashtag}, mod 16384. */
 public final class Slots {

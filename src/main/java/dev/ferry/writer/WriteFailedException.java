@@ -1,4 +1,4 @@
-package dev.ferry.target;
+package dev.ferry.writer;
 
 /** The writer cannot go on: a refused key under --on-error fail, or a target connection lost. */
 public class WriteFailedException extends RuntimeException {

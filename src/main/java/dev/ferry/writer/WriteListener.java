@@ -1,4 +1,4 @@
-package dev.ferry.target;
+package dev.ferry.writer;
 
 /** Told about every key that did not make it to the target as it was, with the reason. */
 public interface WriteListener {

@@ -1,4 +1,4 @@
-package dev.ferry.target;
+package dev.ferry.server;
 
 import dev.ferry.resp.Reply;
 import dev.ferry.resp.RedisUri.HostPort;

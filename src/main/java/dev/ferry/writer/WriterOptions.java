@@ -1,4 +1,4 @@
-package dev.ferry.target;
+package dev.ferry.writer;
 
 /**
  * How the writer writes.

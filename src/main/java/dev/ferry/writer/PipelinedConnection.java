@@ -1,4 +1,4 @@
-package dev.ferry.target;
+package dev.ferry.writer;
 
 import dev.ferry.resp.RedisConnectionException;
 import dev.ferry.resp.RedisUri.HostPort;

@@ -1,4 +1,4 @@
-package dev.ferry.target;
+package dev.ferry.writer;
 
 /**
  * The target node Ferry wrote to is gone in a way no reconnection repairs: it restarted as a master on its own,

@@ -1,4 +1,4 @@
-package dev.ferry.target;
+package dev.ferry.writer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,9 @@
-package dev.ferry.target;
+package dev.ferry.writer;
+
+import dev.ferry.server.ServerInfo;
+import dev.ferry.server.Topology;
+import dev.ferry.server.Slots;
+import dev.ferry.server.NodeIdentity;
 
 import dev.ferry.resp.ConnectOptions;
 import dev.ferry.resp.RedisConnectionException;
@@ -49,7 +54,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
     private final WriterOptions options;
     private final WriteListener listener;
     private final ConnectOptions connectOptions;
-    private final TargetInfo info;
+    private final ServerInfo info;
     private volatile Topology topology;
     private final Map<HostPort, Node> nodes = new ConcurrentHashMap<>();
     /** Who each node was when Ferry last reached it: a reconnection that finds another process there is a loss. */
@@ -113,7 +118,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
     }
 
     private TargetWriter(RedisUri uri, WriterOptions options, WriteListener listener, ConnectOptions connectOptions,
-                         TargetInfo info, Topology topology) {
+                         ServerInfo info, Topology topology) {
         this.uri = uri;
         this.options = options;
         this.listener = listener;
@@ -127,7 +132,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         ConnectOptions co = uri.connectOptions();
         HostPort seed = uri.kind() == RedisUri.Kind.SENTINEL ? Topology.resolveSentinelMaster(uri) : null;
         List<HostPort> seeds = seed != null ? List.of(seed) : uri.hosts();
-        TargetInfo info = null;
+        ServerInfo info = null;
         RedisConnectionException last = null;
         Topology topology = null;
         HostPort reached = null;
@@ -142,7 +147,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
             }
         }
         if (info == null) throw last;
-        if (uri.kind() == RedisUri.Kind.DRAGONFLY && info.engine() != TargetInfo.Engine.DRAGONFLY) {
+        if (uri.kind() == RedisUri.Kind.DRAGONFLY && info.engine() != ServerInfo.Engine.DRAGONFLY) {
             throw new RedisConnectionException("target " + uri.redacted() + " is " + info.describe()
                     + ", not Dragonfly: use a redis:// URI for it");
         }
@@ -152,7 +157,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         if (info.cluster() && uri.db() != 0) {
             throw new RedisConnectionException("a cluster target has only db 0, not db " + uri.db());
         }
-        if (options.mode() == WriterOptions.Mode.AUTO && info.engine() == TargetInfo.Engine.DRAGONFLY) {
+        if (options.mode() == WriterOptions.Mode.AUTO && info.engine() == ServerInfo.Engine.DRAGONFLY) {
             // Dragonfly's RESTORE does not take every Redis encoding; type commands are always understood
             options = new WriterOptions(options.connections(), options.pipeline(), options.batch(), options.replace(),
                     options.failOnError(), options.failOnUnsupported(), WriterOptions.Mode.COMMANDS, options.reconnectTimeoutMs());
@@ -173,7 +178,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         return w;
     }
 
-    public TargetInfo info() {
+    public ServerInfo info() {
         return info;
     }
 
