@@ -11,13 +11,17 @@ import dev.ferry.resp.RedisUri;
 import dev.ferry.resp.RedisUri.HostPort;
 import dev.ferry.resp.Reply;
 import dev.ferry.resp.RespConnection;
+import dev.ferry.command.CommandSafety;
 import dev.ferry.command.CommandTable;
 import dev.ferry.record.BigValueEnd;
 import dev.ferry.record.BigValueStart;
 import dev.ferry.record.Command;
 import dev.ferry.record.ElementBatch;
 import dev.ferry.record.KeyValue;
+import dev.ferry.record.Position;
 import dev.ferry.record.Record;
+import dev.ferry.record.ShardId;
+import dev.ferry.command.ParsedCommand;
 import dev.ferry.record.Transaction;
 import dev.ferry.util.KeyNames;
 import java.nio.charset.StandardCharsets;
@@ -60,7 +64,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
     /** Who each node was when Ferry last reached it: a reconnection that finds another process there is a loss. */
     private final Map<HostPort, NodeIdentity> identities = new ConcurrentHashMap<>();
     private final PositionTracker positions = new PositionTracker();
-    private final Map<Integer, ShardContext> shards = new ConcurrentHashMap<>();
+    private final Map<ShardId, ShardContext> shards = new ConcurrentHashMap<>();
     private final LongAdder keysWritten = new LongAdder();
     private final LongAdder commandsApplied = new LongAdder();
     private final LongAdder nonAtomicTransactions = new LongAdder();
@@ -92,7 +96,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
 
     /** What one shard's writing thread keeps between its records. */
     private final class ShardContext {
-        final int shard;
+        final ShardId shard;
         final RecordTranslator translator = new RecordTranslator(info, options);
         final TicketEmitter emitter = new TicketEmitter();
         /** The big value being written, if any. */
@@ -101,9 +105,9 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         boolean bigSkipped;
         volatile boolean live;
         /** Position of the last record written, so the parts of a split command before its last claim nothing new. */
-        long lastPosition = -1;
+        Position lastPosition;
 
-        ShardContext(int shard) {
+        ShardContext(ShardId shard) {
             this.shard = shard;
         }
 
@@ -113,7 +117,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         }
 
         KeyTicket ticket(int db, byte[] key, boolean command) {
-            return newTicket(shard, db, key, live ? shard : -1, command);
+            return newTicket(shard, db, key, live ? shard.shard() : -1, command);
         }
     }
 
@@ -230,7 +234,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         return conns[spread % conns.length];
     }
 
-    private ShardContext context(int shard) {
+    private ShardContext context(ShardId shard) {
         return shards.computeIfAbsent(shard, ShardContext::new);
     }
 
@@ -238,13 +242,13 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
      * Switches {@code shard} to live writing: waits until everything written so far is confirmed, then sends all
      * its later records through one connection per node, in order.
      */
-    public void startLive(int shard) {
+    public void startLive(ShardId shard) {
         drain();
         context(shard).live = true;
     }
 
     /** Writes one record of source shard {@code shard}. Throws {@link WriteFailedException} once the run must stop. */
-    public void write(int shard, Record record) {
+    public void write(ShardId shard, Record record) {
         checkFatal();
         ShardContext ctx = context(shard);
         if (record instanceof KeyValue kv) {
@@ -260,11 +264,11 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         } else if (record instanceof BigValueEnd end) {
             endBig(ctx, end);
         } else if (record instanceof Command c) {
-            writeCommand(ctx, c.db(), CommandTable.normalize(c.args()), c.position());
+            writeCommand(ctx, c.db(), c.parsed(), c.position());
         } else if (record instanceof Transaction t) {
             writeTransaction(ctx, t);
         }
-        ctx.lastPosition = record.position();
+        if (record.position() != null) ctx.lastPosition = record.position();
     }
 
     private void writeKeyValue(ShardContext ctx, KeyValue kv) {
@@ -309,8 +313,9 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
      * One live command. A standalone target takes it as is; a cluster target needs its keys in one slot, so a
      * command over several slots is split where the parts do the same (MSET, DEL...) and refused otherwise.
      */
-    private void writeCommand(ShardContext ctx, int db, byte[][] args, long position) {
-        int[] keys = CommandTable.keyIndexes(args);
+    private void writeCommand(ShardContext ctx, int db, ParsedCommand command, Position position) {
+        byte[][] args = command.args();
+        int[] keys = command.keyIndexes();
         if (!topology.isCluster()) {
             sendCommand(ctx, db, args, keys, position);
             return;
@@ -319,7 +324,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         if (refusal == null && (keys == null || keys.length == 0)) {
             refusal = "command " + name(args) + " names no key Ferry knows of, so it cannot be routed on a cluster target";
         }
-        List<byte[][]> parts = refusal == null ? CommandTable.splitBySlot(args, Slots::of) : null;
+        List<byte[][]> parts = refusal == null ? command.splitBySlot(Slots::of) : null;
         if (refusal == null && parts == null) {
             refusal = name(args) + " over keys in different slots has no equivalent on a cluster target";
         }
@@ -331,11 +336,12 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         }
         for (int i = 0; i < parts.size(); i++) {
             byte[][] part = parts.get(i);
-            sendCommand(ctx, db, part, CommandTable.keyIndexes(part), i == parts.size() - 1 ? position : ctx.lastPosition);
+            int[] partKeys = parts.size() == 1 ? keys : CommandTable.keyIndexes(part);
+            sendCommand(ctx, db, part, partKeys, Position.ofPart(i, parts.size(), ctx.lastPosition, position));
         }
     }
 
-    private void sendCommand(ShardContext ctx, int db, byte[][] args, int[] keys, long position) {
+    private void sendCommand(ShardContext ctx, int db, byte[][] args, int[] keys, Position position) {
         KeyTicket t = ctx.ticket(db, firstKey(args, keys), true);
         ctx.emitter(t).command(0, args);
         if (t.close(position)) finish(t);
@@ -351,9 +357,9 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         int slot = -1;
         boolean oneSlot = true;
         for (int i = 0; i < cmds.size(); i++) {
-            args[i] = CommandTable.normalize(cmds.get(i).args());
+            args[i] = cmds.get(i).args();
             if (!topology.isCluster()) continue;
-            int[] keys = CommandTable.keyIndexes(args[i]);
+            int[] keys = cmds.get(i).parsed().keyIndexes();
             if (keys == null || keys.length == 0 || cmds.get(i).db() != 0) {
                 oneSlot = false;
                 continue;
@@ -372,12 +378,13 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
             }
             nonAtomicTransactions.increment();
             for (int i = 0; i < cmds.size(); i++) {
-                writeCommand(ctx, cmds.get(i).db(), args[i], i == cmds.size() - 1 ? tx.position() : ctx.lastPosition);
+                writeCommand(ctx, cmds.get(i).db(), cmds.get(i).parsed(),
+                        Position.ofPart(i, cmds.size(), ctx.lastPosition, tx.position()));
             }
             return;
         }
         int first = cmds.get(0).db();
-        byte[] key = firstKey(args[0], CommandTable.keyIndexes(args[0]));
+        byte[] key = cmds.get(0).parsed().firstKey();
         KeyTicket t = ctx.ticket(first, key, true);
         TicketEmitter e = ctx.emitter(t);
         e.send(first, 0, MULTI);
@@ -390,12 +397,12 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
      * The source moved on to {@code position} with nothing to write (a PING, a dropped PUBLISH, a command the
      * filters leave out): the position counts as applied once everything before it is.
      */
-    public void advance(int shard, long position) {
+    public void advance(ShardId shard, Position position) {
         checkFatal();
         ShardContext ctx = context(shard);
         KeyTicket t = ctx.ticket(-1, null, true);
         if (t.close(position)) finish(t);
-        ctx.lastPosition = position;
+        if (position != null) ctx.lastPosition = position;
     }
 
     private static byte[] firstKey(byte[][] args, int[] keys) {
@@ -418,13 +425,13 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
      * A source record the target cannot take (a Dragonfly-only command, say): skipped and reported, or the end of
      * the run under --on-unsupported=fail. Its position still counts as applied.
      */
-    public void refuse(int shard, int db, byte[] key, String reason, long position) {
+    public void refuse(ShardId shard, int db, byte[] key, String reason, Position position) {
         checkFatal();
         ShardContext ctx = context(shard);
         KeyTicket t = ctx.ticket(db, key, true);
         unsupported(t, reason);
         if (t.close(position)) finish(t);
-        ctx.lastPosition = position;
+        if (position != null) ctx.lastPosition = position;
     }
 
     private void unsupported(KeyTicket ticket, String reason) {
@@ -435,7 +442,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         ticket.skip(reason);
     }
 
-    private KeyTicket newTicket(int shard, int db, byte[] key, int lane, boolean command) {
+    private KeyTicket newTicket(ShardId shard, int db, byte[] key, int lane, boolean command) {
         try {
             return new KeyTicket(shard, positions.open(shard, whileWaitingForConfirmations), db, key, lane, command);
         } catch (InterruptedException e) {
@@ -887,15 +894,23 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
 
     /**
      * The highest position of {@code shard} whose records have all been answered by the target (written, or
-     * refused and reported), or -1: what a replica acknowledges and resumes after.
+     * refused and reported), or null: what a replica acknowledges and resumes after.
      */
-    public long committed(int shard) {
+    public Position committed(ShardId shard) {
         return positions.committed(shard);
     }
 
-    /** The highest position of {@code shard} up to which every write is on the target (stops at a failed one), or -1. */
-    public long confirmed(int shard) {
+    /** The highest position of {@code shard} up to which every write is on the target (stops at a failed one), or null. */
+    public Position confirmed(ShardId shard) {
         return positions.confirmed(shard);
+    }
+
+    /**
+     * Pushes {@code shard}'s positions to {@code listener} whenever the target's answers move them (on a reply
+     * thread: keep the one with the highest sequence, wake whoever waits, nothing more).
+     */
+    public void onConfirmed(ShardId shard, java.util.function.Consumer<Confirmation> listener) {
+        positions.listen(shard, listener);
     }
 
     public long keysWritten() { return keysWritten.sum(); }

@@ -1,4 +1,4 @@
-package dev.ferry.writer;
+package dev.ferry.command;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -8,7 +8,7 @@ import java.util.Arrays;
  * run leaves the same data as the first (set semantics, absolute times, REPLACE), and which commands reset
  * a key so that everything sent after them may be repeated from there.
  */
-final class CommandSafety {
+public final class CommandSafety {
     private static final byte[][] REPEATABLE = names("HSET", "SADD", "ZADD", "DEL", "PEXPIREAT", "HPEXPIREAT",
             "XSETID", "XCLAIM");
     private static final byte[] RESTORE = bytes("RESTORE");
@@ -21,7 +21,7 @@ final class CommandSafety {
     }
 
     /** DEL, SET without NX and RESTORE ... REPLACE leave the key as if nothing had been written before. */
-    static boolean resetsKey(byte[][] args) {
+    public static boolean resetsKey(byte[][] args) {
         byte[] name = args[0];
         if (Arrays.equals(name, DEL)) return true;
         if (Arrays.equals(name, SET)) return !has(args, 3, NX);                 // SET key value [options]
@@ -33,7 +33,7 @@ final class CommandSafety {
      * RESTORE without REPLACE are repeatable too: the second run finds the key the first one wrote and leaves
      * it, though it then counts the key as existing rather than written.
      */
-    static boolean repeatable(byte[][] args) {
+    public static boolean repeatable(byte[][] args) {
         if (resetsKey(args) || Arrays.equals(args[0], SET) || Arrays.equals(args[0], RESTORE)) return true;
         for (byte[] r : REPEATABLE) if (Arrays.equals(args[0], r)) return true;
         return false;

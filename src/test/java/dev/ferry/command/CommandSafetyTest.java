@@ -1,4 +1,4 @@
-package dev.ferry.writer;
+package dev.ferry.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
