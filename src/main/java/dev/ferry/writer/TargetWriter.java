@@ -1,5 +1,8 @@
 package dev.ferry.writer;
 
+import dev.ferry.util.WriteFailedException;
+
+import dev.ferry.record.Confirmation;
 import dev.ferry.server.ServerInfo;
 import dev.ferry.server.Topology;
 import dev.ferry.server.Slots;
