@@ -1,6 +1,7 @@
 package dev.ferry.cli;
 
 import dev.ferry.pipeline.KeyFilter;
+import dev.ferry.util.UsageException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -24,7 +25,7 @@ final class FilterOptions {
     List<String> types = new ArrayList<>();
 
     KeyFilter toFilter() {
-        for (int db : dbs) if (db < 0) throw new IllegalArgumentException("--db must be >= 0, got " + db);
+        for (int db : dbs) if (db < 0) throw new UsageException("--db must be >= 0, got " + db);
         return new KeyFilter(new HashSet<>(dbs), KeyFilter.parseDbMap(dbMap), match, exclude, KeyFilter.parseTypes(types));
     }
 }

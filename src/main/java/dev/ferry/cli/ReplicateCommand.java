@@ -7,6 +7,7 @@ import dev.ferry.resp.RedisUri;
 import dev.ferry.source.scan.ScanLiveSource;
 import dev.ferry.source.scan.ScanSettings;
 import dev.ferry.source.scan.ScanSource;
+import dev.ferry.util.UsageException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -93,16 +94,16 @@ final class ReplicateCommand implements Callable<Integer> {
         switch (mode) {
             case "live" -> live = true;
             case "snapshot" -> live = false;
-            default -> throw new IllegalArgumentException("--mode must be snapshot or live, not '" + mode + "'");
+            default -> throw new UsageException("--mode must be snapshot or live, not '" + mode + "'");
         }
         if (src.kind() == RedisUri.Kind.DRAGONFLY) {
             SourceCheck.requireDragonfly(src);
         }
-        if (verify && live) throw new IllegalArgumentException("--verify needs --mode snapshot (a live copy never stops changing; run ferry verify against it)");
-        if (spoolMemoryMb < 1 || spoolDiskMb < 0) throw new IllegalArgumentException("--spool-memory must be >= 1 and --spool-limit >= 0");
-        if (runFor != null && runFor < 0) throw new IllegalArgumentException("--run-for must be >= 0");
+        if (verify && live) throw new UsageException("--verify needs --mode snapshot (a live copy never stops changing; run ferry verify against it)");
+        if (spoolMemoryMb < 1 || spoolDiskMb < 0) throw new UsageException("--spool-memory must be >= 1 and --spool-limit >= 0");
+        if (runFor != null && runFor < 0) throw new UsageException("--run-for must be >= 0");
         if (runFor != null && !live) {
-            throw new IllegalArgumentException("--run-for applies to --mode live only: a snapshot copy ends by itself once the target confirmed it");
+            throw new UsageException("--run-for applies to --mode live only: a snapshot copy ends by itself once the target confirmed it");
         }
         Path dir = spoolDir != null ? spoolDir : Path.of(System.getProperty("java.io.tmpdir"));
         ReplicateJob job = new ReplicateJob(new ReplicateJob.Settings(src, dst, live, filters.toFilter().intoTargetDb(dst.db()),

@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import dev.ferry.pipeline.KeyFilter;
 import dev.ferry.resp.RedisUri;
+import dev.ferry.util.UsageException;
 import dev.ferry.verify.Difference;
 import dev.ferry.verify.VerifyJob;
 import java.io.PrintStream;
@@ -59,9 +60,9 @@ public final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (rounds < 1) throw new IllegalArgumentException("--rounds must be >= 1");
-        if (roundDelay < 0 || ttlTolerance < 0 || batch < 1) throw new IllegalArgumentException("--round-delay and --ttl-tolerance must be >= 0, --batch >= 1");
-        if (sample != null && sample < 1) throw new IllegalArgumentException("--sample must be >= 1");
+        if (rounds < 1) throw new UsageException("--rounds must be >= 1");
+        if (roundDelay < 0 || ttlTolerance < 0 || batch < 1) throw new UsageException("--round-delay and --ttl-tolerance must be >= 0, --batch >= 1");
+        if (sample != null && sample < 1) throw new UsageException("--sample must be >= 1");
         RedisUri src = RedisUri.parse(source);
         RedisUri dst = RedisUri.parse(target);
         VerifyJob.Settings s = new VerifyJob.Settings(src, dst, filters.toFilter().intoTargetDb(dst.db()), rounds, roundDelay,

@@ -1,5 +1,6 @@
 package dev.ferry.cli;
 
+import dev.ferry.util.UsageException;
 import dev.ferry.writer.WriterOptions;
 import picocli.CommandLine.Option;
 
@@ -35,16 +36,16 @@ final class WriteOptions {
     long bigValue;
 
     WriterOptions toWriterOptions() {
-        if (connections < 1 || connections > 64) throw new IllegalArgumentException("--connections must be 1..64");
-        if (pipeline < 1 || pipeline > 8000) throw new IllegalArgumentException("--pipeline must be 1..8000");
-        if (batch < 1 || batch > 100_000) throw new IllegalArgumentException("--batch must be 1..100000");
-        if (reconnectTimeout < 0) throw new IllegalArgumentException("--reconnect-timeout must be >= 0");
-        if (bigValue < 1024) throw new IllegalArgumentException("--big-value must be at least 1024 bytes");
+        if (connections < 1 || connections > 64) throw new UsageException("--connections must be 1..64");
+        if (pipeline < 1 || pipeline > 8000) throw new UsageException("--pipeline must be 1..8000");
+        if (batch < 1 || batch > 100_000) throw new UsageException("--batch must be 1..100000");
+        if (reconnectTimeout < 0) throw new UsageException("--reconnect-timeout must be >= 0");
+        if (bigValue < 1024) throw new UsageException("--big-value must be at least 1024 bytes");
         WriterOptions.Mode m;
         switch (mode) {
             case "auto": m = WriterOptions.Mode.AUTO; break;
             case "commands": m = WriterOptions.Mode.COMMANDS; break;
-            default: throw new IllegalArgumentException("--write-mode must be auto or commands, not '" + mode + "'");
+            default: throw new UsageException("--write-mode must be auto or commands, not '" + mode + "'");
         }
         return new WriterOptions(connections, pipeline, batch, !noReplace, policy("--on-error", onError),
                 policy("--on-unsupported", onUnsupported), m, reconnectTimeout * 1000L);
@@ -53,6 +54,6 @@ final class WriteOptions {
     private static boolean policy(String name, String value) {
         if (value.equals("fail")) return true;
         if (value.equals("skip")) return false;
-        throw new IllegalArgumentException(name + " must be skip or fail, not '" + value + "'");
+        throw new UsageException(name + " must be skip or fail, not '" + value + "'");
     }
 }

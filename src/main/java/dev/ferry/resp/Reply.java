@@ -21,6 +21,10 @@ public sealed interface Reply {
             int sp = message.indexOf(' ');
             return sp < 0 ? message : message.substring(0, sp);
         }
+        /** NOPERM: the user's ACL does not allow the command (or key, or channel). */
+        public boolean isPermissionDenied() {
+            return code().equals("NOPERM");
+        }
         @Override public String toString() { return message; }
     }
 
