@@ -23,6 +23,7 @@ public final class Main {
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(out);
         cl.setErr(err);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> Errors.report(ex, cmd.getErr()));
         cl.setParameterExceptionHandler(Main::usageError);
         CommandLine.IExecutionStrategy run = new CommandLine.RunLast();
@@ -49,6 +50,8 @@ public final class Main {
             shown = new CommandLine.UnmatchedArgumentException(cmd, cmd.getUnmatchedArguments());
         }
         String line = shown.getMessage();
+        String choice = badChoice(shown);
+        if (choice != null) line = choice;
         if (shown instanceof CommandLine.UnmatchedArgumentException u && !u.isUnknownOption() && cmd.getParent() == null
                 && !u.getUnmatched().isEmpty() && args.length > 0 && args[0].equals(u.getUnmatched().get(0))) {
             line = "Unknown command: '" + args[0] + "'";
@@ -63,6 +66,23 @@ public final class Main {
         err.println("ferry: " + dev.ferry.resp.RedisUri.scrub(line));
         err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help'.");
         return ExitCode.USAGE;
+    }
+
+    /**
+     * For a word that is not one of an option's choices (its type is an enum), the line Ferry always gave, e.g.
+     * {@code --mode must be snapshot or live, not 'sometimes'}; null for any other error.
+     */
+    private static String badChoice(CommandLine.ParameterException ex) {
+        if (!(ex.getCause() instanceof CommandLine.TypeConversionException)
+                || !(ex.getArgSpec() instanceof CommandLine.Model.OptionSpec o) || !o.type().isEnum() || o.completionCandidates() == null) {
+            return null;
+        }
+        java.util.List<String> words = new java.util.ArrayList<>();
+        for (String w : o.completionCandidates()) words.add(w);
+        if (words.isEmpty()) return null;
+        String last = words.remove(words.size() - 1);
+        return o.longestName() + " must be " + (words.isEmpty() ? "" : String.join(", ", words) + " or ") + last
+                + ", not '" + ex.getValue() + "'";
     }
 
     /** The version and the commit it was built from, written by the build into dev/ferry/version.properties. */

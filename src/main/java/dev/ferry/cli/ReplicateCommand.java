@@ -32,9 +32,18 @@ final class ReplicateCommand implements Callable<Integer> {
             description = "redis://[user:pass@]host:port[/db], rediss://..., redis-cluster://h:p[,h:p], redis-sentinel://h:p[,h:p]/master, dragonfly://host:port")
     String target;
 
-    @Option(names = "--mode", defaultValue = "live", paramLabel = "snapshot|live",
-            description = "snapshot: copy once and exit; live (default): then follow every write until stopped.")
-    String mode;
+    /** --mode: copy once, or copy and then follow. */
+    enum Mode {
+        SNAPSHOT, LIVE;
+
+        @Override public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    @Option(names = "--mode", defaultValue = "live", paramLabel = "MODE",
+            description = "snapshot: copy once and exit; live: then follow every write until stopped. One of: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Mode mode;
 
     @Option(names = "--run-for", paramLabel = "SECONDS", description = "Live mode: stop by itself after this long, as on Ctrl-C.")
     Integer runFor;
@@ -90,12 +99,7 @@ final class ReplicateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         RedisUri src = RedisUri.parse(source);
         RedisUri dst = RedisUri.parse(target);
-        boolean live;
-        switch (mode) {
-            case "live" -> live = true;
-            case "snapshot" -> live = false;
-            default -> throw new UsageException("--mode must be snapshot or live, not '" + mode + "'");
-        }
+        boolean live = mode == Mode.LIVE;
         if (src.kind() == RedisUri.Kind.DRAGONFLY) {
             SourceCheck.requireDragonfly(src);
         }
