@@ -4,7 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code ferry} command line. */
-@Command(name = "ferry", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(name = "ferry", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, resourceBundle = "dev.ferry.cli.HelpTexts",
         description = "Moves a Redis-protocol dataset from one server to another.",
         subcommands = {ImportCommand.class, ReplicateCommand.class, VerifyCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
@@ -20,10 +20,9 @@ public final class Main {
 
     /** Runs a command line with its output and errors going to the given writers. */
     public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = commandLine();
         cl.setOut(out);
         cl.setErr(err);
-        cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> Errors.report(ex, cmd.getErr()));
         cl.setParameterExceptionHandler(Main::usageError);
         CommandLine.IExecutionStrategy run = new CommandLine.RunLast();
@@ -33,9 +32,17 @@ public final class Main {
             for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
                 if (!p.unmatched().isEmpty()) throw new CommandLine.UnmatchedArgumentException(p.commandSpec().commandLine(), p.unmatched());
             }
+            requireGroupedOptions(parsed);
             return run.execute(parsed);
         });
         return cl.execute(args);
+    }
+
+    /** The command tree, parsing as every run parses (tests parse with it too). */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        return cl;
     }
 
     /**
@@ -66,6 +73,33 @@ public final class Main {
         err.println("ferry: " + dev.ferry.resp.RedisUri.scrub(line));
         err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help'.");
         return ExitCode.USAGE;
+    }
+
+    /**
+     * picocli checks no required option inside an {@code @ArgGroup(validate = false)}, which only makes a help
+     * section: check those (--source, --target) here, with the words picocli uses for the others. Not when help or
+     * the version is asked for, as picocli does.
+     */
+    private static void requireGroupedOptions(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+            if (p.isUsageHelpRequested() || p.isVersionHelpRequested()) return;
+        }
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+            CommandLine.ParseResult matched = p;
+            java.util.List<CommandLine.Model.ArgSpec> missing = new java.util.ArrayList<>();
+            p.commandSpec().options().stream()
+                    .filter(o -> o.required() && o.group() != null && !matched.hasMatchedOption(o))
+                    .sorted(java.util.Comparator.comparing(CommandLine.Model.OptionSpec::longestName))
+                    .forEach(missing::add);
+            if (missing.isEmpty()) continue;
+            java.util.List<String> names = new java.util.ArrayList<>();
+            for (CommandLine.Model.ArgSpec a : missing) {
+                CommandLine.Model.OptionSpec o = (CommandLine.Model.OptionSpec) a;
+                names.add("'" + o.longestName() + "=" + o.paramLabel() + "'");
+            }
+            throw new CommandLine.MissingParameterException(p.commandSpec().commandLine(), missing,
+                    "Missing required option" + (names.size() > 1 ? "s" : "") + ": " + String.join(", ", names));
+        }
     }
 
     /**

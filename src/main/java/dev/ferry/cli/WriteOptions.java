@@ -6,7 +6,7 @@ import java.util.Locale;
 import picocli.CommandLine.Option;
 
 /** How Ferry writes into the target: shared by every command that writes. */
-final class WriteOptions {
+class WriteOptions {
     @Option(names = "--connections", defaultValue = "4", paramLabel = "N", description = "Pipelined connections per target node (default: ${DEFAULT-VALUE}).")
     int connections;
 
