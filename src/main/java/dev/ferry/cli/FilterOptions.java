@@ -7,7 +7,11 @@ import java.util.HashSet;
 import java.util.List;
 import picocli.CommandLine.Option;
 
-/** --db, --db-map, --match, --exclude, --type: shared by every command that copies or compares keys (worded for both). */
+/**
+ * --db, --db-map, --match, --exclude, --type: the "What to copy" / "What to compare" section of every command that
+ * copies or compares keys (worded for both). --type stays a list of words KeyFilter parses: it allows blank entries
+ * ("string,") and says what it accepts in its own tested words.
+ */
 final class FilterOptions {
     @Option(names = "--db", split = ",", paramLabel = "DB", description = "Only these source dbs (repeatable or comma-separated).")
     List<Integer> dbs = new ArrayList<>();

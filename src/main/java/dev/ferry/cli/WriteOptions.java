@@ -5,7 +5,7 @@ import dev.ferry.writer.WriterOptions;
 import java.util.Locale;
 import picocli.CommandLine.Option;
 
-/** How Ferry writes into the target: shared by every command that writes. */
+/** How Ferry writes into the target: the "How to write" section of every command that writes (replicate adds to it). */
 class WriteOptions {
     @Option(names = "--connections", defaultValue = "4", paramLabel = "N", description = "Pipelined connections per target node (default: ${DEFAULT-VALUE}).")
     int connections;

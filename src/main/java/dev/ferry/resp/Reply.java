@@ -25,6 +25,14 @@ public sealed interface Reply {
         public boolean isPermissionDenied() {
             return code().equals("NOPERM");
         }
+
+        /** NOAUTH, WRONGPASS or NOPERM: the credentials or the user's ACL refuse it; retrying cannot help. */
+        public boolean refusesAccess() {
+            return switch (code()) {
+                case "NOAUTH", "WRONGPASS", "NOPERM" -> true;
+                default -> false;
+            };
+        }
         @Override public String toString() { return message; }
     }
 

@@ -82,4 +82,15 @@ class TypedConnectionErrorsTest {
                 .isNotInstanceOf(IllegalArgumentException.class);
         assertThat(new UsageException("x")).isInstanceOf(RuntimeException.class);
     }
+
+    @Test
+    void errorRepliesSayWhetherAccessIsRefused() {
+        assertThat(new Reply.Error("NOPERM User app has no permissions to run the 'psync' command").isPermissionDenied()).isTrue();
+        assertThat(new Reply.Error("NOPERM this user has no permissions").refusesAccess()).isTrue();
+        assertThat(new Reply.Error("WRONGPASS invalid username-password pair").refusesAccess()).isTrue();
+        assertThat(new Reply.Error("NOAUTH Authentication required.").refusesAccess()).isTrue();
+        assertThat(new Reply.Error("NOAUTH Authentication required.").isPermissionDenied()).isFalse();
+        assertThat(new Reply.Error("ERR unknown command 'REPLCONF'").refusesAccess()).isFalse();
+        assertThat(new Reply.Error("LOADING Redis is loading").refusesAccess()).isFalse();
+    }
 }
