@@ -4,7 +4,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code ferry} command line. */
-@Command(name = "ferry", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, resourceBundle = "dev.ferry.cli.HelpTexts",
+@Command(name = "ferry", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        resourceBundle = "dev.ferry.cli.HelpTexts",
         description = "Moves a Redis-protocol dataset from one server to another.",
         subcommands = {ImportCommand.class, ReplicateCommand.class, VerifyCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
@@ -86,19 +87,15 @@ public final class Main {
         }
         for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
             CommandLine.ParseResult matched = p;
-            java.util.List<CommandLine.Model.ArgSpec> missing = new java.util.ArrayList<>();
-            p.commandSpec().options().stream()
+            // by name, as picocli's synopsis lists them: "'--source=URI', '--target=URI'", as before the sections
+            java.util.List<CommandLine.Model.OptionSpec> missing = p.commandSpec().options().stream()
                     .filter(o -> o.required() && o.group() != null && !matched.hasMatchedOption(o))
-                    .sorted(java.util.Comparator.comparing(CommandLine.Model.OptionSpec::longestName))
-                    .forEach(missing::add);
+                    .sorted(java.util.Comparator.comparing(CommandLine.Model.OptionSpec::longestName)).toList();
             if (missing.isEmpty()) continue;
-            java.util.List<String> names = new java.util.ArrayList<>();
-            for (CommandLine.Model.ArgSpec a : missing) {
-                CommandLine.Model.OptionSpec o = (CommandLine.Model.OptionSpec) a;
-                names.add("'" + o.longestName() + "=" + o.paramLabel() + "'");
-            }
-            throw new CommandLine.MissingParameterException(p.commandSpec().commandLine(), missing,
-                    "Missing required option" + (names.size() > 1 ? "s" : "") + ": " + String.join(", ", names));
+            String names = missing.stream().map(o -> "'" + o.longestName() + "=" + o.paramLabel() + "'")
+                    .collect(java.util.stream.Collectors.joining(", "));
+            throw new CommandLine.MissingParameterException(p.commandSpec().commandLine(), new java.util.ArrayList<>(missing),
+                    "Missing required option" + (missing.size() > 1 ? "s" : "") + ": " + names);
         }
     }
 

@@ -75,6 +75,18 @@ class CliOptionsTest {
                 .isEqualTo(ReplicateCommand.Mode.LIVE);
     }
 
+    @Test
+    void replaceIsStillNegatableInItsSection() {
+        assertThat(((ImportCommand) parse("import", "x.rdb", "--target", "t", "--no-replace")).write.toWriterOptions().replace()).isFalse();
+        assertThat(((ImportCommand) parse("import", "x.rdb", "--target", "t", "--replace")).write.toWriterOptions().replace()).isTrue();
+        ReplicateCommand rep = parse("replicate", "--source", "s", "--target", "t", "--no-replace", "--target-owned",
+                "--db", "0,2", "--match", "a*", "--match", "b*");
+        assertThat(rep.write.toWriterOptions().replace()).isFalse();
+        assertThat(rep.write.targetOwned).isTrue();
+        assertThat(rep.filters.dbs).containsExactly(0, 2);
+        assertThat(rep.filters.match).containsExactly("a*", "b*");
+    }
+
     /** Through a whole run: the words are accepted, and the run goes on to the next check. */
     @Test
     void aRunTakesTheWordsAndGoesOn() {
