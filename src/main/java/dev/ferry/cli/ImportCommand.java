@@ -72,7 +72,8 @@ final class ImportCommand implements Callable<Integer> {
         }
         printSummary(out, result, uri);
         out.flush();
-        if (result.ending() == ImportJob.Ending.CORRUPT || result.ending() == ImportJob.Ending.TARGET_FAILED) {
+        if (result.ending() == ImportJob.Ending.CORRUPT || result.ending() == ImportJob.Ending.CHECKSUM_MISMATCH
+                || result.ending() == ImportJob.Ending.TARGET_FAILED) {
             err.println("ferry: error: " + result.problem());
             err.flush();
             return ExitCode.FAILED;
@@ -126,13 +127,12 @@ final class ImportCommand implements Callable<Integer> {
         switch (r.ending()) {
             case STOPPED:
                 return "Stopped after " + done + ": the target holds a partial copy";
+            case CHECKSUM_MISMATCH:
+                return String.format(Locale.ROOT, "Damaged file: %s was read to its end but its checksum does not match, "
+                        + "so some of the %,d keys written may hold damaged values: the target holds a damaged import; "
+                        + "import a good copy again without --no-replace (--check-first refuses such a file before "
+                        + "writing anything)", name, r.keysWritten());
             case CORRUPT:
-                if (r.problem() != null && r.problem().contains("checksum mismatch")) {
-                    return String.format(Locale.ROOT, "Damaged file: %s was read to its end but its checksum does not match, "
-                            + "so some of the %,d keys written may hold damaged values: the target holds a damaged import; "
-                            + "import a good copy again without --no-replace (--check-first refuses such a file before "
-                            + "writing anything)", name, r.keysWritten());
-                }
                 return "Stopped at damage after " + done + ": the target holds a partial import; fix or replace the file "
                         + "and import it again without --no-replace (which would keep what this run wrote as it is), "
                         + "or with --check-first to check it before writing anything";

@@ -35,11 +35,16 @@ public final class ImportJob {
      * How a run ended: the whole file, a stop asked for (Ctrl-C), a damaged file after some keys were sent, or a
      * target that cannot go on (restarted, full, turned replica, a refused key under --on-error fail).
      */
-    public enum Ending { COMPLETE, STOPPED, CORRUPT, TARGET_FAILED }
+    public enum Ending {
+        COMPLETE, STOPPED, CORRUPT,
+        /** Read to its end, but the file's checksum does not match: some value written may be damaged. */
+        CHECKSUM_MISMATCH,
+        TARGET_FAILED
+    }
 
     /**
      * What the run did, for the summary and the exit code. {@code problem} is the one-line reason of a
-     * {@link Ending#CORRUPT} or {@link Ending#TARGET_FAILED} ending, else null.
+     * {@link Ending#CORRUPT}, {@link Ending#CHECKSUM_MISMATCH} or {@link Ending#TARGET_FAILED} ending, else null.
      */
     public record Result(RunStats stats, long keysWritten, long bytesRead, long bytesSent, long committedPosition,
                          int functionsLoaded, int rdbVersion, String target, long reconnects, Ending ending,
@@ -177,7 +182,8 @@ public final class ImportJob {
             String problem = file.getFileName() + ": " + e.getMessage();
             // nothing sent yet (a bad header, a first key already damaged): the one error line says it all
             if (stats.keysRead.sum() == 0 && w.bytesSent() == 0) throw RdbFormatException.of(problem);
-            return partial(w, r, Ending.CORRUPT, problem);
+            return partial(w, r, e instanceof RdbFormatException.ChecksumMismatch ? Ending.CHECKSUM_MISMATCH : Ending.CORRUPT,
+                    problem);
         }
         w.drain();
         int functions = feeder.loadFunctions();

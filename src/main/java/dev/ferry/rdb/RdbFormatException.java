@@ -19,12 +19,24 @@ public class RdbFormatException extends RuntimeException {
         this.located = located;
     }
 
+    /**
+     * The whole file was read, every value passed its checks, but the file's CRC-64 does not match its bytes: some
+     * value may still be damaged in a way no structure check sees.
+     */
+    public static final class ChecksumMismatch extends RdbFormatException {
+        private static final long serialVersionUID = 1L;
+
+        ChecksumMismatch(String message) {
+            super(message, true, null);
+        }
+    }
+
     /** Builds the final one-line message: where, which key, what. */
     static RdbFormatException at(String what, long offset, int db, byte[] key, String detail) {
         return new RdbFormatException(message(what, offset, db, key, detail), true, null);
     }
 
-    private static String message(String what, long offset, int db, byte[] key, String detail) {
+    static String message(String what, long offset, int db, byte[] key, String detail) {
         StringBuilder sb = new StringBuilder(what).append(" at offset ").append(offset);
         if (key != null) {
             sb.append(" (key \"").append(printable(key, 64)).append("\", db ").append(db).append(')');

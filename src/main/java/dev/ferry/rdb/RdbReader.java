@@ -236,8 +236,8 @@ public final class RdbReader {
             }
             storedChecksum = stored;
             if (options.verifyChecksum && stored != 0 && stored != computed) {
-                throw RdbFormatException.at("corrupt RDB", in.position() - 8, db, null,
-                        String.format("checksum mismatch: file says %016x, data gives %016x", stored, computed));
+                throw new RdbFormatException.ChecksumMismatch(RdbFormatException.message("corrupt RDB", in.position() - 8, db, null,
+                        String.format("checksum mismatch: file says %016x, data gives %016x", stored, computed)));
             }
         }
         visitor.end(in.position());
