@@ -12,7 +12,7 @@ import dev.ferry.command.ValueType;
  *       expiry in ms or -1 ({@code ttls} is null when no field of the batch has one)</li>
  *   <li>SET members may have {@code ttls} too (Dragonfly's member expiry), which Redis cannot hold</li>
  * </ul>
- * Streams are not batched this way; see {@code dev.ferry.rdb.StreamValue}.
+ * Streams are not batched this way; the RDB codec reads them whole (its StreamValue).
  */
 public final class ElementBatch implements Record {
     private final ValueType type;
