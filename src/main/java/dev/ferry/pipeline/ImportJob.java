@@ -3,9 +3,14 @@ package dev.ferry.pipeline;
 import dev.ferry.rdb.RdbFormatException;
 import dev.ferry.rdb.RdbReader;
 import dev.ferry.rdb.RdbVisitor;
+import dev.ferry.record.FileOffset;
+import dev.ferry.record.Position;
+import dev.ferry.record.ShardId;
 import dev.ferry.resp.RedisUri;
-import dev.ferry.writer.TargetWriter;
+import dev.ferry.source.KeyScope;
+import dev.ferry.source.SnapshotSink;
 import dev.ferry.util.WriteFailedException;
+import dev.ferry.writer.TargetWriter;
 import dev.ferry.writer.WriteListener;
 import dev.ferry.writer.WriterOptions;
 import java.io.IOException;
@@ -13,11 +18,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import dev.ferry.record.FileOffset;
-import dev.ferry.record.Position;
-import dev.ferry.record.ShardId;
-import dev.ferry.source.KeyScope;
-import dev.ferry.source.SnapshotSink;
 
 /**
  * {@code ferry import}: streams an RDB file into a target. The file is source shard 0 and its byte offset

@@ -1,7 +1,7 @@
 package dev.ferry.pipeline;
 
-import dev.ferry.writer.WriteListener;
 import dev.ferry.util.KeyNames;
+import dev.ferry.writer.WriteListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

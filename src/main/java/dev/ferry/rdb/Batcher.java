@@ -1,8 +1,7 @@
 package dev.ferry.rdb;
 
-import dev.ferry.record.ElementBatch;
 import dev.ferry.command.ValueType;
-
+import dev.ferry.record.ElementBatch;
 import java.util.function.Consumer;
 
 /** Collects decoded elements into {@link ElementBatch}es of at most {@code batchSize} elements. */

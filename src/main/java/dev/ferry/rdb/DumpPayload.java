@@ -1,8 +1,7 @@
 package dev.ferry.rdb;
 
-import dev.ferry.record.ElementBatch;
 import dev.ferry.command.ValueType;
-
+import dev.ferry.record.ElementBatch;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 

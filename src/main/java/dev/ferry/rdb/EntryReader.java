@@ -1,10 +1,10 @@
 package dev.ferry.rdb;
 
+import dev.ferry.command.ValueType;
 import dev.ferry.record.BigValueEnd;
 import dev.ferry.record.BigValueStart;
 import dev.ferry.record.ElementBatch;
 import dev.ferry.record.KeyValue;
-import dev.ferry.command.ValueType;
 
 /**
  * Reads one key's value (after its type byte and key) and hands it to a visitor: whole, as the bytes it was

@@ -1,9 +1,8 @@
 package dev.ferry.rdb;
 
+import dev.ferry.command.ValueType;
 import dev.ferry.record.ElementBatch;
 import dev.ferry.record.KeyValue;
-import dev.ferry.command.ValueType;
-
 import java.util.function.Consumer;
 
 /**

@@ -1,7 +1,7 @@
 package dev.ferry.server;
 
-import dev.ferry.resp.Reply;
 import dev.ferry.resp.RedisUri.HostPort;
+import dev.ferry.resp.Reply;
 import dev.ferry.resp.RespConnection;
 import java.util.Collections;
 import java.util.Map;

@@ -1,14 +1,13 @@
 package dev.ferry.rdb;
 
-import dev.ferry.record.KeyValue;
 import dev.ferry.command.ValueType;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
+import dev.ferry.record.KeyValue;
 import java.io.ByteArrayInputStream;
 import java.time.Duration;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;

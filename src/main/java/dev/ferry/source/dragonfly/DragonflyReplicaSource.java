@@ -1,21 +1,21 @@
 package dev.ferry.source.dragonfly;
 
-import dev.ferry.source.KeyScope;
+import dev.ferry.record.Confirmation;
+import dev.ferry.record.FlowLsn;
+import dev.ferry.record.Position;
 import dev.ferry.resp.ConnectOptions;
 import dev.ferry.resp.RedisConnectionException;
 import dev.ferry.resp.RedisUri;
 import dev.ferry.resp.RedisUri.HostPort;
 import dev.ferry.resp.Reply;
 import dev.ferry.resp.RespConnection;
+import dev.ferry.source.KeyScope;
 import dev.ferry.source.LiveSource;
 import dev.ferry.source.ShardProgress;
 import dev.ferry.source.ShardSink;
 import dev.ferry.source.ShardSinks;
 import dev.ferry.source.ShardSummary;
 import dev.ferry.source.SourceSummary;
-import dev.ferry.record.FlowLsn;
-import dev.ferry.record.Position;
-import dev.ferry.record.Confirmation;
 import dev.ferry.util.WriteFailedException;
 import java.security.SecureRandom;
 import java.util.ArrayList;

@@ -2,8 +2,8 @@ package dev.ferry.source.scan;
 
 import dev.ferry.resp.RedisUri;
 import dev.ferry.resp.RedisUri.HostPort;
-import dev.ferry.source.ShardProgress;
 import dev.ferry.source.KeyScope;
+import dev.ferry.source.ShardProgress;
 import dev.ferry.source.ShardSinks;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,19 +1,19 @@
 package dev.ferry.source.scan;
 
-import dev.ferry.resp.RespPipeline;
+import dev.ferry.command.ValueType;
 import dev.ferry.record.BigValueEnd;
 import dev.ferry.record.BigValueStart;
 import dev.ferry.record.Command;
-import dev.ferry.record.ElementBatch;
 import dev.ferry.record.Confirmation;
+import dev.ferry.record.ElementBatch;
 import dev.ferry.record.KeyValue;
 import dev.ferry.record.Position;
 import dev.ferry.record.ScanPosition;
-import dev.ferry.command.ValueType;
 import dev.ferry.resp.ConnectOptions;
 import dev.ferry.resp.RedisConnectionException;
 import dev.ferry.resp.RedisUri.HostPort;
 import dev.ferry.resp.Reply;
+import dev.ferry.resp.RespPipeline;
 import dev.ferry.source.ShardProgress;
 import dev.ferry.source.ShardSink;
 import dev.ferry.source.SnapshotSink;

@@ -1,10 +1,10 @@
 package dev.ferry.source.scan;
 
-import dev.ferry.resp.RespPipeline;
 import dev.ferry.resp.ConnectOptions;
 import dev.ferry.resp.RedisUri.HostPort;
 import dev.ferry.resp.Reply;
 import dev.ferry.resp.RespConnection;
+import dev.ferry.resp.RespPipeline;
 import dev.ferry.server.Topology;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,9 +1,9 @@
 package dev.ferry.source.scan;
 
-import dev.ferry.resp.RespPipeline;
-import dev.ferry.record.ElementBatch;
 import dev.ferry.command.ValueType;
+import dev.ferry.record.ElementBatch;
 import dev.ferry.resp.Reply;
+import dev.ferry.resp.RespPipeline;
 import java.util.ArrayList;
 import java.util.List;
 
