@@ -1,0 +1,117 @@
+package dev.ferry.writer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Lost connections: sends that wait out a repair, and the repair itself. A repair restores the routes and sends
+ * again every unanswered command that is safe to repeat, in its original order, before any new command; a key
+ * whose unanswered commands are not (RPUSH, APPEND, XADD after part of the key was confirmed) is failed and
+ * reported, since it may be incomplete on the target. {@link RepairGate} keeps senders and repairs apart.
+ */
+final class ConnectionRecovery {
+    private static final Logger log = LoggerFactory.getLogger(TargetWriter.class);
+    /** How often a sender waiting for a new route looks whether the run must stop, at the longest. */
+    private static final long LOOK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final Routing routing;
+    private final Tickets tickets;
+    private final RunState state;
+    private final long reconnectTimeoutMs;
+    private final RepairGate gate = new RepairGate();
+
+    ConnectionRecovery(Routing routing, Tickets tickets, RunState state, long reconnectTimeoutMs) {
+        this.routing = routing;
+        this.tickets = tickets;
+        this.state = state;
+        this.reconnectTimeoutMs = reconnectTimeoutMs;
+    }
+
+    /**
+     * Sends {@code p} along its ticket's route, waiting out route repairs; with {@code awaitWindow}, first waits
+     * until the connection's window has room (a producer does; a retry re-sending one command does not).
+     */
+    void send(Pending p, boolean awaitWindow) {
+        while (true) {
+            PipelinedConnection conn;
+            gate.enterSend(state::checkFatal);
+            try {
+                conn = routing.route(p.ticket);
+                if (awaitWindow) conn.awaitWindow();
+                conn.send(p);
+                return;
+            } catch (PipelinedConnection.BrokenConnectionException e) {
+                conn = e.connection();
+            } finally {
+                gate.exitSend();
+            }
+            // its reply thread repairs the route; send again once that is done
+            awaitNewRoute(conn, p.ticket);
+        }
+    }
+
+    /** The sender found {@code broken} dead: wait until the key routes to a repaired or new connection. */
+    private void awaitNewRoute(PipelinedConnection broken, KeyTicket t) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(reconnectTimeoutMs + 5_000);
+        while (state.fatal() == null) {
+            long seen = gate.generation();
+            if (gate.repairs() == 0 && routing.route(t) != broken) return;
+            long left = deadline - System.nanoTime();
+            if (left <= 0) break;
+            gate.awaitChange(seen, Math.min(left, LOOK_NANOS));
+        }
+        state.checkFatal();
+        throw new WriteFailedException(broken.brokenReason());
+    }
+
+    /** Repairs begun and not ended: a drain counts them as work in flight. */
+    int repairs() {
+        return gate.repairs();
+    }
+
+    /**
+     * A connection was lost; its own reply thread calls this, which has no more replies to read. Restores the
+     * routes and replays what the connection left unanswered; a repair that fails ends the run.
+     */
+    void onBroken(PipelinedConnection from, String why) {
+        if (state.closing()) return;
+        gate.beginRepair();
+        try {
+            List<Pending> todo = from.takeUnanswered();
+            log.warn("{}; restoring the route and re-sending {} command(s)", why, todo.size());
+            long deadline = System.currentTimeMillis() + reconnectTimeoutMs;
+            while (true) {
+                routing.restoreRoutes(deadline);
+                int i = 0;
+                try {
+                    for (; i < todo.size(); i++) replay(todo.get(i));
+                    break;
+                } catch (PipelinedConnection.BrokenConnectionException e) {
+                    // the new route broke as well: what it holds unanswered came before todo[i], keep that order
+                    List<Pending> again = new ArrayList<>(e.connection().takeUnanswered());
+                    again.addAll(todo.subList(i, todo.size()));
+                    todo = again;
+                }
+            }
+            state.reconnects.increment();
+            routing.flush();
+        } catch (RuntimeException e) {
+            state.failIfFirst(e instanceof TargetLostException ? e.getMessage() : why + "; reconnecting failed: " + e.getMessage());
+        } finally {
+            gate.endRepair();
+        }
+    }
+
+    private void replay(Pending p) {
+        if (p.ticket == null) return; // SELECT and ASKING are re-issued with the commands they served
+        KeyTicket t = p.ticket;
+        if (t.failure() == null && (CommandSafety.repeatable(p.args) || t.replayableFromStart())) {
+            routing.route(t).send(p);
+            return;
+        }
+        tickets.answered(t, "the connection was lost while this key was being written; it may be incomplete on the target", false);
+    }
+}

@@ -1,0 +1,107 @@
+package dev.ferry.writer;
+
+import dev.ferry.resp.RedisConnectionException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Re-sends commands the target refused for a reason that may pass ({@link RetryPolicy}). A reply thread only
+ * hands the command over; the pause and the re-send happen on a scheduler thread of their own, so replies keep
+ * being read meanwhile. Commands refused during one pause are re-sent together when it ends, in the order they
+ * were refused, after one cluster map refresh if any of them met CLUSTERDOWN.
+ */
+final class Retries implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(TargetWriter.class);
+
+    private final RetryPolicy policy;
+    private final Routing routing;
+    private final ConnectionRecovery recovery;
+    private final Tickets tickets;
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ferry-target-retries");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Refused commands not re-sent yet: a drain waits for them as for commands in flight. */
+    private final AtomicInteger waiting = new AtomicInteger();
+    private final Object lock = new Object();
+    private List<Pending> due = new ArrayList<>();
+    private boolean scheduled;
+    private boolean refreshMap;
+
+    Retries(RetryPolicy policy, Routing routing, ConnectionRecovery recovery, Tickets tickets) {
+        this.policy = policy;
+        this.routing = routing;
+        this.recovery = recovery;
+        this.tickets = tickets;
+    }
+
+    RetryPolicy policy() {
+        return policy;
+    }
+
+    /** Sends {@code p} again after the current burst's pause; {@code code} is what the target refused it with. */
+    void later(Pending p, String code) {
+        long delay;
+        synchronized (lock) {
+            waiting.incrementAndGet();
+            due.add(p);
+            if (code.equals("CLUSTERDOWN") && routing.isCluster()) refreshMap = true;
+            if (scheduled) return; // joins the pause already under way
+            scheduled = true;
+            delay = policy.pauseBefore(System.nanoTime());
+        }
+        try {
+            scheduler.schedule(this::resendDue, delay, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closed) {
+            // the writer is closing: nothing is sent any more
+        }
+    }
+
+    /** Refused commands waiting for their pause to end. */
+    int waiting() {
+        return waiting.get();
+    }
+
+    private void resendDue() {
+        List<Pending> batch;
+        boolean refresh;
+        synchronized (lock) {
+            batch = due;
+            due = new ArrayList<>();
+            refresh = refreshMap;
+            refreshMap = false;
+            scheduled = false;
+        }
+        if (refresh) {
+            try {
+                routing.refreshClusterMap();
+            } catch (RedisConnectionException e) {
+                log.warn("cluster topology refresh failed: {}", e.getMessage());
+            }
+        }
+        for (Pending p : batch) {
+            try {
+                if (p.ticket != null) recovery.send(p, false); // housekeeping is re-sent with the command it served
+            } catch (RuntimeException e) {
+                // the route stayed broken past --reconnect-timeout, or the run is stopping
+                tickets.answered(p.ticket, e.getMessage(), false);
+            } finally {
+                waiting.decrementAndGet();
+            }
+        }
+        routing.flush();
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+    }
+}
