@@ -20,10 +20,24 @@ import org.slf4j.LoggerFactory;
 final class Retries implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TargetWriter.class);
 
+    /** What re-sending needs from the rest of the writer. */
+    interface Target {
+        boolean isCluster();
+
+        /** Reads the cluster's slot map again; throws {@link RedisConnectionException} when no node answers. */
+        void refreshClusterMap();
+
+        /** Sends {@code p} along its ticket's route, waiting out route repairs; throws when it cannot. */
+        void resend(Pending p);
+
+        /** {@code p} could not be sent again: its ticket gets {@code why} as its answer. */
+        void failed(Pending p, String why);
+
+        void flush();
+    }
+
     private final RetryPolicy policy;
-    private final Routing routing;
-    private final ConnectionRecovery recovery;
-    private final Tickets tickets;
+    private final Target target;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "ferry-target-retries");
         t.setDaemon(true);
@@ -36,11 +50,9 @@ final class Retries implements AutoCloseable {
     private boolean scheduled;
     private boolean refreshMap;
 
-    Retries(RetryPolicy policy, Routing routing, ConnectionRecovery recovery, Tickets tickets) {
+    Retries(RetryPolicy policy, Target target) {
         this.policy = policy;
-        this.routing = routing;
-        this.recovery = recovery;
-        this.tickets = tickets;
+        this.target = target;
     }
 
     RetryPolicy policy() {
@@ -53,7 +65,7 @@ final class Retries implements AutoCloseable {
         synchronized (lock) {
             waiting.incrementAndGet();
             due.add(p);
-            if (code.equals("CLUSTERDOWN") && routing.isCluster()) refreshMap = true;
+            if (code.equals("CLUSTERDOWN") && target.isCluster()) refreshMap = true;
             if (scheduled) return; // joins the pause already under way
             scheduled = true;
             delay = policy.pauseBefore(System.nanoTime());
@@ -82,22 +94,22 @@ final class Retries implements AutoCloseable {
         }
         if (refresh) {
             try {
-                routing.refreshClusterMap();
+                target.refreshClusterMap();
             } catch (RedisConnectionException e) {
                 log.warn("cluster topology refresh failed: {}", e.getMessage());
             }
         }
         for (Pending p : batch) {
             try {
-                if (p.ticket != null) recovery.send(p, false); // housekeeping is re-sent with the command it served
+                if (p.ticket != null) target.resend(p); // housekeeping is re-sent with the command it served
             } catch (RuntimeException e) {
                 // the route stayed broken past --reconnect-timeout, or the run is stopping
-                tickets.answered(p.ticket, e.getMessage(), false);
+                target.failed(p, e.getMessage());
             } finally {
                 waiting.decrementAndGet();
             }
         }
-        routing.flush();
+        target.flush();
     }
 
     @Override

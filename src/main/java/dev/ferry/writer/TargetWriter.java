@@ -61,7 +61,13 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
             flush();
         });
         this.recovery = new ConnectionRecovery(routing, tickets, state, options.reconnectTimeoutMs());
-        this.retries = new Retries(new RetryPolicy(options.reconnectTimeoutMs()), routing, recovery, tickets);
+        this.retries = new Retries(new RetryPolicy(options.reconnectTimeoutMs()), new Retries.Target() {
+            @Override public boolean isCluster() { return routing.isCluster(); }
+            @Override public void refreshClusterMap() { routing.refreshClusterMap(); }
+            @Override public void resend(Pending p) { recovery.send(p, false); }
+            @Override public void failed(Pending p, String why) { tickets.answered(p.ticket, why, false); }
+            @Override public void flush() { routing.flush(); }
+        });
         this.replies = new ReplyDispatch(routing, retries, tickets, state);
         this.admin = new AdminOps(routing, state, options.reconnectTimeoutMs(), this::drain);
         this.parts = new ShardWriter.Parts(info, options, listener, routing, tickets, recovery, admin, state);
