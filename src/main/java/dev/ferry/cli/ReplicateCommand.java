@@ -173,8 +173,8 @@ final class ReplicateCommand implements Callable<Integer> {
         List<dev.ferry.source.ShardProgress> shards = job.shards();
         for (int i = 0; i < shards.size(); i++) {
             dev.ferry.source.ShardProgress p = shards.get(i);
-            sb.append("; ").append(p.name()).append(": ").append(p.positionUnit()).append(' ')
-                    .append(String.format(Locale.ROOT, "%,d", job.confirmed(i)));
+            dev.ferry.record.Position confirmed = job.confirmed(i);
+            sb.append("; ").append(p.name()).append(": ").append(confirmed == null ? "nothing confirmed" : confirmed.describe());
         }
         return sb.toString();
     }

@@ -3,19 +3,19 @@ package dev.ferry.command;
 import java.nio.charset.StandardCharsets;
 
 /** Byte-level helpers: command names and options are ASCII and compared without regard to case. */
-final class Ascii {
+public final class Ascii {
     /** Longer than any command name, so junk in a name's place is not copied into a String. */
     static final int MAX_NAME = 32;
 
     private Ascii() {
     }
 
-    static byte[] bytes(String s) {
+    public static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
 
     /** The word in upper case, or null when it is too long to be a command name. */
-    static String upper(byte[] word) {
+    public static String upper(byte[] word) {
         if (word.length > MAX_NAME) return null;
         char[] c = new char[word.length];
         for (int i = 0; i < word.length; i++) {
@@ -26,7 +26,7 @@ final class Ascii {
     }
 
     /** Case-insensitive equality with an upper-case ASCII word. */
-    static boolean is(byte[] word, String upper) {
+    public static boolean is(byte[] word, String upper) {
         if (word.length != upper.length()) return false;
         for (int i = 0; i < word.length; i++) {
             int b = word[i] & 0xff;
@@ -51,5 +51,10 @@ final class Ascii {
             n = n * 10 + (b - '0');
         }
         return n;
+    }
+
+    /** The bytes as text (US-ASCII; a number, a db index). */
+    public static String text(byte[] word) {
+        return new String(word, java.nio.charset.StandardCharsets.US_ASCII);
     }
 }

@@ -1,6 +1,5 @@
 package dev.ferry.command;
 
-import dev.ferry.record.ValueType;
 
 /**
  * One row of the table.

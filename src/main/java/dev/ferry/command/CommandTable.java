@@ -1,6 +1,5 @@
 package dev.ferry.command;
 
-import dev.ferry.record.ValueType;
 import java.util.List;
 import java.util.function.ToIntFunction;
 
@@ -64,7 +63,10 @@ public final class CommandTable {
      */
     public static byte[][] normalize(byte[][] args) {
         CommandSpec spec = CommandSpecs.lookup(args);
-        if (spec == null) return args;
+        return spec == null ? args : normalize(args, spec);
+    }
+
+    static byte[][] normalize(byte[][] args, CommandSpec spec) {
         String name = spec.name().equals("RESTORE-ASKING") ? "RESTORE" : topName(spec.name());
         if (Ascii.isExactly(args[0], name)) return args;
         byte[][] out = args.clone();

@@ -13,13 +13,16 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import dev.ferry.record.FileOffset;
+import dev.ferry.record.Position;
+import dev.ferry.record.ShardId;
 
 /**
  * {@code ferry import}: streams an RDB file into a target. The file is source shard 0 and its byte offset
  * the position; keys already expired are not written (a master would drop them on load too).
  */
 public final class ImportJob {
-    private static final int SHARD = 0;
+    private static final ShardId SHARD = ShardId.of(0);
 
     /** {@code report} is where every key not written exactly goes, one JSON line each, or null. */
     public record Settings(Path file, RedisUri target, KeyFilter filter, WriterOptions writer, long bigValueThreshold,
@@ -76,7 +79,7 @@ public final class ImportJob {
     /** The file offset up to which the target confirmed every write, or -1. */
     public long confirmedOffset() {
         TargetWriter w = writer;
-        return w == null ? -1 : w.confirmed(SHARD);
+        return w == null ? -1 : offset(w.confirmed(SHARD));
     }
 
     public long keysWritten() {
@@ -145,7 +148,7 @@ public final class ImportJob {
         WriteListener listener = Outcomes.of(stats, report);
         try (InputStream input = in; TargetWriter w = TargetWriter.open(settings.target(), settings.writer(), listener)) {
             writer = w;
-            SnapshotFeeder feeder = new SnapshotFeeder(w, SHARD, settings.filter(), stats, listener, RateLimiter.NONE, -1)
+            SnapshotFeeder feeder = new SnapshotFeeder(w, SHARD, settings.filter(), stats, listener, RateLimiter.NONE, null)
                     .stopWhen(() -> stopRequested);
             RdbReader r = new RdbReader(input, feeder, feeder.readerOptions(settings.writer().batch(), settings.bigValueThreshold()));
             reader = r;
@@ -153,7 +156,7 @@ public final class ImportJob {
                 return read(w, r, feeder, listener);
             } catch (WriteFailedException e) {
                 // the writer cannot drain any more; what it confirmed before the failure is still exactly known
-                return new Result(stats, w.keysWritten(), r.position(), w.bytesSent(), w.confirmed(SHARD), 0,
+                return new Result(stats, w.keysWritten(), r.position(), w.bytesSent(), offset(w.confirmed(SHARD)), 0,
                         r.rdbVersion(), w.info().describe(), w.reconnects(), Ending.TARGET_FAILED, e.getMessage());
             }
         }
@@ -174,7 +177,7 @@ public final class ImportJob {
         w.drain();
         int functions = FunctionLoader.load(w, feeder.functions(), settings.writer().replace(), listener);
         w.drain();
-        long confirmed = w.confirmed(SHARD);
+        long confirmed = offset(w.confirmed(SHARD));
         if (confirmed < 0 && stats.failedCount() == 0) {
             // no key needed writing (a file of function libraries, or of expired or filtered keys): with the
             // libraries loaded, everything the file asks for is on the target, to its end
@@ -190,7 +193,12 @@ public final class ImportJob {
      */
     private Result partial(TargetWriter w, RdbReader r, Ending ending, String problem) {
         w.drain();
-        return new Result(stats, w.keysWritten(), r.position(), w.bytesSent(), w.confirmed(SHARD), 0,
+        return new Result(stats, w.keysWritten(), r.position(), w.bytesSent(), offset(w.confirmed(SHARD)), 0,
                 r.rdbVersion(), w.info().describe(), w.reconnects(), ending, problem);
+    }
+
+    /** A confirmed file position as its offset, or -1 for none. */
+    private static long offset(Position p) {
+        return p == null ? -1 : ((FileOffset) p).offset();
     }
 }

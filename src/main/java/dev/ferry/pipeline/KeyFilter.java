@@ -1,6 +1,6 @@
 package dev.ferry.pipeline;
 
-import dev.ferry.record.ValueType;
+import dev.ferry.command.ValueType;
 import dev.ferry.util.Glob;
 import java.util.ArrayList;
 import java.util.EnumSet;

@@ -1,19 +1,20 @@
 package dev.ferry.pipeline;
 
+import dev.ferry.command.Ascii;
 import dev.ferry.command.CommandKind;
-import dev.ferry.command.CommandTable;
+import dev.ferry.command.ParsedCommand;
+import dev.ferry.record.Position;
+import dev.ferry.record.ShardId;
 import dev.ferry.record.Command;
 import dev.ferry.record.KeyValue;
 import dev.ferry.record.Transaction;
-import dev.ferry.record.ValueType;
+import dev.ferry.command.ValueType;
 import dev.ferry.writer.TargetWriter;
 import dev.ferry.writer.WriteFailedException;
 import dev.ferry.writer.WriteListener;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,10 +27,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class LiveApplier {
     private static final Logger log = LoggerFactory.getLogger(LiveApplier.class);
-    private static final byte[] FLUSHDB = bytes("FLUSHDB");
+    private static final byte[] FLUSHDB = Ascii.bytes("FLUSHDB");
+    private static final byte[] SWAPDB = Ascii.bytes("SWAPDB");
 
     private final TargetWriter w;
-    private final int shard;
+    private final ShardId shard;
     private final String name;
     private final KeyFilter filter;
     private final WriteListener outcomes;
@@ -37,10 +39,10 @@ public final class LiveApplier {
     private final boolean ignoreFlush;
     private final int sourceDbs;
     private final TargetOwnership ownership;
-    private long last = -1;
+    private Position last;
     private boolean warnedPartialFilter;
 
-    public LiveApplier(TargetWriter w, int shard, String name, KeyFilter filter, WriteListener outcomes, KeyScope scope,
+    public LiveApplier(TargetWriter w, ShardId shard, String name, KeyFilter filter, WriteListener outcomes, KeyScope scope,
                        boolean ignoreFlush, int sourceDbs, TargetOwnership ownership) {
         this.w = w;
         this.shard = shard;
@@ -53,51 +55,56 @@ public final class LiveApplier {
         this.ownership = ownership;
     }
 
-    /** One command outside MULTI/EXEC, in source db {@code db}; {@code position} is the offset right after it. */
-    public void command(int db, byte[][] args, long position) {
-        CommandKind kind = CommandTable.kind(args);
-        switch (kind) {
-            case FLUSH -> flush(db, args);
-            case FUNCTION, SCRIPT -> everyMaster(args);
-            case SWAPDB -> swapDb(args);
+    /** One command outside MULTI/EXEC, in source db {@code db}; {@code position} is where the source stands after it. */
+    public void command(int db, byte[][] args, Position position) {
+        command(new Command(db, args, position));
+    }
+
+    /** One command outside MULTI/EXEC, looked up once ({@link Command#parsed()}) for everything that follows. */
+    public void command(Command c) {
+        ParsedCommand cmd = c.parsed();
+        switch (cmd.kind()) {
+            case FLUSH -> flush(c.db(), cmd);
+            case FUNCTION, SCRIPT -> everyMaster(cmd);
+            case SWAPDB -> swapDb(cmd.args());
             case KEYED, UNKNOWN -> {
-                byte[][] mapped = wanted(db, args);
+                ParsedCommand mapped = wanted(c.db(), cmd);
                 if (mapped != null) {
-                    w.write(shard, new Command(filter.mapDb(db), mapped, position));
-                    last = position;
+                    w.write(shard, new Command(filter.mapDb(c.db()), mapped, c.position()));
+                    moved(c.position());
                     return;
                 }
             }
             default -> { } // PING, PUBLISH, REPLCONF...: nothing to apply
         }
-        advance(position);
+        advance(c.position());
     }
 
     /** A MULTI/EXEC block; kept as one unless it holds a command that is not about keys. */
-    public void transaction(List<Command> commands, long position) {
+    public void transaction(List<Command> commands, Position position) {
         for (Command c : commands) {
-            CommandKind k = CommandTable.kind(c.args());
+            CommandKind k = c.parsed().kind();
             if (k != CommandKind.KEYED && k != CommandKind.UNKNOWN) {
                 for (int i = 0; i < commands.size(); i++) {
                     Command ci = commands.get(i);
-                    command(ci.db(), ci.args(), i == commands.size() - 1 ? position : Math.max(last, 0));
+                    command(new Command(ci.db(), ci.parsed(), Position.ofPart(i, commands.size(), last, position)));
                 }
                 return;
             }
         }
         List<Command> kept = new ArrayList<>(commands.size());
         for (Command c : commands) {
-            byte[][] mapped = wanted(c.db(), c.args());
+            ParsedCommand mapped = wanted(c.db(), c.parsed());
             if (mapped != null) kept.add(new Command(filter.mapDb(c.db()), mapped, position));
         }
         if (kept.isEmpty()) {
             advance(position);
         } else if (kept.size() == 1) {
-            w.write(shard, new Command(kept.get(0).db(), kept.get(0).args(), position));
-            last = position;
+            w.write(shard, kept.get(0));
+            moved(position);
         } else {
             w.write(shard, new Transaction(kept, position));
-            last = position;
+            moved(position);
         }
     }
 
@@ -109,17 +116,17 @@ public final class LiveApplier {
         }
         w.write(shard, new KeyValue(filter.mapDb(kv.db()), kv.key(), kv.rdbType(), kv.expireAtMs(), kv.payload(),
                 kv.rdbVersion(), kv.position()));
-        last = kv.position();
+        moved(kv.position());
     }
 
     /** A command the target has no equivalent for: reported (or the run stops, per --on-unsupported). */
-    public void refuse(int db, byte[] key, String reason, long position) {
+    public void refuse(int db, byte[] key, String reason, Position position) {
         if (!filter.acceptsDb(db)) {
             advance(position);
             return;
         }
         w.refuse(shard, filter.mapDb(db), key, reason, position);
-        last = position;
+        moved(position);
     }
 
     /** The key is written, but not exactly as the source holds it. */
@@ -128,60 +135,60 @@ public final class LiveApplier {
     }
 
     /** Moves this shard's position without writing (a record that changes nothing on the target). */
-    public void skip(long position) {
+    public void skip(Position position) {
         advance(position);
     }
 
-    private void advance(long position) {
+    private void advance(Position position) {
         w.advance(shard, position);
-        last = position;
+        moved(position);
+    }
+
+    private void moved(Position position) {
+        if (position != null) last = position;
     }
 
     /** The command as the target gets it (dbs in MOVE/COPY mapped), or null when the filters leave it out. */
-    private byte[][] wanted(int db, byte[][] args) {
+    private ParsedCommand wanted(int db, ParsedCommand cmd) {
         if (!filter.acceptsDb(db)) return null;
-        ValueType type = CommandTable.valueType(args);
+        ValueType type = cmd.type();
         if (!filter.acceptsType(type)) return null;
-        int[] keys = CommandTable.keyIndexes(args);
+        int[] keys = cmd.keyIndexes();
         if (keys != null && keys.length > 0 && filter.narrowsKeys()) {
             int accepted = 0;
-            for (int k : keys) if (filter.accept(db, args[k], type)) accepted++;
+            for (int k : keys) if (filter.accept(db, cmd.args()[k], type)) accepted++;
             if (accepted == 0) return null;
             if (accepted < keys.length && !warnedPartialFilter) {
                 warnedPartialFilter = true;
                 log.warn("{}: a {} touches keys inside and outside --match/--exclude; it is applied whole, so the target "
-                        + "can hold keys the filters leave out", name, upper(args[0]));
+                        + "can hold keys the filters leave out", name, cmd.name());
             }
         }
-        return mapDbArguments(args);
+        return mapDbArguments(cmd);
     }
 
     /** MOVE key db and COPY ... DB n name source dbs: give them the target's. */
-    private byte[][] mapDbArguments(byte[][] args) {
-        String cmd = upper(args[0]);
-        if (cmd.equals("MOVE") && args.length == 3) {
-            byte[][] out = args.clone();
-            out[2] = bytes(Integer.toString(filter.mapDb(Integer.parseInt(ascii(args[2])))));
-            return out;
+    private ParsedCommand mapDbArguments(ParsedCommand cmd) {
+        byte[][] args = cmd.args();
+        if (cmd.is("MOVE") && args.length == 3) {
+            return cmd.withArgument(2, Ascii.bytes(Integer.toString(filter.mapDb(Integer.parseInt(Ascii.text(args[2]))))));
         }
-        if (cmd.equals("COPY")) {
+        if (cmd.is("COPY")) {
             for (int i = 3; i + 1 < args.length; i++) {
-                if (upper(args[i]).equals("DB")) {
-                    byte[][] out = args.clone();
-                    out[i + 1] = bytes(Integer.toString(filter.mapDb(Integer.parseInt(ascii(args[i + 1])))));
-                    return out;
+                if (Ascii.is(args[i], "DB")) {
+                    return cmd.withArgument(i + 1, Ascii.bytes(Integer.toString(filter.mapDb(Integer.parseInt(Ascii.text(args[i + 1]))))));
                 }
             }
         }
-        return args;
+        return cmd;
     }
 
-    private void flush(int db, byte[][] args) {
-        boolean all = upper(args[0]).equals("FLUSHALL");
+    private void flush(int db, ParsedCommand cmd) {
+        boolean all = cmd.is("FLUSHALL");
         String what = all ? "FLUSHALL" : "FLUSHDB in db " + db;
         if (ignoreFlush) {
             log.warn("{}: the source ran {}; not applied (--ignore-flush)", name, what);
-            outcomes.skipped(db, bytes(all ? "FLUSHALL" : "FLUSHDB"), "source " + what + " not applied (--ignore-flush)");
+            outcomes.skipped(db, Ascii.bytes(all ? "FLUSHALL" : "FLUSHDB"), "source " + what + " not applied (--ignore-flush)");
             return;
         }
         removeShardData(all ? null : db, "the source ran " + what);
@@ -220,34 +227,22 @@ public final class LiveApplier {
         }
     }
 
-    private void everyMaster(byte[][] args) {
-        String error = w.onEveryMaster(-1, args);
+    private void everyMaster(ParsedCommand cmd) {
+        String error = w.onEveryMaster(-1, cmd.args());
         if (error != null) {
-            String what = upper(args[0]) + (args.length > 1 ? " " + upper(args[1]) : "");
-            outcomes.failed(0, bytes(what), what + " failed on the target: " + error);
+            String what = cmd.name();
+            outcomes.failed(0, Ascii.bytes(what), what + " failed on the target: " + error);
         }
     }
 
     private void swapDb(byte[][] args) {
         if (w.info().cluster()) {
-            outcomes.skipped(0, bytes("SWAPDB"), "SWAPDB cannot be applied to a cluster target (one db)");
+            outcomes.skipped(0, SWAPDB, "SWAPDB cannot be applied to a cluster target (one db)");
             return;
         }
-        int a = filter.mapDb(Integer.parseInt(ascii(args[1])));
-        int b = filter.mapDb(Integer.parseInt(ascii(args[2])));
-        String error = w.onEveryMaster(-1, bytes("SWAPDB"), bytes(Integer.toString(a)), bytes(Integer.toString(b)));
-        if (error != null) outcomes.failed(0, bytes("SWAPDB"), "SWAPDB failed on the target: " + error);
-    }
-
-    private static String upper(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8).toUpperCase(Locale.ROOT);
-    }
-
-    private static String ascii(byte[] b) {
-        return new String(b, StandardCharsets.US_ASCII);
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
+        int a = filter.mapDb(Integer.parseInt(Ascii.text(args[1])));
+        int b = filter.mapDb(Integer.parseInt(Ascii.text(args[2])));
+        String error = w.onEveryMaster(-1, SWAPDB, Ascii.bytes(Integer.toString(a)), Ascii.bytes(Integer.toString(b)));
+        if (error != null) outcomes.failed(0, SWAPDB, "SWAPDB failed on the target: " + error);
     }
 }

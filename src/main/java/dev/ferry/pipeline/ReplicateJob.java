@@ -84,11 +84,11 @@ public final class ReplicateJob {
 
     /**
      * Source shard {@code shard}'s position up to which every write is on the target (its place in {@link #shards()}),
-     * or -1.
+     * or null.
      */
-    public long confirmed(int shard) {
+    public dev.ferry.record.Position confirmed(int shard) {
         TargetWriter w = writer;
-        return w == null ? -1 : w.confirmed(shard);
+        return w == null ? null : w.confirmed(dev.ferry.record.ShardId.of(shard));
     }
 
     public long commandsApplied() {
@@ -120,7 +120,7 @@ public final class ReplicateJob {
     private ShardSetup shardSetup(TargetWriter w, RunStats st, WriteListener outcomes) {
         return new ShardSetup() {
                     @Override public LiveApplier applier(int shard, String name, KeyScope scope, int sourceDbs) {
-                        return new LiveApplier(w, shard, name, settings.filter(), outcomes, scope, settings.ignoreFlush(), sourceDbs,
+                        return new LiveApplier(w, dev.ferry.record.ShardId.of(shard), name, settings.filter(), outcomes, scope, settings.ignoreFlush(), sourceDbs,
                                 ownership);
                     }
 
@@ -132,7 +132,7 @@ public final class ReplicateJob {
 
     private SnapshotHandling snapshotHandling(TargetWriter w, RunStats st, WriteListener outcomes) {
         return new SnapshotHandling() {
-            @Override public SnapshotFeeder feeder(int shard, long position) {
+            @Override public SnapshotFeeder feeder(dev.ferry.record.ShardId shard, dev.ferry.record.Position position) {
                 SnapshotFeeder f = new SnapshotFeeder(w, shard, settings.filter(), st, outcomes, settings.rate().copy(), position);
                 // a stop during a Redis full sync ends it at the next key rather than applying all that is spooled
                 // (at the rate limit); a Dragonfly session is closed by the source's own stop

@@ -6,7 +6,9 @@ import dev.ferry.record.BigValueEnd;
 import dev.ferry.record.BigValueStart;
 import dev.ferry.record.ElementBatch;
 import dev.ferry.record.KeyValue;
-import dev.ferry.record.ValueType;
+import dev.ferry.record.Position;
+import dev.ferry.record.ShardId;
+import dev.ferry.command.ValueType;
 import dev.ferry.writer.TargetWriter;
 import dev.ferry.writer.WriteListener;
 import java.nio.charset.StandardCharsets;
@@ -20,13 +22,13 @@ import java.util.List;
  */
 public final class SnapshotFeeder implements RdbVisitor {
     private final TargetWriter w;
-    private final int shard;
+    private final ShardId shard;
     private final KeyFilter filter;
     private final RunStats stats;
     private final WriteListener outcomes;
     private final RateLimiter rate;
-    /** Every record's position, or -1 to keep the reader's (a file offset). */
-    private final long position;
+    /** Every record's position, or null to keep the reader's (a file offset). */
+    private final Position position;
     private final long now = System.currentTimeMillis();
     private final List<byte[]> functions = new ArrayList<>();
     private final List<byte[][]> aux = new ArrayList<>();
@@ -46,8 +48,8 @@ public final class SnapshotFeeder implements RdbVisitor {
         }
     }
 
-    public SnapshotFeeder(TargetWriter w, int shard, KeyFilter filter, RunStats stats, WriteListener outcomes,
-                          RateLimiter rate, long position) {
+    public SnapshotFeeder(TargetWriter w, ShardId shard, KeyFilter filter, RunStats stats, WriteListener outcomes,
+                          RateLimiter rate, Position position) {
         this.w = w;
         this.shard = shard;
         this.filter = filter;
@@ -59,7 +61,9 @@ public final class SnapshotFeeder implements RdbVisitor {
 
     /** Reader options that apply the filter before a value is even read, counting what it leaves out. */
     public RdbReader.Options readerOptions(int batch, long bigValueThreshold) {
-        return new RdbReader.Options()
+        RdbReader.Options options = new RdbReader.Options();
+        if (position != null) options.positions(offset -> position);
+        return options
                 .batchSize(batch)
                 .bigValueThreshold(bigValueThreshold)
                 .filter((db, key, rdbType) -> {
@@ -96,10 +100,6 @@ public final class SnapshotFeeder implements RdbVisitor {
         aux.add(new byte[][] {name, value});
     }
 
-    private long at(long readerPosition) {
-        return position >= 0 ? position : readerPosition;
-    }
-
     @Override
     public void keyValue(KeyValue kv) {
         checkStop();
@@ -110,9 +110,7 @@ public final class SnapshotFeeder implements RdbVisitor {
         }
         rate.acquire(1, kv.payload().length);
         int db = filter.mapDb(kv.db());
-        if (db != kv.db() || position >= 0) {
-            kv = new KeyValue(db, kv.key(), kv.rdbType(), kv.expireAtMs(), kv.payload(), kv.rdbVersion(), at(kv.position()));
-        }
+        if (db != kv.db()) kv = new KeyValue(db, kv.key(), kv.rdbType(), kv.expireAtMs(), kv.payload(), kv.rdbVersion(), kv.position());
         w.write(shard, kv);
     }
 
@@ -127,9 +125,7 @@ public final class SnapshotFeeder implements RdbVisitor {
         }
         rate.acquire(1, 0);
         int db = filter.mapDb(start.db());
-        if (db != start.db() || position >= 0) {
-            start = new BigValueStart(db, start.key(), start.rdbType(), start.expireAtMs(), at(start.position()));
-        }
+        if (db != start.db()) start = new BigValueStart(db, start.key(), start.rdbType(), start.expireAtMs(), start.position());
         w.write(shard, start);
     }
 
@@ -142,7 +138,7 @@ public final class SnapshotFeeder implements RdbVisitor {
 
     @Override
     public void bigValueEnd(BigValueEnd end) {
-        if (!skippingBig) w.write(shard, position >= 0 ? new BigValueEnd(position) : end);
+        if (!skippingBig) w.write(shard, end);
         skippingBig = false;
     }
 

@@ -1,17 +1,15 @@
 package dev.ferry.rdb;
 
 import dev.ferry.record.ElementBatch;
-import dev.ferry.record.ValueType;
+import dev.ferry.command.ValueType;
 
 import java.util.function.Consumer;
-import java.util.function.LongSupplier;
 
 /** Collects decoded elements into {@link ElementBatch}es of at most {@code batchSize} elements. */
 final class Batcher {
     private final ValueType type;
     private final int batchSize;
     private final Consumer<ElementBatch> sink;
-    private final LongSupplier position;
     private byte[][] items;
     private byte[][] values;
     private double[] scores;
@@ -20,12 +18,11 @@ final class Batcher {
     private int n;
     private long total;
 
-    Batcher(ValueType type, int batchSize, Consumer<ElementBatch> sink, LongSupplier position) {
+    Batcher(ValueType type, int batchSize, Consumer<ElementBatch> sink) {
         if (batchSize < 1) throw new IllegalArgumentException("batchSize must be positive");
         this.type = type;
         this.batchSize = batchSize;
         this.sink = sink;
-        this.position = position;
         start();
     }
 
@@ -79,7 +76,7 @@ final class Batcher {
     /** Hands over the pending elements, if any. */
     void flush() {
         if (n == 0) return;
-        sink.accept(new ElementBatch(type, items, values, scores, anyTtl ? ttls : null, n, position.getAsLong()));
+        sink.accept(new ElementBatch(type, items, values, scores, anyTtl ? ttls : null, n));
         start();
     }
 

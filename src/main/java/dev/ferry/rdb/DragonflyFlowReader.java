@@ -1,7 +1,7 @@
 package dev.ferry.rdb;
 
 import com.github.luben.zstd.Zstd;
-import dev.ferry.record.ValueType;
+import dev.ferry.command.ValueType;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.BitSet;

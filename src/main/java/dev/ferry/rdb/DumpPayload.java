@@ -1,7 +1,7 @@
 package dev.ferry.rdb;
 
 import dev.ferry.record.ElementBatch;
-import dev.ferry.record.ValueType;
+import dev.ferry.command.ValueType;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;

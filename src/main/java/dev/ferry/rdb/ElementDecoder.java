@@ -1,6 +1,6 @@
 package dev.ferry.rdb;
 
-import dev.ferry.record.ValueType;
+import dev.ferry.command.ValueType;
 
 /**
  * Decodes one serialised value (everything after the type byte) into elements, whatever its encoding.

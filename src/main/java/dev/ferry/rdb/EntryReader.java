@@ -4,7 +4,7 @@ import dev.ferry.record.BigValueEnd;
 import dev.ferry.record.BigValueStart;
 import dev.ferry.record.ElementBatch;
 import dev.ferry.record.KeyValue;
-import dev.ferry.record.ValueType;
+import dev.ferry.command.ValueType;
 
 /**
  * Reads one key's value (after its type byte and key) and hands it to a visitor: whole, as the bytes it was
@@ -49,7 +49,7 @@ final class EntryReader {
         if (empty) {
             visitor.skipped(db, key, "empty collection (RDB type " + type + "), Redis drops it on load");
         } else {
-            visitor.keyValue(new KeyValue(db, key, type, expire, payload, version, in.position()));
+            visitor.keyValue(new KeyValue(db, key, type, expire, payload, version, options.position(in.position())));
         }
     }
 
@@ -58,13 +58,13 @@ final class EntryReader {
         Batcher batcher = new Batcher(ValueType.ofRdbType(type), options.batchSize(), (ElementBatch batch) -> {
             if (!started[0]) {
                 started[0] = true;
-                visitor.bigValueStart(new BigValueStart(db, key, type, expire, start));
+                visitor.bigValueStart(new BigValueStart(db, key, type, expire, options.position(start)));
             }
             visitor.elements(batch);
-        }, in::position);
+        });
         ElementDecoder.decode(type, in, batcher, true);
         if (started[0]) {
-            visitor.bigValueEnd(new BigValueEnd(in.position()));
+            visitor.bigValueEnd(new BigValueEnd(options.position(in.position())));
         } else {
             visitor.skipped(db, key, "empty collection (RDB type " + type + "), Redis drops it on load");
         }

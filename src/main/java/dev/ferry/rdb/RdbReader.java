@@ -1,6 +1,6 @@
 package dev.ferry.rdb;
 
-import dev.ferry.record.ValueType;
+import dev.ferry.command.ValueType;
 
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -29,12 +29,25 @@ public final class RdbReader {
         private boolean verifyChecksum = true;
         private KeyFilter filter = KeyFilter.ALL;
         private int bufferSize = 64 * 1024;
+        private java.util.function.LongFunction<dev.ferry.record.Position> positions = dev.ferry.record.FileOffset::new;
 
         public long bigValueThreshold() { return bigValueThreshold; }
         public int batchSize() { return batchSize; }
         public boolean verifyChecksum() { return verifyChecksum; }
         public KeyFilter filter() { return filter; }
         public int bufferSize() { return bufferSize; }
+
+        /** The position a record read up to byte {@code offset} of the stream claims. */
+        public dev.ferry.record.Position position(long offset) { return positions.apply(offset); }
+
+        /**
+         * What records claim as their position, from the stream offset right after them: the file offset (the
+         * default), or for a replica's full sync the one position the whole snapshot stands for.
+         */
+        public Options positions(java.util.function.LongFunction<dev.ferry.record.Position> positions) {
+            this.positions = positions;
+            return this;
+        }
 
         /** Values whose serialised size exceeds this many bytes are emitted as element batches. */
         public Options bigValueThreshold(long bytes) {

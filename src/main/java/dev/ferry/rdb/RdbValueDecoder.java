@@ -2,7 +2,7 @@ package dev.ferry.rdb;
 
 import dev.ferry.record.ElementBatch;
 import dev.ferry.record.KeyValue;
-import dev.ferry.record.ValueType;
+import dev.ferry.command.ValueType;
 
 import java.util.function.Consumer;
 
@@ -21,12 +21,12 @@ public final class RdbValueDecoder {
      *                            or a module value (cannot be decoded without the module)
      */
     public static void decode(KeyValue kv, int batchSize, Consumer<ElementBatch> sink) {
-        decode(kv.payload(), kv.db(), kv.key(), kv.position(), batchSize, sink);
+        decode(kv.payload(), kv.db(), kv.key(), batchSize, sink);
     }
 
     /** As {@link #decode(KeyValue, int, Consumer)} for a bare payload. */
     public static void decode(byte[] payload, int batchSize, Consumer<ElementBatch> sink) {
-        decode(payload, 0, null, -1, batchSize, sink);
+        decode(payload, 0, null, batchSize, sink);
     }
 
     /** The single string a payload holds (a string value, or Dragonfly's JSON text). */
@@ -44,7 +44,7 @@ public final class RdbValueDecoder {
         return decodeStream(payload, 0, null);
     }
 
-    private static void decode(byte[] payload, int db, byte[] key, long position, int batchSize,
+    private static void decode(byte[] payload, int db, byte[] key, int batchSize,
                                Consumer<ElementBatch> sink) {
         RdbInput in = input(payload, db, key);
         int type = payload[0] & 0xff;
@@ -54,7 +54,7 @@ public final class RdbValueDecoder {
             if (vt == ValueType.STREAM) throw new RdbFormatException("stream values decode with decodeStream, not into element batches");
             if (vt == ValueType.MODULE) throw new RdbFormatException(moduleMessage(type, payload));
             if (vt == null) throw new RdbFormatException("unknown RDB value type " + type);
-            Batcher b = new Batcher(vt, batchSize, sink, () -> position);
+            Batcher b = new Batcher(vt, batchSize, sink);
             ElementDecoder.decode(type, in, b, false);
             if (!in.atEnd()) throw new RdbFormatException("trailing bytes after the value");
         } catch (RdbFormatException e) {

@@ -95,7 +95,7 @@ final class TaggedEntry {
                     break;
                 }
             }
-            if (dev.ferry.record.ValueType.ofRdbType(type) == null) {
+            if (dev.ferry.command.ValueType.ofRdbType(type) == null) {
                 throw new RdbFormatException("tagged chunk starts with unknown type " + type);
             }
             byte[] k = in.readString();

@@ -1,5 +1,5 @@
 package dev.ferry.record;
 
 /** Closes the big value opened by the last {@link BigValueStart}. */
-public record BigValueEnd(long position) implements Record {
+public record BigValueEnd(Position position) implements Record {
 }

@@ -1,5 +1,7 @@
 package dev.ferry.record;
 
+import dev.ferry.command.ValueType;
+
 /**
  * A batch of decoded elements of one value, in source order. Which arrays are used depends on the type:
  * <ul>
@@ -19,17 +21,14 @@ public final class ElementBatch implements Record {
     private final double[] scores;
     private final long[] ttls;
     private final int size;
-    private final long position;
 
-    public ElementBatch(ValueType type, byte[][] items, byte[][] values, double[] scores, long[] ttls, int size,
-                        long position) {
+    public ElementBatch(ValueType type, byte[][] items, byte[][] values, double[] scores, long[] ttls, int size) {
         this.type = type;
         this.items = items;
         this.values = values;
         this.scores = scores;
         this.ttls = ttls;
         this.size = size;
-        this.position = position;
     }
 
     public ValueType type() { return type; }
@@ -40,5 +39,6 @@ public final class ElementBatch implements Record {
     public long ttl(int i) { return ttls == null ? -1 : ttls[i]; }
     public boolean hasTtls() { return ttls != null; }
     public int size() { return size; }
-    @Override public long position() { return position; }
+    /** A part of a value claims no position: the value's end record does. */
+    @Override public Position position() { return null; }
 }

@@ -1,5 +1,7 @@
 package dev.ferry.record;
 
+import dev.ferry.command.ValueType;
+
 /**
  * One whole key from a snapshot. The value is kept exactly as the RDB serialised it: {@code payload}
  * is the object type byte followed by the value body, so a DUMP payload is {@code payload} plus the
@@ -14,7 +16,7 @@ package dev.ferry.record;
  * @param position   source position right after this record (file offset, replication offset...)
  */
 public record KeyValue(int db, byte[] key, int rdbType, long expireAtMs, byte[] payload, int rdbVersion,
-                       long position) implements Record {
+                       Position position) implements Record {
     public ValueType type() {
         return ValueType.ofRdbType(rdbType);
     }

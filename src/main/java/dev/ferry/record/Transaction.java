@@ -9,5 +9,5 @@ import java.util.List;
  * @param commands the commands between MULTI and EXEC, in order, each with its own db
  * @param position source position right after the EXEC
  */
-public record Transaction(List<Command> commands, long position) implements Record {
+public record Transaction(List<Command> commands, Position position) implements Record {
 }

@@ -5,7 +5,8 @@ import dev.ferry.rdb.RdbReader;
 
 /** What applying a source shard's snapshot needs from the job: a fresh feeder per full sync, and what to do once it is in. */
 public interface SnapshotHandling {
-    SnapshotFeeder feeder(int shard, long position);
+    /** {@code position}: what every record of the snapshot claims, or null for the reader's own (a file offset). */
+    SnapshotFeeder feeder(dev.ferry.record.ShardId shard, dev.ferry.record.Position position);
 
     RdbReader.Options options(SnapshotFeeder feeder);
 

@@ -1,7 +1,7 @@
 package dev.ferry.verify;
 
 import dev.ferry.pipeline.KeyFilter;
-import dev.ferry.record.ValueType;
+import dev.ferry.command.ValueType;
 import dev.ferry.resp.RedisUri;
 import dev.ferry.resp.RedisUri.HostPort;
 import dev.ferry.resp.Reply;

@@ -108,7 +108,7 @@ final class ConnectionRecovery {
     private void replay(Pending p) {
         if (p.ticket == null) return; // SELECT and ASKING are re-issued with the commands they served
         KeyTicket t = p.ticket;
-        if (t.failure() == null && (CommandSafety.repeatable(p.args) || t.replayableFromStart())) {
+        if (t.failure() == null && (p.repeatable() || t.replayableFromStart())) {
             routing.route(t).send(p);
             return;
         }

@@ -1,12 +1,15 @@
 package dev.ferry.writer;
 
+import dev.ferry.record.Position;
+import dev.ferry.record.ShardId;
+
 /**
  * The commands of one source record (one key) in flight. The key counts as written once the record is
  * closed and every command has been answered; any error makes it failed, and a "key exists" answer under
  * --no-replace makes it skipped.
  */
 final class KeyTicket {
-    final int shard;
+    final ShardId shard;
     final long seq;
     final int db;
     final byte[] key;
@@ -18,12 +21,12 @@ final class KeyTicket {
     private int answeredCount;
     private boolean startsWithReset;
     private boolean closed;
-    private long position;
+    private Position position;
     private String failure;
     private boolean existed;
     private String skipReason;
 
-    KeyTicket(int shard, long seq, int db, byte[] key, int lane, boolean command) {
+    KeyTicket(ShardId shard, long seq, int db, byte[] key, int lane, boolean command) {
         this.shard = shard;
         this.seq = seq;
         this.db = db;
@@ -33,8 +36,8 @@ final class KeyTicket {
     }
 
     /** A command of this key is about to be sent; the first one tells whether replaying the key from it is safe. */
-    synchronized void added(byte[][] args) {
-        if (outstanding == 0 && answeredCount == 0) startsWithReset = CommandSafety.resetsKey(args);
+    synchronized void added(Pending p) {
+        if (outstanding == 0 && answeredCount == 0) startsWithReset = p.resetsKey();
         outstanding++;
     }
 
@@ -56,7 +59,7 @@ final class KeyTicket {
     }
 
     /** No more commands will be added; returns true when nothing is outstanding (the ticket is finished). */
-    synchronized boolean close(long position) {
+    synchronized boolean close(Position position) {
         this.position = position;
         closed = true;
         return outstanding == 0;
@@ -72,7 +75,7 @@ final class KeyTicket {
         existed = true;
     }
 
-    synchronized long position() { return position; }
+    synchronized Position position() { return position; }
     synchronized String skipReason() { return skipReason; }
     synchronized String failure() { return failure; }
     synchronized boolean existed() { return existed; }

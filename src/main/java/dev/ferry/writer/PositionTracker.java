@@ -1,12 +1,17 @@
 package dev.ferry.writer;
 
+import dev.ferry.record.Position;
+import dev.ferry.record.ShardId;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Per source shard, the highest source position whose records have all been confirmed by the target.
  * Records complete out of order (several connections, several nodes); the committed position only moves
- * over an unbroken run of completed records, so it never claims a write that is still in flight.
+ * over an unbroken run of completed records, so it never claims a write that is still in flight. Records are
+ * ordered by when they were opened, never by comparing positions; a record that claims no position (null: a
+ * part of something larger) moves the run on without changing the position.
  *
  * <p>Two positions per shard: <em>committed</em> passes every record the target has answered, failed ones
  * included (they are reported; the replica ACKs and in-process resumes use it, so a failed write is neither
@@ -17,24 +22,26 @@ final class PositionTracker {
     private static final int RING = 1 << 16;
 
     private static final class Shard {
-        final long[] positions = new long[RING];
+        final Position[] positions = new Position[RING];
         final boolean[] done = new boolean[RING];
         final boolean[] failed = new boolean[RING];
         /** Set once a failed record was passed: confirmedPosition stays where it was. */
         boolean frozen;
-        long confirmedPosition = -1;
+        Position confirmedPosition;
         long nextSeq;        // seq the next record gets
         long committedSeq = -1;
-        long committedPosition = -1;
+        Position committedPosition;
+        long moves;
+        Consumer<Confirmation> listener;
     }
 
-    private final Map<Integer, Shard> shards = new HashMap<>();
+    private final Map<ShardId, Shard> shards = new HashMap<>();
 
     /**
      * Numbers a new record of {@code shard}; waits while the ring of unconfirmed records is full, unless
      * {@code stop} says the run is over (then it throws what stop throws).
      */
-    synchronized long open(int shard, Runnable stop) throws InterruptedException {
+    synchronized long open(ShardId shard, Runnable stop) throws InterruptedException {
         Shard s = shards.computeIfAbsent(shard, k -> new Shard());
         while (s.nextSeq - s.committedSeq > RING - 1) {
             wait(10);
@@ -46,45 +53,59 @@ final class PositionTracker {
         return seq;
     }
 
+    /** Who hears of {@code shard}'s positions as they move (one listener per shard). */
+    synchronized void listen(ShardId shard, Consumer<Confirmation> listener) {
+        shards.computeIfAbsent(shard, k -> new Shard()).listener = listener;
+    }
+
     /** Marks record {@code seq} of {@code shard} as fully applied up to {@code position}. */
-    synchronized void complete(int shard, long seq, long position) {
+    void complete(ShardId shard, long seq, Position position) {
         complete(shard, seq, position, false);
     }
 
-    /** Marks record {@code seq} of {@code shard} as answered; {@code failed}: the target refused a write of it. */
-    synchronized void complete(int shard, long seq, long position, boolean failed) {
-        Shard s = shards.get(shard);
-        int i = (int) (seq & (RING - 1));
-        s.done[i] = true;
-        s.failed[i] = failed;
-        s.positions[i] = position;
-        boolean moved = false;
-        while (s.committedSeq + 1 < s.nextSeq && s.done[(int) ((s.committedSeq + 1) & (RING - 1))]) {
-            s.committedSeq++;
-            int at = (int) (s.committedSeq & (RING - 1));
-            s.committedPosition = s.positions[at];
-            if (s.failed[at]) s.frozen = true;
-            if (!s.frozen) s.confirmedPosition = s.committedPosition;
-            moved = true;
+    /**
+     * Marks record {@code seq} of {@code shard} as answered; {@code failed}: the target refused a write of it.
+     * Tells the shard's listener, outside this tracker's lock, when its positions moved.
+     */
+    void complete(ShardId shard, long seq, Position position, boolean failed) {
+        Confirmation moved;
+        Consumer<Confirmation> listener;
+        synchronized (this) {
+            Shard s = shards.get(shard);
+            int i = (int) (seq & (RING - 1));
+            s.done[i] = true;
+            s.failed[i] = failed;
+            s.positions[i] = position;
+            boolean any = false;
+            while (s.committedSeq + 1 < s.nextSeq && s.done[(int) ((s.committedSeq + 1) & (RING - 1))]) {
+                s.committedSeq++;
+                int at = (int) (s.committedSeq & (RING - 1));
+                Position p = s.positions[at];
+                s.positions[at] = null;
+                if (s.failed[at]) s.frozen = true;
+                if (p != null) {
+                    s.committedPosition = p;
+                    if (!s.frozen) s.confirmedPosition = p;
+                }
+                any = true;
+            }
+            if (!any) return;
+            notifyAll();
+            listener = s.listener;
+            moved = listener == null ? null : new Confirmation(shard, ++s.moves, s.committedPosition, s.confirmedPosition);
         }
-        if (moved) notifyAll();
+        if (moved != null) listener.accept(moved);
     }
 
-    /** The committed position of {@code shard}, or -1 when nothing is confirmed yet. */
-    synchronized long committed(int shard) {
+    /** The committed position of {@code shard}, or null when nothing is confirmed yet. */
+    synchronized Position committed(ShardId shard) {
         Shard s = shards.get(shard);
-        return s == null ? -1 : s.committedPosition;
+        return s == null ? null : s.committedPosition;
     }
 
-    /** The position up to which every write of {@code shard} is on the target (before its first failed write), or -1. */
-    synchronized long confirmed(int shard) {
+    /** The position up to which every write of {@code shard} is on the target (before its first failed write), or null. */
+    synchronized Position confirmed(ShardId shard) {
         Shard s = shards.get(shard);
-        return s == null ? -1 : s.confirmedPosition;
-    }
-
-    synchronized Map<Integer, Long> committedAll() {
-        Map<Integer, Long> m = new HashMap<>();
-        shards.forEach((k, s) -> m.put(k, s.committedPosition));
-        return m;
+        return s == null ? null : s.confirmedPosition;
     }
 }

@@ -9,7 +9,7 @@ import dev.ferry.rdb.StreamValue;
 import dev.ferry.record.BigValueStart;
 import dev.ferry.record.ElementBatch;
 import dev.ferry.record.KeyValue;
-import dev.ferry.record.ValueType;
+import dev.ferry.command.ValueType;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

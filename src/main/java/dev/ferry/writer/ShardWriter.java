@@ -1,12 +1,13 @@
 package dev.ferry.writer;
 
-import dev.ferry.command.CommandTable;
 import dev.ferry.record.BigValueEnd;
 import dev.ferry.record.BigValueStart;
 import dev.ferry.record.Command;
 import dev.ferry.record.ElementBatch;
 import dev.ferry.record.KeyValue;
+import dev.ferry.record.Position;
 import dev.ferry.record.Record;
+import dev.ferry.record.ShardId;
 import dev.ferry.record.Transaction;
 import dev.ferry.resp.RedisConnectionException;
 import dev.ferry.server.ServerInfo;
@@ -29,7 +30,7 @@ final class ShardWriter {
                  ConnectionRecovery recovery, AdminOps admin, RunState state) {
     }
 
-    private final int shard;
+    private final ShardId shard;
     private final Parts parts;
     private final RecordTranslator translator;
     private final TicketEmitter emitter = new TicketEmitter();
@@ -38,10 +39,13 @@ final class ShardWriter {
     private KeyTicket bigTicket;
     private boolean bigSkipped;
     private volatile boolean live;
-    /** Position of the last record written, so the pieces of a split command before its last claim nothing new. */
-    private long lastPosition = -1;
+    /**
+     * Position of the last record that claimed one (null: none yet), so the pieces of a split command before its
+     * last claim nothing new.
+     */
+    private Position lastPosition;
 
-    ShardWriter(int shard, Parts parts) {
+    ShardWriter(ShardId shard, Parts parts) {
         this.shard = shard;
         this.parts = parts;
         this.translator = new RecordTranslator(parts.info(), parts.options());
@@ -57,7 +61,7 @@ final class ShardWriter {
     }
 
     private KeyTicket ticket(int db, byte[] key, boolean command) {
-        return parts.tickets().open(shard, db, key, live ? shard : -1, command);
+        return parts.tickets().open(shard, db, key, live ? shard.shard() : -1, command);
     }
 
     void write(Record record) {
@@ -72,12 +76,11 @@ final class ShardWriter {
         } else if (record instanceof BigValueEnd end) {
             endBig(end);
         } else if (record instanceof Command c) {
-            writePieces(CommandShaper.command(parts.routing().isCluster(), c.db(), CommandTable.normalize(c.args())),
-                    c.position());
+            writePieces(CommandShaper.command(parts.routing().isCluster(), c.db(), c.parsed()), c.position());
         } else if (record instanceof Transaction t) {
             writeTransaction(t);
         }
-        lastPosition = record.position();
+        if (record.position() != null) lastPosition = record.position();
     }
 
     private void writeKeyValue(KeyValue kv) {
@@ -128,32 +131,32 @@ final class ShardWriter {
         writePieces(shape.pieces(), tx.position());
     }
 
-    /** Files and sends each piece in order; only the last claims {@code position}. */
-    private void writePieces(List<CommandShaper.Piece> pieces, long position) {
-        for (CommandShaper.Piece piece : pieces) {
+    /** Files and sends each piece in order; only the last claims {@code position} ({@link Position#ofPart}). */
+    private void writePieces(List<CommandShaper.Piece> pieces, Position position) {
+        for (int i = 0; i < pieces.size(); i++) {
+            CommandShaper.Piece piece = pieces.get(i);
             KeyTicket t = ticket(piece.db(), piece.key(), true);
             if (piece.refusal() != null) {
                 parts.tickets().unsupported(t, piece.refusal());
             } else {
-                TicketEmitter e = emitter(t);
-                for (CommandShaper.Send s : piece.sends()) e.send(s.db(), s.flags(), s.args());
+                for (CommandShaper.Send s : piece.sends()) emitter(t).send(s.pending(t));
             }
-            parts.tickets().close(t, piece.last() ? position : lastPosition);
+            parts.tickets().close(t, Position.ofPart(i, pieces.size(), lastPosition, position));
         }
     }
 
     /** The source moved on to {@code position} with nothing to write: it counts once everything before it does. */
-    void advance(long position) {
+    void advance(Position position) {
         parts.tickets().close(ticket(-1, null, true), position);
-        lastPosition = position;
+        if (position != null) lastPosition = position;
     }
 
     /** A source record the target cannot take: skipped and reported (or the end of the run); its position counts. */
-    void refuse(int db, byte[] key, String reason, long position) {
+    void refuse(int db, byte[] key, String reason, Position position) {
         KeyTicket t = ticket(db, key, true);
         parts.tickets().unsupported(t, reason);
         parts.tickets().close(t, position);
-        lastPosition = position;
+        if (position != null) lastPosition = position;
     }
 
     /** Sends the commands of one key (its ticket) along the key's route, waiting out route repairs. */
@@ -162,13 +165,13 @@ final class ShardWriter {
 
         @Override
         public void command(int flags, byte[]... args) {
-            send(ticket.db, flags, args);
+            send(new Pending(args, ticket, ticket.db, flags));
         }
 
-        void send(int db, int flags, byte[][] args) {
-            parts.state().markWritten(db);
-            ticket.added(args);
-            parts.recovery().send(new Pending(args, ticket, db, flags), true);
+        void send(Pending p) {
+            parts.state().markWritten(p.db);
+            ticket.added(p);
+            parts.recovery().send(p, true);
         }
 
         @Override

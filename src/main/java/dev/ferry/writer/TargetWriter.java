@@ -1,6 +1,8 @@
 package dev.ferry.writer;
 
+import dev.ferry.record.Position;
 import dev.ferry.record.Record;
+import dev.ferry.record.ShardId;
 import dev.ferry.resp.ConnectOptions;
 import dev.ferry.resp.RedisConnectionException;
 import dev.ferry.resp.RedisUri;
@@ -14,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +51,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
     private final ReplyDispatch replies;
     private final AdminOps admin;
     private final ShardWriter.Parts parts;
-    private final Map<Integer, ShardWriter> shards = new ConcurrentHashMap<>();
+    private final Map<ShardId, ShardWriter> shards = new ConcurrentHashMap<>();
 
     private TargetWriter(RedisUri uri, WriterOptions options, WriteListener listener, ConnectOptions connectOptions,
                          ServerInfo info, Topology topology) {
@@ -129,7 +132,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         return routing.masterIdentities();
     }
 
-    private ShardWriter shard(int shard) {
+    private ShardWriter shard(ShardId shard) {
         return shards.computeIfAbsent(shard, s -> new ShardWriter(s, parts));
     }
 
@@ -137,13 +140,13 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
      * Switches {@code shard} to live writing: waits until everything written so far is confirmed, then sends all
      * its later records through one connection per node, in order.
      */
-    public void startLive(int shard) {
+    public void startLive(ShardId shard) {
         drain();
         shard(shard).startLive();
     }
 
     /** Writes one record of source shard {@code shard}. Throws {@link WriteFailedException} once the run must stop. */
-    public void write(int shard, Record record) {
+    public void write(ShardId shard, Record record) {
         state.checkFatal();
         shard(shard).write(record);
     }
@@ -152,7 +155,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
      * The source moved on to {@code position} with nothing to write (a PING, a dropped PUBLISH, a command the
      * filters leave out): the position counts as applied once everything before it is.
      */
-    public void advance(int shard, long position) {
+    public void advance(ShardId shard, Position position) {
         state.checkFatal();
         shard(shard).advance(position);
     }
@@ -161,7 +164,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
      * A source record the target cannot take (a Dragonfly-only command, say): skipped and reported, or the end of
      * the run under --on-unsupported=fail. Its position still counts as applied.
      */
-    public void refuse(int shard, int db, byte[] key, String reason, long position) {
+    public void refuse(ShardId shard, int db, byte[] key, String reason, Position position) {
         state.checkFatal();
         shard(shard).refuse(db, key, reason, position);
     }
@@ -221,15 +224,23 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
 
     /**
      * The highest position of {@code shard} whose records have all been answered by the target (written, or
-     * refused and reported), or -1: what a replica acknowledges and resumes after.
+     * refused and reported), or null: what a replica acknowledges and resumes after.
      */
-    public long committed(int shard) {
+    public Position committed(ShardId shard) {
         return tickets.committed(shard);
     }
 
-    /** The highest position of {@code shard} up to which every write is on the target (stops at a failed one), or -1. */
-    public long confirmed(int shard) {
+    /** The highest position of {@code shard} up to which every write is on the target (stops at a failed one), or null. */
+    public Position confirmed(ShardId shard) {
         return tickets.confirmed(shard);
+    }
+
+    /**
+     * Pushes {@code shard}'s positions to {@code listener} whenever the target's answers move them (on a reply
+     * thread: keep the one with the highest sequence, wake whoever waits, nothing more).
+     */
+    public void onConfirmed(ShardId shard, Consumer<Confirmation> listener) {
+        tickets.listen(shard, listener);
     }
 
     public long keysWritten() { return state.keysWritten.sum(); }

@@ -1,6 +1,9 @@
 package dev.ferry.writer;
 
+import dev.ferry.record.Position;
+import dev.ferry.record.ShardId;
 import dev.ferry.util.KeyNames;
+import java.util.function.Consumer;
 
 /**
  * Opens a ticket per source record (numbered for its shard's {@link PositionTracker}) and accounts for it once
@@ -23,7 +26,7 @@ final class Tickets {
     }
 
     /** A ticket for one record of {@code shard}; waits while too many of the shard's records are unconfirmed. */
-    KeyTicket open(int shard, int db, byte[] key, int lane, boolean command) {
+    KeyTicket open(ShardId shard, int db, byte[] key, int lane, boolean command) {
         try {
             return new KeyTicket(shard, positions.open(shard, whileWaiting), db, key, lane, command);
         } catch (InterruptedException e) {
@@ -45,7 +48,7 @@ final class Tickets {
     }
 
     /** Closes a ticket at {@code position}; accounts for it when nothing of it is outstanding. */
-    void close(KeyTicket t, long position) {
+    void close(KeyTicket t, Position position) {
         if (t.close(position)) finish(t);
     }
 
@@ -79,11 +82,16 @@ final class Tickets {
         positions.complete(t.shard, t.seq, t.position(), failure != null && t.skipReason() == null);
     }
 
-    long committed(int shard) {
+    Position committed(ShardId shard) {
         return positions.committed(shard);
     }
 
-    long confirmed(int shard) {
+    Position confirmed(ShardId shard) {
         return positions.confirmed(shard);
+    }
+
+    /** {@code listener} hears of {@code shard}'s positions as they move, on the reply thread that moved them. */
+    void listen(ShardId shard, Consumer<Confirmation> listener) {
+        positions.listen(shard, listener);
     }
 }

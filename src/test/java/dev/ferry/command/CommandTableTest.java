@@ -5,7 +5,7 @@ import static dev.ferry.command.Args.keys;
 import static dev.ferry.command.Args.words;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.record.ValueType;
+import dev.ferry.command.ValueType;
 import org.junit.jupiter.api.Test;
 
 class CommandTableTest {

@@ -3,7 +3,9 @@ package dev.ferry.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.rdb.DumpPayload;
+import dev.ferry.record.FileOffset;
 import dev.ferry.record.KeyValue;
+import dev.ferry.record.ShardId;
 import dev.ferry.resp.RedisUri;
 import dev.ferry.resp.RespConnection;
 import dev.ferry.writer.TargetWriter;
@@ -22,6 +24,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * sends ASKING plus the command to the importing node once. Slots are moved by hand with CLUSTER SETSLOT.
  */
 class TargetWriterClusterIT {
+    private static final ShardId SHARD = ShardId.of(0);
+
     @RegisterExtension
     static final RedisClusterExtension cluster = new RedisClusterExtension().flushBeforeEach();
 
@@ -29,9 +33,9 @@ class TargetWriterClusterIT {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static KeyValue string(String key, String value, long position) {
+    private static KeyValue string(String key, String value, long offset) {
         byte[] payload = DumpPayload.string(b(value));
-        return new KeyValue(0, b(key), 0, -1, payload, 10, position);
+        return new KeyValue(0, b(key), 0, -1, payload, 10, new FileOffset(offset));
     }
 
     private static int slot(RedisCluster c, String key) {
@@ -88,13 +92,13 @@ class TargetWriterClusterIT {
             askTo.cli("CLUSTER", "SETSLOT", Integer.toString(askSlot), "IMPORTING", id(askFrom));
             askFrom.cli("CLUSTER", "SETSLOT", Integer.toString(askSlot), "MIGRATING", id(askTo));
 
-            w.write(0, string(movedKey, "after MOVED", 10));
-            w.write(0, string(askKey, "after ASK", 20));
+            w.write(SHARD, string(movedKey, "after MOVED", 10));
+            w.write(SHARD, string(askKey, "after ASK", 20));
             w.drain();
 
             assertThat(w.keysWritten()).isEqualTo(2);
             assertThat(w.keysFailed()).isZero();
-            assertThat(w.committed(0)).isEqualTo(20);
+            assertThat(w.committed(SHARD)).isEqualTo(new FileOffset(20));
             assertThat(movedTo.cli("GET", movedKey)).isEqualTo("after MOVED");
             // a key written under ASK lives on the importing node
             try (RespConnection conn = Datasets.connect(askTo)) {
@@ -102,11 +106,11 @@ class TargetWriterClusterIT {
                 assertThat(conn.call("GET", askKey).asText()).isEqualTo("after ASK");
             }
             // later writes of the moved slot go straight to its new owner: its map was updated
-            w.write(0, string(movedKey + "{x}", "x", 30));
-            w.write(0, string(movedKey, "second", 40));
+            w.write(SHARD, string(movedKey + "{x}", "x", 30));
+            w.write(SHARD, string(movedKey, "second", 40));
             w.drain();
             assertThat(movedTo.cli("GET", movedKey)).isEqualTo("second");
-            assertThat(w.committed(0)).isEqualTo(40);
+            assertThat(w.committed(SHARD)).isEqualTo(new FileOffset(40));
         } finally {
             assign(c, askSlot, askTo);
             assign(c, movedSlot, movedTo);

@@ -1,7 +1,7 @@
 package dev.ferry.rdb;
 
 import dev.ferry.record.KeyValue;
-import dev.ferry.record.ValueType;
+import dev.ferry.command.ValueType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -58,7 +58,7 @@ class ReaderErrorsTest {
         byte[] payload = new byte[42];
         payload[0] = 10;
         payload[1] = 40;
-        dev.ferry.record.KeyValue kv = new dev.ferry.record.KeyValue(3, "mylist".getBytes(), 10, -1, payload, 9, 0);
+        dev.ferry.record.KeyValue kv = new dev.ferry.record.KeyValue(3, "mylist".getBytes(), 10, -1, payload, 9, null);
         assertThatThrownBy(() -> RdbValueDecoder.decode(kv, 10, b -> { }))
                 .isInstanceOf(RdbFormatException.class)
                 .hasMessageContaining("(key \"mylist\", db 3)").hasMessageContaining("ziplist");

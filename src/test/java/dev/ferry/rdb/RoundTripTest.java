@@ -2,7 +2,7 @@ package dev.ferry.rdb;
 
 import dev.ferry.record.ElementBatch;
 import dev.ferry.record.KeyValue;
-import dev.ferry.record.ValueType;
+import dev.ferry.command.ValueType;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -36,7 +36,7 @@ class RetriesTest {
     }
 
     private static Pending pending(String key) {
-        KeyTicket t = new KeyTicket(0, 0, 0, Words.cmd(key)[0], -1, false);
+        KeyTicket t = new KeyTicket(dev.ferry.record.ShardId.of(0), 0, 0, Words.cmd(key)[0], -1, false);
         return new Pending(Words.cmd("SET", key, "v"), t, 0, 0);
     }
 

@@ -11,6 +11,9 @@ import dev.ferry.resp.RespConnection;
 import dev.ferry.source.LiveSource;
 import dev.ferry.source.ShardProgress;
 import dev.ferry.source.ShardSetup;
+import dev.ferry.record.FlowLsn;
+import dev.ferry.record.Position;
+import dev.ferry.record.ShardId;
 import dev.ferry.writer.TargetWriter;
 import dev.ferry.writer.WriteFailedException;
 import java.security.SecureRandom;
@@ -299,7 +302,7 @@ public final class DragonflyReplicaSource implements LiveSource {
                 }
                 for (FlowLink l : links) {
                     if (l.firstAck < 0) continue;
-                    long committed = writer.committed(l.flow);
+                    long committed = lsn(writer.committed(ShardId.of(l.flow)));
                     ShardProgress p = progress.get(l.flow);
                     p.appliedPosition(committed);
                     p.lag(Math.max(0, l.next.get() - Math.max(committed, l.firstAck)), 0);
@@ -449,12 +452,12 @@ public final class DragonflyReplicaSource implements LiveSource {
         if (failure == null) writer.drain();
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < flows; i++) {
-            long applied = writer.committed(i);
+            long applied = lsn(writer.committed(ShardId.of(i)));
             ShardProgress p = progress.get(i);
             p.appliedPosition(applied);
             p.lag(0, 0);
             if (p.phase() != ShardProgress.Phase.FAILED) p.phase(ShardProgress.Phase.STOPPED);
-            long confirmed = writer.confirmed(i);
+            long confirmed = lsn(writer.confirmed(ShardId.of(i)));
             String to = confirmed == applied ? String.format(Locale.ROOT, "%,d", applied)
                     : String.format(Locale.ROOT, "%,d (answered to %,d: a write after %,d was refused, see failed)",
                             confirmed, applied, confirmed);
@@ -471,5 +474,10 @@ public final class DragonflyReplicaSource implements LiveSource {
         if (opened != null) opened.close();
         Session s = current;
         if (s != null) s.close();
+    }
+
+    /** A confirmed flow position as its LSN, or -1 for none yet (or one inside the full sync). */
+    static long lsn(Position p) {
+        return p instanceof FlowLsn f && !f.isInFullSync() ? f.lsn() : -1;
     }
 }

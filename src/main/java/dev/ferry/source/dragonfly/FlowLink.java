@@ -10,6 +10,9 @@ import dev.ferry.record.Command;
 import dev.ferry.resp.RespConnection;
 import dev.ferry.source.ShardProgress;
 import dev.ferry.source.SnapshotHandling;
+import dev.ferry.record.FlowLsn;
+import dev.ferry.record.Position;
+import dev.ferry.record.ShardId;
 import dev.ferry.writer.TargetWriter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,9 +32,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * one — exactly what an ACK must carry once the writer confirmed it.
  */
 final class FlowLink implements Runnable {
-    /** Writer shards for the records of tagged entries: apart from the flows', one per flow and lane. */
-    static final int LANE_BASE = 1 << 20;
-
     /** The master sent FLUSHALL/FLUSHDB inside the full sync: Dragonfly's replica starts over, so do we. */
     static final class RestartFullSync extends RuntimeException {
         RestartFullSync(String m) { super(m); }
@@ -90,7 +90,7 @@ final class FlowLink implements Runnable {
         this.snapshotOnly = snapshotOnly;
         this.targetHasJson = targetHasJson;
         if (!full) next.set(partialLsn);
-        SnapshotFeeder main = snapshots.feeder(flow, 0);
+        SnapshotFeeder main = snapshots.feeder(ShardId.of(flow), FlowLsn.inFullSync(flow));
         lanes.put(0, main);
         this.reader = new DragonflyFlowReader(new ReplyStream(conn, writer), new Listener(), snapshots.options(main), name);
         this.thread = new Thread(this, "dfly-" + name);
@@ -120,8 +120,8 @@ final class FlowLink implements Runnable {
                 next.set(journalOffset);
             }
             if (snapshotOnly) return;
-            writer.startLive(flow);
-            writer.advance(flow, next.get());
+            writer.startLive(ShardId.of(flow));
+            writer.advance(ShardId.of(flow), new FlowLsn(flow, next.get()));
             firstAck = next.get();
             progress.phase(ShardProgress.Phase.LIVE);
             session.ackSoon();
@@ -143,7 +143,7 @@ final class FlowLink implements Runnable {
             progress.commandsRead.increment();
             switch (r.kind()) {
                 case COMMAND -> {
-                    long pos = next.incrementAndGet();
+                    Position pos = new FlowLsn(flow, next.incrementAndGet());
                     if (isFlush(r)) {
                         if (!session.barrier().await(r.txid(), () -> applier.command(r.db(), r.args(), pos), session::cancelled)) return;
                         applier.skip(pos);
@@ -153,18 +153,18 @@ final class FlowLink implements Runnable {
                 }
                 case MULTI_COMMAND -> {
                     next.incrementAndGet();
-                    legacyTx.computeIfAbsent(r.txid(), k -> new ArrayList<>()).add(new Command(r.db(), r.args(), 0));
+                    legacyTx.computeIfAbsent(r.txid(), k -> new ArrayList<>()).add(new Command(r.db(), r.args(), null)); // the EXEC claims the position
                 }
                 case EXEC -> {
-                    long pos = next.incrementAndGet();
+                    Position pos = new FlowLsn(flow, next.incrementAndGet());
                     List<Command> tx = legacyTx.remove(r.txid());
                     if (tx == null) applier.skip(pos);
                     else applier.transaction(tx, pos);
                 }
                 case PING -> {
-                    long pos = next.incrementAndGet();
-                    applier.skip(pos);
-                    pingAck = pos; // WAIT and TAKEOVER on the master wait for this ACK
+                    long lsn = next.incrementAndGet();
+                    applier.skip(new FlowLsn(flow, lsn));
+                    pingAck = lsn; // WAIT and TAKEOVER on the master wait for this ACK
                     writer.flush();
                     session.ackSoon();
                 }
@@ -185,7 +185,7 @@ final class FlowLink implements Runnable {
         return n.equals("FLUSHALL") || n.equals("FLUSHDB");
     }
 
-    private void apply(int db, byte[][] args, long pos) {
+    private void apply(int db, byte[][] args, Position pos) {
         JournalTranslation.Result t = JournalTranslation.translate(db, args, pos, targetHasJson);
         if (t instanceof JournalTranslation.Apply a) {
             applier.command(db, a.args(), pos);
@@ -216,7 +216,7 @@ final class FlowLink implements Runnable {
     private final class Listener implements DragonflyFlowReader.Listener {
         @Override
         public RdbVisitor lane(int lane) {
-            return lanes.computeIfAbsent(lane, l -> snapshots.feeder(LANE_BASE + flow * 4096 + l, 0));
+            return lanes.computeIfAbsent(lane, l -> snapshots.feeder(ShardId.of(flow).lane(l), FlowLsn.inFullSync(flow)));
         }
 
         @Override
@@ -233,7 +233,7 @@ final class FlowLink implements Runnable {
             if (isFlush(r)) {
                 throw new RestartFullSync("the master ran " + r.name() + " during the full sync of flow " + flow);
             }
-            apply(r.db(), r.args(), 0);
+            apply(r.db(), r.args(), FlowLsn.inFullSync(flow));
         }
 
         @Override

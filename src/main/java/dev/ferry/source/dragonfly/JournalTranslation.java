@@ -55,7 +55,7 @@ final class JournalTranslation {
     private JournalTranslation() {
     }
 
-    static Result translate(int db, byte[][] args, long position, boolean targetHasJson) {
+    static Result translate(int db, byte[][] args, dev.ferry.record.Position position, boolean targetHasJson) {
         String name = new String(args[0], StandardCharsets.US_ASCII).toUpperCase(Locale.ROOT);
         switch (name) {
             case "STICK":
@@ -117,7 +117,7 @@ final class JournalTranslation {
      * {@code RESTORE key ttl payload [REPLACE] [ABSTTL] [IDLETIME s] [FREQ f] [STICK]} with a payload in Dragonfly's
      * DUMP format: the type byte and value as in its snapshot, then a 2-byte RDB version and a CRC-64.
      */
-    private static Result restore(int db, byte[][] args, long position) {
+    private static Result restore(int db, byte[][] args, dev.ferry.record.Position position) {
         if (args.length < 4) return new Refuse(args.length > 1 ? args[1] : args[0], "RESTORE with too few arguments");
         byte[] key = args[1];
         byte[] payload = args[3];
@@ -140,7 +140,7 @@ final class JournalTranslation {
         }
         long expireAt = ttl <= 0 ? -1 : absolute ? ttl : System.currentTimeMillis() + ttl;
         int type = payload[0] & 0xff;
-        if (dev.ferry.record.ValueType.ofRdbType(type) == null) {
+        if (dev.ferry.command.ValueType.ofRdbType(type) == null) {
             return new Refuse(key, "RESTORE of unknown value type " + type);
         }
         byte[] value = java.util.Arrays.copyOf(payload, body);

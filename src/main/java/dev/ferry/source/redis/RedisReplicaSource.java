@@ -12,6 +12,9 @@ import dev.ferry.source.ShardProgress;
 import dev.ferry.source.ShardSetup;
 import dev.ferry.server.Slots;
 import dev.ferry.server.ServerInfo;
+import dev.ferry.record.Position;
+import dev.ferry.record.ReplicationOffset;
+import dev.ferry.record.ShardId;
 import dev.ferry.writer.TargetWriter;
 import dev.ferry.server.Topology;
 import java.nio.file.Path;
@@ -63,7 +66,7 @@ public final class RedisReplicaSource implements LiveSource {
             this.index = index;
             this.progress = new ShardProgress(name);
             this.spool = new Spool(name, settings.spoolMemory(), settings.spoolDisk(), settings.spoolDir());
-            this.link = new ReplicaLink(name, address, co, spool, progress, () -> writer.committed(index), settings.snapshotOnly());
+            this.link = new ReplicaLink(name, address, co, spool, progress, () -> offset(writer.committed(ShardId.of(index))), settings.snapshotOnly());
             this.replicator = new ShardReplicator(index, name, spool, link, writer, setup.applier(index, name, scope, sourceDbs),
                     setup.snapshots(), progress, settings.snapshotOnly(), () -> snapshotDone = true);
         }
@@ -200,7 +203,7 @@ public final class RedisReplicaSource implements LiveSource {
         for (Shard s : shards) {
             try {
                 s.link.ack();
-                long committed = writer.committed(s.index);
+                long committed = offset(writer.committed(ShardId.of(s.index)));
                 long received = s.link.received();
                 s.progress.appliedPosition(committed);
                 if (s.progress.phase() == ShardProgress.Phase.LIVE && committed >= 0) {
@@ -246,7 +249,7 @@ public final class RedisReplicaSource implements LiveSource {
             for (Shard s : shards) s.spool.close();
         }
         for (Shard s : shards) {
-            long applied = writer.committed(s.index);
+            long applied = offset(writer.committed(ShardId.of(s.index)));
             s.progress.appliedPosition(applied);
             s.progress.lag(0, 0);
             if (s.progress.phase() != ShardProgress.Phase.FAILED) s.progress.phase(ShardProgress.Phase.STOPPED);
@@ -259,7 +262,7 @@ public final class RedisReplicaSource implements LiveSource {
 
     /** The confirmed position, and the answered one where a refused write holds "confirmed" back. */
     private String confirmed(int shard, long applied) {
-        long confirmed = writer.confirmed(shard);
+        long confirmed = offset(writer.confirmed(ShardId.of(shard)));
         return confirmed == applied ? String.format(java.util.Locale.ROOT, "%,d", applied)
                 : String.format(java.util.Locale.ROOT, "%,d (answered to %,d: a write after %,d was refused, see failed)",
                         confirmed, applied, confirmed);
@@ -273,5 +276,10 @@ public final class RedisReplicaSource implements LiveSource {
             s.link.stop();
             s.spool.close();
         }
+    }
+
+    /** A confirmed replication position as its offset, or -1 for none yet. */
+    static long offset(Position p) {
+        return p == null ? -1 : ((ReplicationOffset) p).offset();
     }
 }

@@ -5,6 +5,9 @@ import dev.ferry.pipeline.SnapshotFeeder;
 import dev.ferry.rdb.RdbFormatException;
 import dev.ferry.rdb.RdbReader;
 import dev.ferry.record.Command;
+import dev.ferry.record.Position;
+import dev.ferry.record.ReplicationOffset;
+import dev.ferry.record.ShardId;
 import dev.ferry.source.ShardProgress;
 import dev.ferry.source.SnapshotHandling;
 import dev.ferry.writer.TargetWriter;
@@ -24,7 +27,7 @@ import org.slf4j.LoggerFactory;
 final class ShardReplicator implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ShardReplicator.class);
 
-    private final int shard;
+    private final ShardId shard;
     private final String name;
     private final Spool spool;
     private final ReplicaLink link;
@@ -40,7 +43,7 @@ final class ShardReplicator implements Runnable {
 
     ShardReplicator(int shard, String name, Spool spool, ReplicaLink link, TargetWriter writer, LiveApplier applier,
                     SnapshotHandling snapshots, ShardProgress progress, boolean snapshotOnly, Runnable snapshotDone) {
-        this.shard = shard;
+        this.shard = ShardId.of(shard);
         this.name = name;
         this.spool = spool;
         this.link = link;
@@ -97,7 +100,7 @@ final class ShardReplicator implements Runnable {
         }
         progress.phase(ShardProgress.Phase.SNAPSHOT);
         SpoolInput rdb = new SpoolInput(spool, null, writer::flush);
-        SnapshotFeeder feeder = snapshots.feeder(shard, f.offset());
+        SnapshotFeeder feeder = snapshots.feeder(shard, new ReplicationOffset(f.replid(), f.offset()));
         try {
             new RdbReader(rdb, feeder, snapshots.options(feeder)).read();
             if (rdb.read() >= 0) throw RdbFormatException.of("bytes after the RDB's end in the full sync of " + name);
@@ -114,8 +117,8 @@ final class ShardReplicator implements Runnable {
             if (rdb.marker() instanceof Spool.LinkLost) return spool.take();
             throw new IllegalStateException(name + ": the RDB ended without its end marker: " + rdb.marker());
         }
-        snapshots.loaded(shard, feeder);
-        writer.advance(shard, f.offset()); // an empty snapshot still brings the shard to the full sync's offset
+        snapshots.loaded(shard.shard(), feeder);
+        writer.advance(shard, new ReplicationOffset(f.replid(), f.offset())); // an empty snapshot still brings the shard to the full sync's offset
         writer.startLive(shard);
         String streamDb = feeder.aux("repl-stream-db");
         int db = streamDb == null ? 0 : Integer.parseInt(streamDb.trim());
@@ -123,12 +126,15 @@ final class ShardReplicator implements Runnable {
         snapshotDone.run();
         if (snapshotOnly) return null;
         progress.phase(ShardProgress.Phase.LIVE);
-        return stream(f.offset(), db);
+        return stream(f.replid(), f.offset(), db);
     }
 
-    private Spool.Event stream(long offset, int db) throws IOException {
+    private Spool.Event stream(String startReplid, long offset, int db) throws IOException {
+        String[] replid = {startReplid};
         SpoolInput in = new SpoolInput(spool, new SpoolInput.ResumeListener() {
             @Override public void resumed(Spool.Resumed r) {
+                // a promoted replica continues the same offsets under its own replication id
+                if (r.replid() != null) replid[0] = r.replid();
                 progress.phase(ShardProgress.Phase.LIVE);
             }
 
@@ -147,26 +153,27 @@ final class ShardReplicator implements Runnable {
             }
             if (args == null) return in.marker();
             offset += parser.consumed();
+            Position at = new ReplicationOffset(replid[0], offset);
             progress.commandsRead.increment();
             String cmd = name(args[0]);
             switch (cmd) {
                 case "select" -> {
                     db = Integer.parseInt(new String(args[1], StandardCharsets.US_ASCII));
-                    writer.advance(shard, offset);
+                    writer.advance(shard, at);
                 }
                 case "multi" -> tx = new ArrayList<>(); // its position is the EXEC's: a block is applied whole or not at all
                 case "exec" -> {
-                    if (tx != null) applier.transaction(tx, offset);
-                    else writer.advance(shard, offset);
+                    if (tx != null) applier.transaction(tx, at);
+                    else writer.advance(shard, at);
                     tx = null;
                 }
                 case "replconf" -> {
-                    writer.advance(shard, offset);
+                    writer.advance(shard, at);
                     if (args.length > 1 && name(args[1]).equals("getack")) link.ack();
                 }
                 default -> {
-                    if (tx != null) tx.add(new Command(db, args, offset));
-                    else applier.command(db, args, offset);
+                    if (tx != null) tx.add(new Command(db, args, at));
+                    else applier.command(db, args, at);
                 }
             }
         }

@@ -1,7 +1,7 @@
 package dev.ferry.source.scan;
 
 import dev.ferry.resp.RespPipeline;
-import dev.ferry.record.ValueType;
+import dev.ferry.command.ValueType;
 import dev.ferry.resp.Reply;
 import java.util.ArrayList;
 import java.util.List;

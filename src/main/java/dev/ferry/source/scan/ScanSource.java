@@ -83,7 +83,7 @@ public final class ScanSource implements AutoCloseable {
         out.drain();
         for (int i = 0; i < workers.size(); i++) {
             ShardProgress p = workers.get(i).progress();
-            p.appliedPosition(out.committed(i));
+            p.appliedPosition(ShardWorker.sequence(out.committed(i)));
             // without live mode the copy is done; a live shard turns LIVE in followLive()
             if (!settings.live()) p.phase(ShardProgress.Phase.STOPPED);
         }
@@ -187,7 +187,7 @@ public final class ScanSource implements AutoCloseable {
         out.drain();
         for (int i = 0; i < workers.size(); i++) {
             ShardProgress p = workers.get(i).progress();
-            p.appliedPosition(out.committed(i));
+            p.appliedPosition(ShardWorker.sequence(out.committed(i)));
             p.phase(ShardProgress.Phase.STOPPED);
         }
         if (settings.live()) log.info("scan source {}: {}", source.redacted(), counters.summary());

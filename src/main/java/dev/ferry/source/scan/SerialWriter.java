@@ -1,6 +1,8 @@
 package dev.ferry.source.scan;
 
+import dev.ferry.record.Position;
 import dev.ferry.record.Record;
+import dev.ferry.record.ShardId;
 import dev.ferry.writer.TargetWriter;
 import java.util.List;
 
@@ -16,11 +18,11 @@ final class SerialWriter {
     }
 
     synchronized void write(int shard, Record r) {
-        writer.write(shard, r);
+        writer.write(ShardId.of(shard), r);
     }
 
     synchronized void write(int shard, List<Record> records) {
-        for (Record r : records) writer.write(shard, r);
+        for (Record r : records) writer.write(ShardId.of(shard), r);
     }
 
     /**
@@ -28,7 +30,7 @@ final class SerialWriter {
      * per node, so a key's re-read value and its later DEL cannot overtake each other.
      */
     synchronized void startLive(int shard) {
-        writer.startLive(shard);
+        writer.startLive(ShardId.of(shard));
     }
 
     void drain() {
@@ -40,7 +42,7 @@ final class SerialWriter {
         writer.flush();
     }
 
-    long committed(int shard) {
-        return writer.committed(shard);
+    Position committed(int shard) {
+        return writer.committed(ShardId.of(shard));
     }
 }

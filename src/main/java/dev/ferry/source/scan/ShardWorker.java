@@ -8,8 +8,10 @@ import dev.ferry.record.BigValueStart;
 import dev.ferry.record.Command;
 import dev.ferry.record.ElementBatch;
 import dev.ferry.record.KeyValue;
+import dev.ferry.record.Position;
 import dev.ferry.record.Record;
-import dev.ferry.record.ValueType;
+import dev.ferry.record.ScanPosition;
+import dev.ferry.command.ValueType;
 import dev.ferry.resp.ConnectOptions;
 import dev.ferry.resp.RedisConnectionException;
 import dev.ferry.resp.RedisUri.HostPort;
@@ -46,7 +48,10 @@ final class ShardWorker implements KeyspaceSubscriber.Listener {
     private final Shared shared;
     private final ShardProgress progress;
     private final ChangedKeys changed;
-    private final AtomicLong position = new AtomicLong();
+    private final AtomicLong sequence = new AtomicLong();
+    /** While scanning (not live): the db and cursor a scan continues from once the current page is written. */
+    private volatile int pageDb = -1;
+    private volatile String pageCursor;
     private final RateLimit rate;
     private SourceSession session;
     private DumpReader dumps;
@@ -98,6 +103,7 @@ final class ShardWorker implements KeyspaceSubscriber.Listener {
 
     /** Re-reads changed keys until {@link #stop} and the queue is empty; re-scans when events were lost. */
     void followLive() throws InterruptedException {
+        pageCursor = null;
         shared.out().startLive(shard);
         progress.phase(ShardProgress.Phase.LIVE);
         while (true) {
@@ -115,7 +121,7 @@ final class ShardWorker implements KeyspaceSubscriber.Listener {
                 changed.applied();
             }
             progress.lag(changed.size(), 0);
-            progress.appliedPosition(shared.out().committed(shard));
+            progress.appliedPosition(sequence(shared.out().committed(shard)));
         }
         if (rescanWanted) {
             String why = "stopped before the repair re-scan of " + address + " ran: keys changed while events were lost may be stale on the target";
@@ -219,6 +225,10 @@ final class ShardWorker implements KeyspaceSubscriber.Listener {
                 List<Reply> r = retrying(() -> session.pipeline(db).add("SCAN", from, "COUNT",
                         Integer.toString(shared.settings().batchSize())).sync().get(0).asList());
                 cursor = r.get(0).asText();
+                if (!live) {
+                    pageDb = db;
+                    pageCursor = cursor;
+                }
                 List<byte[]> keys = new ArrayList<>();
                 for (Reply k : r.get(1).asList()) {
                     byte[] key = ((Reply.Bulk) k).bytes();
@@ -270,7 +280,7 @@ final class ShardWorker implements KeyspaceSubscriber.Listener {
                         if (live) delete(db, read.key());
                     } else if (accepted(db, read.key(), ValueType.ofRdbType(read.rdbType()))) {
                         shared.out().write(shard, new KeyValue(shared.filter().mapDb(db), read.key(), read.rdbType(),
-                                read.expireAtMs(), read.payload(), read.rdbVersion(), position.incrementAndGet()));
+                                read.expireAtMs(), read.payload(), read.rdbVersion(), next()));
                     }
             }
         }
@@ -284,7 +294,7 @@ final class ShardWorker implements KeyspaceSubscriber.Listener {
         }
         shared.counters().typeReads.increment();
         byte[] key = read.key();
-        TypeReader.Value v = retrying(() -> types.read(db, key, position.incrementAndGet()));
+        TypeReader.Value v = retrying(() -> types.read(db, key));
         if (v.gone()) {
             if (live) delete(db, key);
             return;
@@ -296,9 +306,9 @@ final class ShardWorker implements KeyspaceSubscriber.Listener {
         if (!accepted(db, key, v.type())) return;
         int target = shared.filter().mapDb(db);
         List<Record> records = new ArrayList<>(v.batches().size() + 2);
-        records.add(new BigValueStart(target, key, rdbTypeOf(v.type()), v.expireAtMs(), position.incrementAndGet()));
+        records.add(new BigValueStart(target, key, rdbTypeOf(v.type()), v.expireAtMs(), next()));
         for (ElementBatch b : v.batches()) records.add(b);
-        records.add(new BigValueEnd(position.incrementAndGet()));
+        records.add(new BigValueEnd(next()));
         shared.out().write(shard, records);
     }
 
@@ -311,8 +321,20 @@ final class ShardWorker implements KeyspaceSubscriber.Listener {
     private void delete(int db, byte[] key) {
         shared.counters().keysDeleted.increment();
         progress.commandsRead.increment();
-        shared.out().write(shard, new Command(shared.filter().mapDb(db), new byte[][] {DEL, key}, position.incrementAndGet()));
+        shared.out().write(shard, new Command(shared.filter().mapDb(db), new byte[][] {DEL, key}, next()));
         log.trace("deleted {} (db {})", KeyNames.quote(key), db);
+    }
+
+    /** The position the next record claims: where the scan stands, or once live the count of changes. */
+    private Position next() {
+        long seq = sequence.incrementAndGet();
+        String cursor = pageCursor;
+        return cursor == null ? ScanPosition.live(seq) : new ScanPosition(pageDb, cursor, seq);
+    }
+
+    /** How many records of a shard the target confirmed, from its confirmed position; -1 for none. */
+    static long sequence(Position p) {
+        return p == null ? -1 : ((ScanPosition) p).sequence();
     }
 
     private static int rdbTypeOf(ValueType t) {

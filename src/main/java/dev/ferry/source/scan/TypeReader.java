@@ -2,7 +2,7 @@ package dev.ferry.source.scan;
 
 import dev.ferry.resp.RespPipeline;
 import dev.ferry.record.ElementBatch;
-import dev.ferry.record.ValueType;
+import dev.ferry.command.ValueType;
 import dev.ferry.resp.Reply;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,16 +30,13 @@ final class TypeReader {
 
     private final SourceSession session;
     private final int chunk;
-    /** Source position the batches of the value being read carry. */
-    private long position;
 
     TypeReader(SourceSession session, int chunk) {
         this.session = session;
         this.chunk = chunk;
     }
 
-    Value read(int db, byte[] key, long position) {
-        this.position = position;
+    Value read(int db, byte[] key) {
         List<Reply> head = session.pipeline(db).add(TYPE, key).add(session.hasExpireTime() ? PEXPIRETIME : PTTL, key).sync();
         long now = System.currentTimeMillis();
         String type = head.get(0).asText();
@@ -66,7 +63,7 @@ final class TypeReader {
         Reply r = session.pipeline(db).add(GET, key).sync().get(0);
         byte[] v = r instanceof Reply.Bulk b ? b.bytes() : null;
         if (v == null) return null;
-        return List.of(new ElementBatch(ValueType.STRING, new byte[][] {v}, null, null, null, 1, position));
+        return List.of(new ElementBatch(ValueType.STRING, new byte[][] {v}, null, null, null, 1));
     }
 
     /** LRANGE / ZRANGE WITHSCORES by index, chunk by chunk, until a short chunk. */
@@ -111,7 +108,7 @@ final class TypeReader {
             if (values != null) values[i] = ((Reply.Bulk) items.get(2 * i + 1)).bytes();
             if (scores != null) scores[i] = score(items.get(2 * i + 1).asText());
         }
-        return new ElementBatch(type, first, values, scores, null, n, position);
+        return new ElementBatch(type, first, values, scores, null, n);
     }
 
     /** Redis writes infinities as "inf"/"-inf", which Java does not parse. */

@@ -1,4 +1,4 @@
-package dev.ferry.record;
+package dev.ferry.command;
 
 /** The Redis data type of a value, whatever its encoding. */
 public enum ValueType {

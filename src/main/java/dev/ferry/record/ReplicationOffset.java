@@ -1,0 +1,15 @@
+package dev.ferry.record;
+
+import java.util.Locale;
+
+/**
+ * A Redis master's replication offset within one replication history ({@code replid}): what a replica sends in
+ * {@code REPLCONF ACK} and asks to continue from in {@code PSYNC replid offset+1}. Every key of a full sync claims
+ * the offset the master named in its {@code FULLRESYNC} answer.
+ */
+public record ReplicationOffset(String replid, long offset) implements Position {
+    @Override
+    public String describe() {
+        return String.format(Locale.ROOT, "offset %,d of replication id %s", offset, replid);
+    }
+}
