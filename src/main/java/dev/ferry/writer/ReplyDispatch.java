@@ -58,14 +58,14 @@ final class ReplyDispatch {
         if (RetryPolicy.isTransient(code) && p.ticket != null && state.fatal() == null
                 && policy.transientWithinBound(p, System.nanoTime())) {
             // a failover or a loading node: bounded by --reconnect-timeout like a lost connection
-            retries.later(p, code);
+            retries.later(p, code, err.message());
             return;
         }
         if (code.equals("OOM") && p.ticket != null) {
             // eviction may free room in a moment; a target that stays full ends the run: every later write
             // would be refused too, and "confirmed" must not move past refused writes
             if (state.fatal() == null && RetryPolicy.oomWithinGrace(p, System.nanoTime())) {
-                retries.later(p, code);
+                retries.later(p, code, err.message());
                 return;
             }
             if (state.fatal() == null) state.failIfFirst(outOfMemory(from.address(), err.message(), routing.connectOptions()));

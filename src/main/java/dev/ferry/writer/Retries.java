@@ -33,6 +33,9 @@ final class Retries implements AutoCloseable {
         /** {@code p} could not be sent again: its ticket gets {@code why} as its answer. */
         void failed(Pending p, String why);
 
+        /** Whether the run must stop: then nothing refused is sent again. */
+        boolean stopped();
+
         void flush();
     }
 
@@ -46,7 +49,11 @@ final class Retries implements AutoCloseable {
     /** Refused commands not re-sent yet: a drain waits for them as for commands in flight. */
     private final AtomicInteger waiting = new AtomicInteger();
     private final Object lock = new Object();
-    private List<Pending> due = new ArrayList<>();
+    /** A refused command and the error it was refused with. */
+    private record Refused(Pending pending, String error) {
+    }
+
+    private List<Refused> due = new ArrayList<>();
     private boolean scheduled;
     private boolean refreshMap;
 
@@ -59,12 +66,15 @@ final class Retries implements AutoCloseable {
         return policy;
     }
 
-    /** Sends {@code p} again after the current burst's pause; {@code code} is what the target refused it with. */
-    void later(Pending p, String code) {
+    /**
+     * Sends {@code p} again after the current burst's pause; {@code code} and {@code error} are what the target
+     * refused it with, its answer if the run stops before the pause ends.
+     */
+    void later(Pending p, String code, String error) {
         long delay;
         synchronized (lock) {
             waiting.incrementAndGet();
-            due.add(p);
+            due.add(new Refused(p, error));
             if (code.equals("CLUSTERDOWN") && target.isCluster()) refreshMap = true;
             if (scheduled) return; // joins the pause already under way
             scheduled = true;
@@ -83,7 +93,7 @@ final class Retries implements AutoCloseable {
     }
 
     private void resendDue() {
-        List<Pending> batch;
+        List<Refused> batch;
         boolean refresh;
         synchronized (lock) {
             batch = due;
@@ -99,9 +109,13 @@ final class Retries implements AutoCloseable {
                 log.warn("cluster topology refresh failed: {}", e.getMessage());
             }
         }
-        for (Pending p : batch) {
+        for (Refused r : batch) {
+            Pending p = r.pending();
             try {
-                if (p.ticket != null) target.resend(p); // housekeeping is re-sent with the command it served
+                // a refusal after the run failed is its answer, as it would have been had it come then
+                if (p.ticket == null) continue; // housekeeping is re-sent with the command it served
+                if (target.stopped()) target.failed(p, r.error());
+                else target.resend(p);
             } catch (RuntimeException e) {
                 // the route stayed broken past --reconnect-timeout, or the run is stopping
                 target.failed(p, e.getMessage());

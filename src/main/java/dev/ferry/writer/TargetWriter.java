@@ -69,6 +69,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
             @Override public void refreshClusterMap() { routing.refreshClusterMap(); }
             @Override public void resend(Pending p) { recovery.send(p, false); }
             @Override public void failed(Pending p, String why) { tickets.answered(p.ticket, why, false); }
+            @Override public boolean stopped() { return state.fatal() != null; }
             @Override public void flush() { routing.flush(); }
         });
         this.replies = new ReplyDispatch(routing, retries, tickets, state);

@@ -16,6 +16,7 @@ class RetriesTest {
         final List<Long> resentAt = new CopyOnWriteArrayList<>();
         final CountDownLatch flushed = new CountDownLatch(1);
         RuntimeException resendFails;
+        volatile boolean stopped;
 
         FakeTarget(boolean cluster) {
             this.cluster = cluster;
@@ -29,6 +30,7 @@ class RetriesTest {
             events.add("resend " + Words.text(p.args[1]));
         }
         @Override public void failed(Pending p, String why) { events.add("failed " + Words.text(p.args[1]) + ": " + why); }
+        @Override public boolean stopped() { return stopped; }
         @Override public void flush() {
             events.add("flush");
             flushed.countDown();
@@ -45,9 +47,9 @@ class RetriesTest {
         FakeTarget target = new FakeTarget(true);
         try (Retries retries = new Retries(new RetryPolicy(30_000), target)) {
             long start = System.nanoTime();
-            retries.later(pending("a"), "TRYAGAIN");
-            retries.later(pending("b"), "CLUSTERDOWN");
-            retries.later(pending("c"), "CLUSTERDOWN");
+            retries.later(pending("a"), "TRYAGAIN", "refused");
+            retries.later(pending("b"), "CLUSTERDOWN", "refused");
+            retries.later(pending("c"), "CLUSTERDOWN", "refused");
             long handedOver = System.nanoTime() - start;
             assertThat(handedOver).as("the reply thread only hands them over").isLessThan(RetryPolicy.PAUSE_NANOS / 2);
             assertThat(retries.waiting()).as("a drain waits for them").isEqualTo(3);
@@ -62,7 +64,7 @@ class RetriesTest {
     void noClusterMapRefreshOnAStandaloneTargetOrWithoutClusterDown() throws Exception {
         for (FakeTarget target : List.of(new FakeTarget(false), new FakeTarget(true))) {
             try (Retries retries = new Retries(new RetryPolicy(30_000), target)) {
-                retries.later(pending("a"), target.cluster ? "LOADING" : "CLUSTERDOWN");
+                retries.later(pending("a"), target.cluster ? "LOADING" : "CLUSTERDOWN", "refused");
                 assertThat(target.flushed.await(5, TimeUnit.SECONDS)).isTrue();
                 assertThat(target.events).containsExactly("resend a", "flush");
             }
@@ -74,9 +76,22 @@ class RetriesTest {
         FakeTarget target = new FakeTarget(false);
         target.resendFails = new WriteFailedException("connection to 127.0.0.1:6379 lost");
         try (Retries retries = new Retries(new RetryPolicy(30_000), target)) {
-            retries.later(pending("a"), "OOM");
+            retries.later(pending("a"), "OOM", "refused");
             assertThat(target.flushed.await(5, TimeUnit.SECONDS)).isTrue();
             assertThat(target.events).containsExactly("failed a: connection to 127.0.0.1:6379 lost", "flush");
+            assertThat(retries.waiting()).isZero();
+        }
+    }
+
+    @Test
+    void onceTheRunHasFailedARefusedCommandIsAnsweredWithItsRefusalNotSentAgain() throws Exception {
+        FakeTarget target = new FakeTarget(false);
+        try (Retries retries = new Retries(new RetryPolicy(30_000), target)) {
+            retries.later(pending("a"), "OOM", "OOM command not allowed when used memory > 'maxmemory'.");
+            target.stopped = true;
+            assertThat(target.flushed.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(target.events)
+                    .containsExactly("failed a: OOM command not allowed when used memory > 'maxmemory'.", "flush");
             assertThat(retries.waiting()).isZero();
         }
     }
