@@ -32,21 +32,25 @@ final class ConnectionRecovery {
 
     /**
      * Sends {@code p} along its ticket's route, waiting out route repairs; with {@code awaitWindow}, first waits
-     * until the connection's window has room (a producer does; a retry re-sending one command does not).
+     * until the connection's window has room (a producer does; a retry re-sending one command does not). The
+     * window is awaited outside the gate, so a repair never waits for a full window to drain, and a held retry
+     * (which frees the window once re-sent, through the gate) never waits for a producer.
      */
     void send(Pending p, boolean awaitWindow) {
         while (true) {
             PipelinedConnection conn;
-            gate.enterSend(state::checkFatal);
             try {
-                conn = routing.route(p.ticket);
-                if (awaitWindow) conn.awaitWindow();
-                conn.send(p);
-                return;
+                if (awaitWindow) routing.route(p.ticket).awaitWindow(state::checkFatal);
+                gate.enterSend(state::checkFatal);
+                try {
+                    conn = routing.route(p.ticket);
+                    conn.send(p);
+                    return;
+                } finally {
+                    gate.exitSend();
+                }
             } catch (PipelinedConnection.BrokenConnectionException e) {
                 conn = e.connection();
-            } finally {
-                gate.exitSend();
             }
             // its reply thread repairs the route; send again once that is done
             awaitNewRoute(conn, p.ticket);

@@ -58,14 +58,14 @@ final class ReplyDispatch {
         if (RetryPolicy.isTransient(code) && p.ticket != null && state.fatal() == null
                 && policy.transientWithinBound(p, System.nanoTime())) {
             // a failover or a loading node: bounded by --reconnect-timeout like a lost connection
-            retries.later(p, code, err.message());
+            later(from, p, code, err);
             return;
         }
         if (code.equals("OOM") && p.ticket != null) {
             // eviction may free room in a moment; a target that stays full ends the run: every later write
             // would be refused too, and "confirmed" must not move past refused writes
             if (state.fatal() == null && RetryPolicy.oomWithinGrace(p, System.nanoTime())) {
-                retries.later(p, code, err.message());
+                later(from, p, code, err);
                 return;
             }
             if (state.fatal() == null) state.failIfFirst(outOfMemory(from.address(), err.message(), routing.connectOptions()));
@@ -79,6 +79,12 @@ final class ReplyDispatch {
         }
         boolean exists = code.equals("BUSYKEY");
         tickets.answered(p.ticket, exists ? null : err.message(), exists);
+    }
+
+    /** Hands {@code p} to the retries; it keeps its place in {@code from}'s window until it is sent again. */
+    private void later(PipelinedConnection from, Pending p, String code, Reply.Error err) {
+        from.hold();
+        retries.later(p, code, err.message(), from::release);
     }
 
     /** What failed in an EXEC's reply: the first command error in its array, or the reply itself if not an array. */

@@ -49,8 +49,8 @@ final class Retries implements AutoCloseable {
     /** Refused commands not re-sent yet: a drain waits for them as for commands in flight. */
     private final AtomicInteger waiting = new AtomicInteger();
     private final Object lock = new Object();
-    /** A refused command and the error it was refused with. */
-    private record Refused(Pending pending, String error) {
+    /** A refused command, the error it was refused with, and what frees its place in its connection's window. */
+    private record Refused(Pending pending, String error, Runnable release) {
     }
 
     private List<Refused> due = new ArrayList<>();
@@ -68,13 +68,14 @@ final class Retries implements AutoCloseable {
 
     /**
      * Sends {@code p} again after the current burst's pause; {@code code} and {@code error} are what the target
-     * refused it with, its answer if the run stops before the pause ends.
+     * refused it with, its answer if the run stops before the pause ends. {@code release} runs once it is sent
+     * again or answered (its connection keeps its place in the window until then).
      */
-    void later(Pending p, String code, String error) {
+    void later(Pending p, String code, String error, Runnable release) {
         long delay;
         synchronized (lock) {
             waiting.incrementAndGet();
-            due.add(new Refused(p, error));
+            due.add(new Refused(p, error, release));
             if (code.equals("CLUSTERDOWN") && target.isCluster()) refreshMap = true;
             if (scheduled) return; // joins the pause already under way
             scheduled = true;
@@ -120,6 +121,7 @@ final class Retries implements AutoCloseable {
                 // the route stayed broken past --reconnect-timeout, or the run is stopping
                 target.failed(p, e.getMessage());
             } finally {
+                r.release().run();
                 waiting.decrementAndGet();
             }
         }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class RetriesTest {
@@ -17,6 +18,8 @@ class RetriesTest {
         final CountDownLatch flushed = new CountDownLatch(1);
         RuntimeException resendFails;
         volatile boolean stopped;
+        /** Places in the window freed again. */
+        final AtomicInteger released = new AtomicInteger();
 
         FakeTarget(boolean cluster) {
             this.cluster = cluster;
@@ -47,16 +50,18 @@ class RetriesTest {
         FakeTarget target = new FakeTarget(true);
         try (Retries retries = new Retries(new RetryPolicy(30_000), target)) {
             long start = System.nanoTime();
-            retries.later(pending("a"), "TRYAGAIN", "refused");
-            retries.later(pending("b"), "CLUSTERDOWN", "refused");
-            retries.later(pending("c"), "CLUSTERDOWN", "refused");
+            retries.later(pending("a"), "TRYAGAIN", "refused", target.released::incrementAndGet);
+            retries.later(pending("b"), "CLUSTERDOWN", "refused", target.released::incrementAndGet);
+            retries.later(pending("c"), "CLUSTERDOWN", "refused", target.released::incrementAndGet);
             long handedOver = System.nanoTime() - start;
             assertThat(handedOver).as("the reply thread only hands them over").isLessThan(RetryPolicy.PAUSE_NANOS / 2);
             assertThat(retries.waiting()).as("a drain waits for them").isEqualTo(3);
+            assertThat(target.released).as("their places in the window stay taken").hasValue(0);
             assertThat(target.flushed.await(5, TimeUnit.SECONDS)).isTrue();
             assertThat(target.events).containsExactly("refresh", "resend a", "resend b", "resend c", "flush");
             assertThat(target.resentAt.get(0) - start).as("after the pause").isGreaterThanOrEqualTo(RetryPolicy.PAUSE_NANOS);
             assertThat(retries.waiting()).isZero();
+            assertThat(target.released).hasValue(3);
         }
     }
 
@@ -64,7 +69,7 @@ class RetriesTest {
     void noClusterMapRefreshOnAStandaloneTargetOrWithoutClusterDown() throws Exception {
         for (FakeTarget target : List.of(new FakeTarget(false), new FakeTarget(true))) {
             try (Retries retries = new Retries(new RetryPolicy(30_000), target)) {
-                retries.later(pending("a"), target.cluster ? "LOADING" : "CLUSTERDOWN", "refused");
+                retries.later(pending("a"), target.cluster ? "LOADING" : "CLUSTERDOWN", "refused", target.released::incrementAndGet);
                 assertThat(target.flushed.await(5, TimeUnit.SECONDS)).isTrue();
                 assertThat(target.events).containsExactly("resend a", "flush");
             }
@@ -76,10 +81,11 @@ class RetriesTest {
         FakeTarget target = new FakeTarget(false);
         target.resendFails = new WriteFailedException("connection to 127.0.0.1:6379 lost");
         try (Retries retries = new Retries(new RetryPolicy(30_000), target)) {
-            retries.later(pending("a"), "OOM", "refused");
+            retries.later(pending("a"), "OOM", "refused", target.released::incrementAndGet);
             assertThat(target.flushed.await(5, TimeUnit.SECONDS)).isTrue();
             assertThat(target.events).containsExactly("failed a: connection to 127.0.0.1:6379 lost", "flush");
             assertThat(retries.waiting()).isZero();
+            assertThat(target.released).hasValue(1);
         }
     }
 
@@ -87,7 +93,7 @@ class RetriesTest {
     void onceTheRunHasFailedARefusedCommandIsAnsweredWithItsRefusalNotSentAgain() throws Exception {
         FakeTarget target = new FakeTarget(false);
         try (Retries retries = new Retries(new RetryPolicy(30_000), target)) {
-            retries.later(pending("a"), "OOM", "OOM command not allowed when used memory > 'maxmemory'.");
+            retries.later(pending("a"), "OOM", "OOM command not allowed when used memory > 'maxmemory'.", target.released::incrementAndGet);
             target.stopped = true;
             assertThat(target.flushed.await(5, TimeUnit.SECONDS)).isTrue();
             assertThat(target.events)
