@@ -3,7 +3,7 @@ package dev.ferry.cli;
 import dev.ferry.rdb.RdbFormatException;
 import dev.ferry.resp.RedisConnectionException;
 import dev.ferry.resp.RedisErrorException;
-import dev.ferry.writer.WriteFailedException;
+import dev.ferry.util.WriteFailedException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;

@@ -4,6 +4,7 @@ import dev.ferry.pipeline.RateLimiter;
 import dev.ferry.pipeline.ReplicateJob;
 import dev.ferry.pipeline.RunStats;
 import dev.ferry.resp.RedisUri;
+import dev.ferry.source.ShardSummary;
 import dev.ferry.source.scan.ScanLiveSource;
 import dev.ferry.source.scan.ScanSettings;
 import dev.ferry.source.scan.ScanSource;
@@ -122,10 +123,9 @@ final class ReplicateCommand implements Callable<Integer> {
             t.start();
         }
         ReplicateJob.SourceFactory sourceFactory = scan
-                ? (w, stats, outcomes) -> new ScanLiveSource(new ScanSource(src, w, job.settings().filter(), stats,
+                ? sinks -> new ScanLiveSource(new ScanSource(src, sinks,
                         ScanSettings.defaults().withLive(live).withSetNotifyConfig(setNotifyConfig)
-                                .withBatchSize(Math.max(1, Math.min(write.batch, 1000)))
-                                .withMaxKeysPerSecond(job.settings().rate().keysPerSecond())))
+                                .withBatchSize(Math.max(1, Math.min(write.batch, 1000)))))
                 : job.replicaSource();
         ReplicateJob.Result result;
         if (quiet) {
@@ -204,7 +204,8 @@ final class ReplicateCommand implements Callable<Integer> {
         }
         if (r.reconnects() > 0) out.printf(Locale.ROOT, "  target reconnects %,d%n", r.reconnects());
         if (r.snapshotComplete()) {
-            for (String line : r.shards()) out.println("  " + line);
+            for (ShardSummary shard : r.source().shards()) out.println("  " + SummaryLines.shard(shard));
+            for (String note : r.source().notes()) out.println("  " + note);
         } else {
             out.println("  confirmed         no replication offset: a snapshot counts only once complete");
         }

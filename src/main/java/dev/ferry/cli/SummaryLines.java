@@ -1,6 +1,11 @@
 package dev.ferry.cli;
 
 import dev.ferry.pipeline.RunStats;
+import dev.ferry.record.FlowLsn;
+import dev.ferry.record.Position;
+import dev.ferry.record.ReplicationOffset;
+import dev.ferry.record.ScanPosition;
+import dev.ferry.source.ShardSummary;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.Map;
@@ -17,5 +22,34 @@ final class SummaryLines {
             for (String ex : r.examples) out.printf("      %s%n", ex);
             if (r.count > r.examples.size()) out.printf(Locale.ROOT, "      ... and %,d more%n", r.count - r.examples.size());
         }
+    }
+
+    /**
+     * One shard's line: where the target stands in the source's own terms (a replication offset, a flow's LSN),
+     * the answered position next to it where a refused write holds "confirmed" back, and its resyncs.
+     */
+    static String shard(ShardSummary s) {
+        Position committed = s.committed();
+        if (committed instanceof ReplicationOffset c) {
+            return String.format(Locale.ROOT, "%s: confirmed to offset %s of replication id %s; %,d reconnect(s), %,d partial "
+                            + "and %,d full resync(s); spool peak on disk %,d MB", s.name(),
+                    to(c.offset(), s.confirmed() instanceof ReplicationOffset f ? f.offset() : -1), c.replid(),
+                    s.reconnects(), s.partialSyncs(), s.fullSyncs(), s.spoolPeakDiskBytes() >> 20);
+        }
+        if (committed instanceof FlowLsn c && !c.isInFullSync()) {
+            long confirmed = s.confirmed() instanceof FlowLsn f && !f.isInFullSync() ? f.lsn() : -1;
+            return String.format(Locale.ROOT, "%s: confirmed to LSN %s of master %s", s.name(), to(c.lsn(), confirmed), c.master());
+        }
+        if (committed instanceof ScanPosition || committed == null) {
+            return s.name() + ": " + s.phase().name().toLowerCase(Locale.ROOT);
+        }
+        return s.name() + ": confirmed to " + committed.describe();
+    }
+
+    /** The confirmed position, and the answered one where a refused write holds "confirmed" back. */
+    private static String to(long answered, long confirmed) {
+        return confirmed == answered ? String.format(Locale.ROOT, "%,d", answered)
+                : String.format(Locale.ROOT, "%,d (answered to %,d: a write after %,d was refused, see failed)",
+                        confirmed, answered, confirmed);
     }
 }

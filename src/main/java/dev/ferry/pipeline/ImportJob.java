@@ -5,7 +5,7 @@ import dev.ferry.rdb.RdbReader;
 import dev.ferry.rdb.RdbVisitor;
 import dev.ferry.resp.RedisUri;
 import dev.ferry.writer.TargetWriter;
-import dev.ferry.writer.WriteFailedException;
+import dev.ferry.util.WriteFailedException;
 import dev.ferry.writer.WriteListener;
 import dev.ferry.writer.WriterOptions;
 import java.io.IOException;
@@ -16,6 +16,8 @@ import java.nio.file.Path;
 import dev.ferry.record.FileOffset;
 import dev.ferry.record.Position;
 import dev.ferry.record.ShardId;
+import dev.ferry.source.KeyScope;
+import dev.ferry.source.SnapshotSink;
 
 /**
  * {@code ferry import}: streams an RDB file into a target. The file is source shard 0 and its byte offset
@@ -148,9 +150,12 @@ public final class ImportJob {
         WriteListener listener = Outcomes.of(stats, report);
         try (InputStream input = in; TargetWriter w = TargetWriter.open(settings.target(), settings.writer(), listener)) {
             writer = w;
-            SnapshotFeeder feeder = new SnapshotFeeder(w, SHARD, settings.filter(), stats, listener, RateLimiter.NONE, null)
-                    .stopWhen(() -> stopRequested);
-            RdbReader r = new RdbReader(input, feeder, feeder.readerOptions(settings.writer().batch(), settings.bigValueThreshold()));
+            Pipelines sinks = new Pipelines(w, settings.filter(), RateLimiter.NONE, stats, listener, settings.writer().batch(),
+                    settings.bigValueThreshold(), settings.writer().replace(), false, null, () -> stopRequested);
+            // the file is the run's one source shard, and its byte offsets the positions
+            SnapshotFeeder feeder = sinks.pipeline(SHARD.shard(), settings.file().getFileName().toString(), KeyScope.ALL, 16)
+                    .feeder(null);
+            RdbReader r = new RdbReader(input, feeder, feeder.readerOptions());
             reader = r;
             try {
                 return read(w, r, feeder, listener);
@@ -166,7 +171,7 @@ public final class ImportJob {
         Path file = settings.file();
         try {
             r.read();
-        } catch (SnapshotFeeder.Stopped stopped) {
+        } catch (SnapshotSink.Stopped stopped) {
             return partial(w, r, Ending.STOPPED, null);
         } catch (RdbFormatException e) {
             String problem = file.getFileName() + ": " + e.getMessage();
@@ -175,7 +180,7 @@ public final class ImportJob {
             return partial(w, r, Ending.CORRUPT, problem);
         }
         w.drain();
-        int functions = FunctionLoader.load(w, feeder.functions(), settings.writer().replace(), listener);
+        int functions = feeder.loadFunctions();
         w.drain();
         long confirmed = offset(w.confirmed(SHARD));
         if (confirmed < 0 && stats.failedCount() == 0) {

@@ -3,14 +3,14 @@ package dev.ferry.pipeline;
 import dev.ferry.command.Ascii;
 import dev.ferry.command.CommandKind;
 import dev.ferry.command.ParsedCommand;
-import dev.ferry.record.Position;
-import dev.ferry.record.ShardId;
 import dev.ferry.record.Command;
 import dev.ferry.record.KeyValue;
+import dev.ferry.record.Position;
+import dev.ferry.record.ShardId;
 import dev.ferry.record.Transaction;
-import dev.ferry.command.ValueType;
+import dev.ferry.source.KeyScope;
 import dev.ferry.writer.TargetWriter;
-import dev.ferry.writer.WriteFailedException;
+import dev.ferry.util.WriteFailedException;
 import dev.ferry.writer.WriteListener;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -20,57 +20,51 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies one source shard's live commands to the target: filters and the db map as for a snapshot, and the
+ * Applies one source shard's live records to the target, through the shard's {@link FilterStage}, and the
  * commands that are not about one key — FLUSHALL/FLUSHDB (only what this shard and the filters cover is
- * removed), FUNCTION and SCRIPT (every target master), SWAPDB, MOVE/COPY into mapped dbs; PING and PUBLISH
- * are dropped. Every command's position reaches the writer, written or not, so the applied offset moves on.
+ * removed), FUNCTION and SCRIPT (every target master), SWAPDB; PING and PUBLISH are dropped. Every record's
+ * position reaches the writer, written or not, so the confirmed position moves on.
  */
-public final class LiveApplier {
+final class LiveApplier {
     private static final Logger log = LoggerFactory.getLogger(LiveApplier.class);
     private static final byte[] FLUSHDB = Ascii.bytes("FLUSHDB");
     private static final byte[] SWAPDB = Ascii.bytes("SWAPDB");
 
+    /** What the appliers of a run share. */
+    record Context(TargetWriter writer, WriteListener outcomes, boolean ignoreFlush, TargetOwnership ownership) {
+    }
+
+    private final Context ctx;
     private final TargetWriter w;
     private final ShardId shard;
     private final String name;
-    private final KeyFilter filter;
-    private final WriteListener outcomes;
+    private final FilterStage stage;
     private final KeyScope scope;
-    private final boolean ignoreFlush;
     private final int sourceDbs;
-    private final TargetOwnership ownership;
+    /** The position of the last record handed on: what the parts of a record split here claim. */
     private Position last;
-    private boolean warnedPartialFilter;
 
-    public LiveApplier(TargetWriter w, ShardId shard, String name, KeyFilter filter, WriteListener outcomes, KeyScope scope,
-                       boolean ignoreFlush, int sourceDbs, TargetOwnership ownership) {
-        this.w = w;
+    LiveApplier(Context ctx, ShardId shard, String name, FilterStage stage, KeyScope scope, int sourceDbs) {
+        this.ctx = ctx;
+        this.w = ctx.writer();
         this.shard = shard;
         this.name = name;
-        this.filter = filter;
-        this.outcomes = outcomes;
+        this.stage = stage;
         this.scope = scope;
-        this.ignoreFlush = ignoreFlush;
         this.sourceDbs = Math.max(1, sourceDbs);
-        this.ownership = ownership;
-    }
-
-    /** One command outside MULTI/EXEC, in source db {@code db}; {@code position} is where the source stands after it. */
-    public void command(int db, byte[][] args, Position position) {
-        command(new Command(db, args, position));
     }
 
     /** One command outside MULTI/EXEC, looked up once ({@link Command#parsed()}) for everything that follows. */
-    public void command(Command c) {
+    void command(Command c) {
         ParsedCommand cmd = c.parsed();
         switch (cmd.kind()) {
             case FLUSH -> flush(c.db(), cmd);
             case FUNCTION, SCRIPT -> everyMaster(cmd);
             case SWAPDB -> swapDb(cmd.args());
             case KEYED, UNKNOWN -> {
-                ParsedCommand mapped = wanted(c.db(), cmd);
+                ParsedCommand mapped = stage.command(c.db(), cmd);
                 if (mapped != null) {
-                    w.write(shard, new Command(filter.mapDb(c.db()), mapped, c.position()));
+                    w.write(shard, new Command(stage.mapDb(c.db()), mapped, c.position()));
                     moved(c.position());
                     return;
                 }
@@ -81,7 +75,7 @@ public final class LiveApplier {
     }
 
     /** A MULTI/EXEC block; kept as one unless it holds a command that is not about keys. */
-    public void transaction(List<Command> commands, Position position) {
+    void transaction(List<Command> commands, Position position) {
         for (Command c : commands) {
             CommandKind k = c.parsed().kind();
             if (k != CommandKind.KEYED && k != CommandKind.UNKNOWN) {
@@ -94,52 +88,40 @@ public final class LiveApplier {
         }
         List<Command> kept = new ArrayList<>(commands.size());
         for (Command c : commands) {
-            ParsedCommand mapped = wanted(c.db(), c.parsed());
-            if (mapped != null) kept.add(new Command(filter.mapDb(c.db()), mapped, position));
+            ParsedCommand mapped = stage.command(c.db(), c.parsed());
+            if (mapped != null) kept.add(new Command(stage.mapDb(c.db()), mapped, position));
         }
         if (kept.isEmpty()) {
             advance(position);
-        } else if (kept.size() == 1) {
-            w.write(shard, kept.get(0));
-            moved(position);
-        } else {
-            w.write(shard, new Transaction(kept, position));
-            moved(position);
-        }
-    }
-
-    /** A whole value in the live stream (Dragonfly journals a cross-shard RENAME as DEL + RESTORE). */
-    public void keyValue(KeyValue kv) {
-        if (!filter.acceptsDb(kv.db()) || !filter.accept(kv.db(), kv.key(), kv.type())) {
-            advance(kv.position());
             return;
         }
-        w.write(shard, new KeyValue(filter.mapDb(kv.db()), kv.key(), kv.rdbType(), kv.expireAtMs(), kv.payload(),
-                kv.rdbVersion(), kv.position()));
-        moved(kv.position());
-    }
-
-    /** A command the target has no equivalent for: reported (or the run stops, per --on-unsupported). */
-    public void refuse(int db, byte[] key, String reason, Position position) {
-        if (!filter.acceptsDb(db)) {
-            advance(position);
-            return;
-        }
-        w.refuse(shard, filter.mapDb(db), key, reason, position);
+        w.write(shard, kept.size() == 1 ? kept.get(0) : new Transaction(kept, position));
         moved(position);
     }
 
-    /** The key is written, but not exactly as the source holds it. */
-    public void warn(int db, byte[] key, String message) {
-        if (filter.acceptsDb(db)) outcomes.warned(filter.mapDb(db), key, message);
+    void keyValue(KeyValue kv) {
+        if (!stage.acceptsDb(kv.db()) || !stage.filter().accept(kv.db(), kv.key(), kv.type())) {
+            advance(kv.position());
+            return;
+        }
+        w.write(shard, stage.mapped(kv));
+        moved(kv.position());
     }
 
-    /** Moves this shard's position without writing (a record that changes nothing on the target). */
-    public void skip(Position position) {
-        advance(position);
+    void refuse(int db, byte[] key, String reason, Position position) {
+        if (!stage.acceptsDb(db)) {
+            advance(position);
+            return;
+        }
+        w.refuse(shard, stage.mapDb(db), key, reason, position);
+        moved(position);
     }
 
-    private void advance(Position position) {
+    void warn(int db, byte[] key, String message) {
+        if (stage.acceptsDb(db)) ctx.outcomes().warned(stage.mapDb(db), key, message);
+    }
+
+    void advance(Position position) {
         w.advance(shard, position);
         moved(position);
     }
@@ -148,47 +130,12 @@ public final class LiveApplier {
         if (position != null) last = position;
     }
 
-    /** The command as the target gets it (dbs in MOVE/COPY mapped), or null when the filters leave it out. */
-    private ParsedCommand wanted(int db, ParsedCommand cmd) {
-        if (!filter.acceptsDb(db)) return null;
-        ValueType type = cmd.type();
-        if (!filter.acceptsType(type)) return null;
-        int[] keys = cmd.keyIndexes();
-        if (keys != null && keys.length > 0 && filter.narrowsKeys()) {
-            int accepted = 0;
-            for (int k : keys) if (filter.accept(db, cmd.args()[k], type)) accepted++;
-            if (accepted == 0) return null;
-            if (accepted < keys.length && !warnedPartialFilter) {
-                warnedPartialFilter = true;
-                log.warn("{}: a {} touches keys inside and outside --match/--exclude; it is applied whole, so the target "
-                        + "can hold keys the filters leave out", name, cmd.name());
-            }
-        }
-        return mapDbArguments(cmd);
-    }
-
-    /** MOVE key db and COPY ... DB n name source dbs: give them the target's. */
-    private ParsedCommand mapDbArguments(ParsedCommand cmd) {
-        byte[][] args = cmd.args();
-        if (cmd.is("MOVE") && args.length == 3) {
-            return cmd.withArgument(2, Ascii.bytes(Integer.toString(filter.mapDb(Integer.parseInt(Ascii.text(args[2]))))));
-        }
-        if (cmd.is("COPY")) {
-            for (int i = 3; i + 1 < args.length; i++) {
-                if (Ascii.is(args[i], "DB")) {
-                    return cmd.withArgument(i + 1, Ascii.bytes(Integer.toString(filter.mapDb(Integer.parseInt(Ascii.text(args[i + 1]))))));
-                }
-            }
-        }
-        return cmd;
-    }
-
     private void flush(int db, ParsedCommand cmd) {
         boolean all = cmd.is("FLUSHALL");
         String what = all ? "FLUSHALL" : "FLUSHDB in db " + db;
-        if (ignoreFlush) {
+        if (ctx.ignoreFlush()) {
             log.warn("{}: the source ran {}; not applied (--ignore-flush)", name, what);
-            outcomes.skipped(db, Ascii.bytes(all ? "FLUSHALL" : "FLUSHDB"), "source " + what + " not applied (--ignore-flush)");
+            ctx.outcomes().skipped(db, Ascii.bytes(all ? "FLUSHALL" : "FLUSHDB"), "source " + what + " not applied (--ignore-flush)");
             return;
         }
         removeShardData(all ? null : db, "the source ran " + what);
@@ -200,13 +147,15 @@ public final class LiveApplier {
      * this run wrote into, and only those Ferry owns ({@link TargetOwnership}): where another db would need
      * clearing, the run stops with nothing deleted.
      */
-    public void removeShardData(Integer onlyDb, String why) {
+    void removeShardData(Integer onlyDb, String why) {
+        KeyFilter filter = stage.filter();
         Set<Integer> targetDbs = new LinkedHashSet<>();
         for (int d = 0; d < sourceDbs; d++) {
             if ((onlyDb == null || onlyDb == d) && filter.acceptsDb(d)) targetDbs.add(filter.mapDb(d));
         }
         if (onlyDb != null && onlyDb >= sourceDbs && filter.acceptsDb(onlyDb)) targetDbs.add(filter.mapDb(onlyDb));
         targetDbs.removeIf(tdb -> !w.wroteTo(tdb)); // nothing of ours there to remove (marked as sent, not as confirmed)
+        TargetOwnership ownership = ctx.ownership();
         List<Integer> foreign = targetDbs.stream().filter(tdb -> !ownership.owns(tdb)).toList();
         if (!foreign.isEmpty()) {
             throw new WriteFailedException(name + ": " + why + "; to remove what it copied, Ferry would have to clear target "
@@ -217,7 +166,7 @@ public final class LiveApplier {
         if (scope.all() && !filter.narrowsKeys()) {
             for (int tdb : targetDbs) {
                 String error = w.onEveryMaster(tdb, FLUSHDB);
-                if (error != null) outcomes.failed(tdb, FLUSHDB, "FLUSHDB on the target failed: " + error);
+                if (error != null) ctx.outcomes().failed(tdb, FLUSHDB, "FLUSHDB on the target failed: " + error);
             }
             log.info("{}: {}; flushed target db(s) {}", name, why, targetDbs);
         } else {
@@ -231,18 +180,18 @@ public final class LiveApplier {
         String error = w.onEveryMaster(-1, cmd.args());
         if (error != null) {
             String what = cmd.name();
-            outcomes.failed(0, Ascii.bytes(what), what + " failed on the target: " + error);
+            ctx.outcomes().failed(0, Ascii.bytes(what), what + " failed on the target: " + error);
         }
     }
 
     private void swapDb(byte[][] args) {
         if (w.info().cluster()) {
-            outcomes.skipped(0, SWAPDB, "SWAPDB cannot be applied to a cluster target (one db)");
+            ctx.outcomes().skipped(0, SWAPDB, "SWAPDB cannot be applied to a cluster target (one db)");
             return;
         }
-        int a = filter.mapDb(Integer.parseInt(Ascii.text(args[1])));
-        int b = filter.mapDb(Integer.parseInt(Ascii.text(args[2])));
+        int a = stage.mapDb(Integer.parseInt(Ascii.text(args[1])));
+        int b = stage.mapDb(Integer.parseInt(Ascii.text(args[2])));
         String error = w.onEveryMaster(-1, SWAPDB, Ascii.bytes(Integer.toString(a)), Ascii.bytes(Integer.toString(b)));
-        if (error != null) outcomes.failed(0, SWAPDB, "SWAPDB failed on the target: " + error);
+        if (error != null) ctx.outcomes().failed(0, SWAPDB, "SWAPDB failed on the target: " + error);
     }
 }

@@ -1,20 +1,20 @@
 package dev.ferry.pipeline;
 
-import dev.ferry.rdb.RdbReader;
 import dev.ferry.resp.RedisUri;
 import dev.ferry.resp.RedisUri.HostPort;
 import dev.ferry.resp.Reply;
 import dev.ferry.resp.RespConnection;
 import dev.ferry.source.LiveSource;
 import dev.ferry.source.ShardProgress;
-import dev.ferry.source.ShardSetup;
-import dev.ferry.source.SnapshotHandling;
+import dev.ferry.source.ShardSinks;
+import dev.ferry.source.SnapshotSink;
+import dev.ferry.source.SourceSummary;
 import dev.ferry.source.dragonfly.DragonflyReplicaSource;
 import dev.ferry.source.redis.RedisReplicaSource;
 import dev.ferry.server.NodeIdentity;
 import dev.ferry.writer.TargetWriter;
 import dev.ferry.server.Topology;
-import dev.ferry.writer.WriteFailedException;
+import dev.ferry.util.WriteFailedException;
 import dev.ferry.writer.WriteListener;
 import dev.ferry.writer.WriterOptions;
 import java.io.IOException;
@@ -41,14 +41,14 @@ public final class ReplicateJob {
      * target then holds a partial copy); {@code sourceKeys} is then the source's key count in scope from its
      * {@code INFO keyspace} (an estimate: it changes while the run goes on), or -1 when it could not be read.
      */
-    public record Result(RunStats stats, long keysWritten, long commandsApplied, List<String> shards, String target,
+    public record Result(RunStats stats, long keysWritten, long commandsApplied, SourceSummary source, String target,
                          long reconnects, long nonAtomicTransactions, String caveat, boolean snapshotComplete,
                          long sourceKeys) {
     }
 
-    /** Builds the source once the writer is open; the scan mode plugs in here. */
+    /** Builds the source, once the target is open, over the sinks it is to write into; the scan mode plugs in here. */
     public interface SourceFactory {
-        LiveSource open(TargetWriter writer, RunStats stats, WriteListener outcomes);
+        LiveSource open(ShardSinks sinks);
     }
 
     private final Settings settings;
@@ -109,47 +109,23 @@ public final class ReplicateJob {
     /** The replica-protocol source for the settings' URI. */
     public SourceFactory replicaSource() {
         if (settings.source().kind() == RedisUri.Kind.DRAGONFLY) {
-            return (w, st, outcomes) -> DragonflyReplicaSource.open(settings.source(), w,
-                    new DragonflyReplicaSource.Settings(!settings.live()), shardSetup(w, st, outcomes));
+            return sinks -> DragonflyReplicaSource.open(settings.source(), sinks,
+                    new DragonflyReplicaSource.Settings(!settings.live()));
         }
-        return (w, st, outcomes) -> RedisReplicaSource.open(settings.source(), w,
+        return sinks -> RedisReplicaSource.open(settings.source(), sinks,
                 new RedisReplicaSource.Settings(!settings.live(), settings.spoolMemory(), settings.spoolDisk(),
-                        settings.spoolDir()), shardSetup(w, st, outcomes));
+                        settings.spoolDir()));
     }
 
-    private ShardSetup shardSetup(TargetWriter w, RunStats st, WriteListener outcomes) {
-        return new ShardSetup() {
-                    @Override public LiveApplier applier(int shard, String name, KeyScope scope, int sourceDbs) {
-                        return new LiveApplier(w, dev.ferry.record.ShardId.of(shard), name, settings.filter(), outcomes, scope, settings.ignoreFlush(), sourceDbs,
-                                ownership);
-                    }
-
-                    @Override public SnapshotHandling snapshots() {
-                        return snapshotHandling(w, st, outcomes);
-                    }
-                };
-    }
-
-    private SnapshotHandling snapshotHandling(TargetWriter w, RunStats st, WriteListener outcomes) {
-        return new SnapshotHandling() {
-            @Override public SnapshotFeeder feeder(dev.ferry.record.ShardId shard, dev.ferry.record.Position position) {
-                SnapshotFeeder f = new SnapshotFeeder(w, shard, settings.filter(), st, outcomes, settings.rate().copy(), position);
-                // a stop during a Redis full sync ends it at the next key rather than applying all that is spooled
-                // (at the rate limit); a Dragonfly session is closed by the source's own stop
-                return settings.source().kind() == RedisUri.Kind.DRAGONFLY ? f : f.stopWhen(() -> {
-                    if (stopRequested) snapshotCut = true; // also a new full sync after a resync, once live
-                    return stopRequested;
-                });
-            }
-
-            @Override public RdbReader.Options options(SnapshotFeeder feeder) {
-                return feeder.readerOptions(settings.writer().batch(), settings.bigValueThreshold());
-            }
-
-            @Override public void loaded(int shard, SnapshotFeeder feeder) {
-                FunctionLoader.load(w, feeder.functions(), settings.writer().replace(), outcomes);
-            }
-        };
+    /**
+     * When a snapshot stops at its next key: a stop during a Redis full sync ends it there rather than applying all
+     * that is spooled (at the rate limit); a Dragonfly session is closed by the source's own stop, and a scan
+     * checks the stop between pages.
+     */
+    private boolean stopSnapshot() {
+        if (settings.source().kind() == RedisUri.Kind.DRAGONFLY) return false;
+        if (stopRequested) snapshotCut = true; // also a new full sync after a resync, once live
+        return stopRequested;
     }
 
     public Result run(SourceFactory factory) throws IOException {
@@ -164,7 +140,10 @@ public final class ReplicateJob {
                         + "source's data)", settings.target().redacted(), ownership.describe(ownership.occupiedAtStart().keySet()));
             }
             WriteListener outcomes = Outcomes.of(stats, report);
-            LiveSource s = factory.open(w, stats, outcomes);
+            WriterOptions wo = settings.writer();
+            Pipelines sinks = new Pipelines(w, settings.filter(), settings.rate(), stats, outcomes, wo.batch(),
+                    settings.bigValueThreshold(), wo.replace(), settings.ignoreFlush(), ownership, this::stopSnapshot);
+            LiveSource s = factory.open(sinks);
             source = s;
             try (s) {
                 s.start();
@@ -182,15 +161,15 @@ public final class ReplicateJob {
                     }
                     sleep(50);
                 }
-                List<String> lines = s.stop();
+                SourceSummary summary = s.stop();
                 String failure = s.failure();
                 // a shard whose full sync a stop ended is not a failure: the result says the copy is partial
-                if (failure != null && !(stopRequested && failure.equals(SnapshotFeeder.Stopped.MESSAGE))) {
+                if (failure != null && !(stopRequested && failure.equals(SnapshotSink.Stopped.MESSAGE))) {
                     throw new WriteFailedException(failure);
                 }
                 w.drain();
                 boolean complete = s.snapshotDone() && !snapshotCut;
-                return new Result(stats, w.keysWritten(), w.commandsApplied(), lines, w.info().describe(), w.reconnects(),
+                return new Result(stats, w.keysWritten(), w.commandsApplied(), summary, w.info().describe(), w.reconnects(),
                         w.nonAtomicTransactions(), s.caveat(), complete, complete ? -1 : sourceKeys());
             }
         } finally {

@@ -1,93 +1,95 @@
 package dev.ferry.pipeline;
 
+import dev.ferry.command.ValueType;
 import dev.ferry.rdb.RdbReader;
-import dev.ferry.rdb.RdbVisitor;
 import dev.ferry.record.BigValueEnd;
 import dev.ferry.record.BigValueStart;
 import dev.ferry.record.ElementBatch;
 import dev.ferry.record.KeyValue;
 import dev.ferry.record.Position;
 import dev.ferry.record.ShardId;
-import dev.ferry.command.ValueType;
+import dev.ferry.source.SnapshotSink;
 import dev.ferry.writer.TargetWriter;
 import dev.ferry.writer.WriteListener;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
- * Hands what an RDB reader finds to the writer as records of one source shard: keys already expired are not
- * written (a master would drop them on load too), dbs are mapped, the rate limit is kept, and function
- * libraries are collected to be loaded once the data is in.
+ * One snapshot of one source shard, handed to the writer: keys already expired are not written (a master would
+ * drop them on load too), the shard's {@link FilterStage} admits, maps and paces every key, and function
+ * libraries are collected to be loaded once the keys are in.
  */
-public final class SnapshotFeeder implements RdbVisitor {
-    private final TargetWriter w;
+final class SnapshotFeeder implements SnapshotSink {
+    /** What every feeder of a run shares. */
+    record Context(TargetWriter writer, RunStats stats, WriteListener outcomes, int batch, long bigValueThreshold,
+                   boolean replace) {
+    }
+
+    private final Context ctx;
     private final ShardId shard;
-    private final KeyFilter filter;
-    private final RunStats stats;
-    private final WriteListener outcomes;
-    private final RateLimiter rate;
-    /** Every record's position, or null to keep the reader's (a file offset). */
+    private final FilterStage stage;
+    /** What every record claims, or null to keep the reader's (a file offset). */
     private final Position position;
+    private final BooleanSupplier stop;
     private final long now = System.currentTimeMillis();
-    private final List<byte[]> functions = new ArrayList<>();
+    private final List<byte[]> functions;
     private final List<byte[][]> aux = new ArrayList<>();
+    private final Map<Integer, SnapshotFeeder> lanes;
     private boolean skippingBig;
-    private volatile java.util.function.BooleanSupplier stop = () -> false;
 
-    /**
-     * Thrown out of the reader when a stop was asked for during a snapshot: between two keys, so no key is left
-     * half written, and before the next one is sent.
-     */
-    public static final class Stopped extends RuntimeException {
-        public static final String MESSAGE = "stopped before the snapshot was complete";
-        private static final long serialVersionUID = 1L;
-
-        public Stopped() {
-            super(MESSAGE, null, false, false);
-        }
+    SnapshotFeeder(Context ctx, ShardId shard, FilterStage stage, Position position, BooleanSupplier stop) {
+        this(ctx, shard, stage, position, stop, new ArrayList<>(), new HashMap<>());
     }
 
-    public SnapshotFeeder(TargetWriter w, ShardId shard, KeyFilter filter, RunStats stats, WriteListener outcomes,
-                          RateLimiter rate, Position position) {
-        this.w = w;
+    private SnapshotFeeder(Context ctx, ShardId shard, FilterStage stage, Position position, BooleanSupplier stop,
+                           List<byte[]> functions, Map<Integer, SnapshotFeeder> lanes) {
+        this.ctx = ctx;
         this.shard = shard;
-        this.filter = filter;
-        this.stats = stats;
-        this.outcomes = outcomes;
-        this.rate = rate == null ? RateLimiter.NONE : rate;
+        this.stage = stage;
         this.position = position;
+        this.stop = stop;
+        this.functions = functions;
+        this.lanes = lanes;
     }
 
-    /** Reader options that apply the filter before a value is even read, counting what it leaves out. */
-    public RdbReader.Options readerOptions(int batch, long bigValueThreshold) {
-        RdbReader.Options options = new RdbReader.Options();
+    @Override
+    public RdbReader.Options readerOptions() {
+        RdbReader.Options options = stage.readerOptions(ctx.batch(), ctx.bigValueThreshold());
         if (position != null) options.positions(offset -> position);
-        return options
-                .batchSize(batch)
-                .bigValueThreshold(bigValueThreshold)
-                .filter((db, key, rdbType) -> {
-                    boolean ok = filter.accept(db, key, ValueType.ofRdbType(rdbType));
-                    if (!ok) stats.filtered.increment();
-                    return ok;
-                });
+        return options;
     }
 
-    /** Once {@code stopWhen} says so, the next key ends the reading with {@link Stopped} instead of being written. */
-    public SnapshotFeeder stopWhen(java.util.function.BooleanSupplier stopWhen) {
-        this.stop = stopWhen;
-        return this;
+    @Override
+    public synchronized SnapshotSink lane(int lane) {
+        if (lane == 0) return this;
+        return lanes.computeIfAbsent(lane, l -> new SnapshotFeeder(ctx, shard.lane(l), stage, position, stop, functions, lanes));
     }
 
-    private void checkStop() {
-        if (stop.getAsBoolean()) throw new Stopped();
+    @Override
+    public boolean wants(int db, byte[] key, ValueType type) {
+        return stage.wants(db, key, type);
     }
 
-    public List<byte[]> functions() {
+    /** The function libraries found so far. */
+    List<byte[]> functions() {
         return functions;
     }
 
-    /** The AUX field {@code name} of the RDB, or null. */
+    @Override
+    public void loaded() {
+        loadFunctions();
+    }
+
+    /** Loads the function libraries found, once the keys are in; returns how many the target took. */
+    int loadFunctions() {
+        return FunctionLoader.load(ctx.writer(), functions, ctx.replace(), ctx.outcomes());
+    }
+
+    @Override
     public String aux(String name) {
         for (byte[][] kv : aux) {
             if (new String(kv[0], StandardCharsets.UTF_8).equals(name)) return new String(kv[1], StandardCharsets.UTF_8);
@@ -100,45 +102,45 @@ public final class SnapshotFeeder implements RdbVisitor {
         aux.add(new byte[][] {name, value});
     }
 
+    private void checkStop() {
+        if (stop.getAsBoolean()) throw new Stopped();
+    }
+
     @Override
     public void keyValue(KeyValue kv) {
         checkStop();
-        stats.keysRead.increment();
+        ctx.stats().keysRead.increment();
         if (expired(kv.expireAtMs())) {
-            outcomes.skipped(kv.db(), kv.key(), "already expired");
+            ctx.outcomes().skipped(kv.db(), kv.key(), "already expired");
             return;
         }
-        rate.acquire(1, kv.payload().length);
-        int db = filter.mapDb(kv.db());
-        if (db != kv.db()) kv = new KeyValue(db, kv.key(), kv.rdbType(), kv.expireAtMs(), kv.payload(), kv.rdbVersion(), kv.position());
-        w.write(shard, kv);
+        stage.pace(1, kv.payload().length);
+        ctx.writer().write(shard, stage.mapped(kv));
     }
 
     @Override
     public void bigValueStart(BigValueStart start) {
         checkStop();
-        stats.keysRead.increment();
+        ctx.stats().keysRead.increment();
         skippingBig = expired(start.expireAtMs());
         if (skippingBig) {
-            outcomes.skipped(start.db(), start.key(), "already expired");
+            ctx.outcomes().skipped(start.db(), start.key(), "already expired");
             return;
         }
-        rate.acquire(1, 0);
-        int db = filter.mapDb(start.db());
-        if (db != start.db()) start = new BigValueStart(db, start.key(), start.rdbType(), start.expireAtMs(), start.position());
-        w.write(shard, start);
+        stage.pace(1, 0);
+        ctx.writer().write(shard, stage.mapped(start));
     }
 
     @Override
     public void elements(ElementBatch batch) {
         if (skippingBig) return;
-        rate.acquire(0, batch.size() * 16L);
-        w.write(shard, batch); // the writer closes a big value at its end record's position; batches carry none it uses
+        stage.pace(0, batch.size() * 16L);
+        ctx.writer().write(shard, batch); // a part of a value: its end record claims the position
     }
 
     @Override
     public void bigValueEnd(BigValueEnd end) {
-        if (!skippingBig) w.write(shard, end);
+        if (!skippingBig) ctx.writer().write(shard, end);
         skippingBig = false;
     }
 
@@ -149,14 +151,14 @@ public final class SnapshotFeeder implements RdbVisitor {
 
     @Override
     public void moduleAux(long moduleId, String moduleName, long at) {
-        outcomes.warned(0, ("module " + moduleName).getBytes(StandardCharsets.UTF_8),
+        ctx.outcomes().warned(0, ("module " + moduleName).getBytes(StandardCharsets.UTF_8),
                 "module AUX data at offset " + at + " is not copied (no command writes it)");
     }
 
     @Override
     public void skipped(int db, byte[] key, String reason) {
-        stats.keysRead.increment();
-        outcomes.skipped(db, key, reason);
+        ctx.stats().keysRead.increment();
+        ctx.outcomes().skipped(db, key, reason);
     }
 
     private boolean expired(long expireAtMs) {

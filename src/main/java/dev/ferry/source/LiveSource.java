@@ -3,7 +3,7 @@ package dev.ferry.source;
 import java.util.List;
 
 /**
- * A source that copies a snapshot and then follows changes, shard by shard, into a target writer it was given.
+ * A source that copies a snapshot and then follows changes, shard by shard, into the {@link ShardSinks} it was given.
  * Its threads are its own: {@link #start} returns at once.
  */
 public interface LiveSource extends AutoCloseable {
@@ -19,9 +19,9 @@ public interface LiveSource extends AutoCloseable {
 
     /**
      * Stops reading the source, applies everything already read, waits until the target confirmed it. Returns
-     * one summary line per shard (last applied position, resyncs...).
+     * what each shard did (its positions, resyncs...).
      */
-    List<String> stop();
+    SourceSummary stop();
 
     /** A caveat to print with the results (the scan mode's weaker guarantee), or null. */
     default String caveat() {

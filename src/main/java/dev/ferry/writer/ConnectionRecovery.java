@@ -1,5 +1,6 @@
 package dev.ferry.writer;
 
+import dev.ferry.util.WriteFailedException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

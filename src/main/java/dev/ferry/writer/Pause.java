@@ -1,5 +1,7 @@
 package dev.ferry.writer;
 
+import dev.ferry.util.WriteFailedException;
+
 /** A short pause between attempts of a loop that is bounded in time by its caller. */
 final class Pause {
     private Pause() {

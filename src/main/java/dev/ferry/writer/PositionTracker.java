@@ -1,5 +1,6 @@
 package dev.ferry.writer;
 
+import dev.ferry.record.Confirmation;
 import dev.ferry.record.Position;
 import dev.ferry.record.ShardId;
 import java.util.HashMap;

@@ -1,5 +1,6 @@
 package dev.ferry.writer;
 
+import dev.ferry.util.WriteFailedException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;

@@ -1,5 +1,6 @@
 package dev.ferry.writer;
 
+import dev.ferry.util.WriteFailedException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;

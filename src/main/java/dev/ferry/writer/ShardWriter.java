@@ -11,6 +11,7 @@ import dev.ferry.record.ShardId;
 import dev.ferry.record.Transaction;
 import dev.ferry.resp.RedisConnectionException;
 import dev.ferry.server.ServerInfo;
+import dev.ferry.util.WriteFailedException;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

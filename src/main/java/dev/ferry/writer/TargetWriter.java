@@ -1,17 +1,19 @@
 package dev.ferry.writer;
 
+import dev.ferry.record.Confirmation;
 import dev.ferry.record.Position;
 import dev.ferry.record.Record;
 import dev.ferry.record.ShardId;
 import dev.ferry.resp.ConnectOptions;
 import dev.ferry.resp.RedisConnectionException;
-import dev.ferry.resp.RedisUri;
 import dev.ferry.resp.RedisUri.HostPort;
+import dev.ferry.resp.RedisUri;
 import dev.ferry.resp.Reply;
 import dev.ferry.resp.RespConnection;
 import dev.ferry.server.NodeIdentity;
 import dev.ferry.server.ServerInfo;
 import dev.ferry.server.Topology;
+import dev.ferry.util.WriteFailedException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;

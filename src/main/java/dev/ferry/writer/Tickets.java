@@ -1,8 +1,10 @@
 package dev.ferry.writer;
 
+import dev.ferry.record.Confirmation;
 import dev.ferry.record.Position;
 import dev.ferry.record.ShardId;
 import dev.ferry.util.KeyNames;
+import dev.ferry.util.WriteFailedException;
 import java.util.function.Consumer;
 
 /**

@@ -62,7 +62,7 @@ class ReplicateClusterIT {
             run.awaitCaughtUp(c);
             ReplicateJob.Result r = run.stop();
             assertThat(LiveRun.unexplainedFailures(r)).isEmpty();
-            assertThat(String.join("\n", r.shards())).as("the failed-over shard resumed").containsPattern("[1-9]\\d* partial");
+            assertThat(r.source().shards()).as("the failed-over shard resumed").anyMatch(s -> s.partialSyncs() > 0);
         }
         assertThat(LiveRun.differences(clusterData(c), Datasets.perKey(standalone.get()))).isEmpty();
     }

@@ -53,7 +53,7 @@ class ReplicateSourcesIT {
             // Sentinel's own hello messages (PUBLISH, replicated) keep advancing the old master's offset after the
             // promotion, so Ferry's history is longer than the new master's and Redis answers with a full resync,
             // as it would to any replica of the old master; Ferry then removes what it copied and copies again
-            assertThat(String.join("\n", result.shards())).containsPattern("[1-9]\\d* reconnect");
+            assertThat(result.source().shards()).anyMatch(shard -> shard.reconnects() > 0);
             assertThat(LiveRun.differences(Datasets.perKey(after), Datasets.perKey(target.get()))).isEmpty();
         }
     }

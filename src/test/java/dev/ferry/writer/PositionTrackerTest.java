@@ -1,5 +1,6 @@
 package dev.ferry.writer;
 
+import dev.ferry.record.Confirmation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.record.FileOffset;

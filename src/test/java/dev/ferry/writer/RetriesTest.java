@@ -2,6 +2,7 @@ package dev.ferry.writer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.util.WriteFailedException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;

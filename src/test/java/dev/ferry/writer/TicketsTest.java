@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ferry.record.FileOffset;
 import dev.ferry.record.Position;
 import dev.ferry.record.ShardId;
+import dev.ferry.util.WriteFailedException;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

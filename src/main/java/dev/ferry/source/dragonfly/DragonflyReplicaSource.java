@@ -1,7 +1,6 @@
 package dev.ferry.source.dragonfly;
 
-import dev.ferry.pipeline.KeyScope;
-import dev.ferry.pipeline.LiveApplier;
+import dev.ferry.source.KeyScope;
 import dev.ferry.resp.ConnectOptions;
 import dev.ferry.resp.RedisConnectionException;
 import dev.ferry.resp.RedisUri;
@@ -10,12 +9,14 @@ import dev.ferry.resp.Reply;
 import dev.ferry.resp.RespConnection;
 import dev.ferry.source.LiveSource;
 import dev.ferry.source.ShardProgress;
-import dev.ferry.source.ShardSetup;
+import dev.ferry.source.ShardSink;
+import dev.ferry.source.ShardSinks;
+import dev.ferry.source.ShardSummary;
+import dev.ferry.source.SourceSummary;
 import dev.ferry.record.FlowLsn;
 import dev.ferry.record.Position;
-import dev.ferry.record.ShardId;
-import dev.ferry.writer.TargetWriter;
-import dev.ferry.writer.WriteFailedException;
+import dev.ferry.record.Confirmation;
+import dev.ferry.util.WriteFailedException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -42,13 +43,12 @@ public final class DragonflyReplicaSource implements LiveSource {
     private final RedisUri uri;
     private final HostPort address;
     private final ConnectOptions co;
-    private final TargetWriter writer;
+    private final ShardSinks sinks;
     private final Settings settings;
-    private final ShardSetup setup;
     private final String clientId;
     private final int flows;
     private final List<ShardProgress> progress = new ArrayList<>();
-    private final List<LiveApplier> appliers = new ArrayList<>();
+    private final List<ShardSink> flowSinks = new ArrayList<>();
     private final boolean targetHasJson;
     private final Thread thread;
     private volatile boolean stopping;
@@ -65,30 +65,34 @@ public final class DragonflyReplicaSource implements LiveSource {
     private int partialSyncs;
     private int fullSyncs;
 
-    private DragonflyReplicaSource(RedisUri uri, TargetWriter writer, Settings settings, ShardSetup setup, int flows,
-                                   String clientId) {
+    private DragonflyReplicaSource(RedisUri uri, ShardSinks sinks, Settings settings, int flows, String clientId) {
         this.uri = uri;
         this.clientId = clientId;
         this.address = uri.hosts().get(0);
         this.co = uri.connectOptions();
-        this.writer = writer;
+        this.sinks = sinks;
         this.settings = settings;
-        this.setup = setup;
         this.flows = flows;
-        this.targetHasJson = writer.info().modules().contains("rejson");
+        this.targetHasJson = sinks.targetHasModule("rejson");
         for (int i = 0; i < flows; i++) {
             String name = "flow " + i;
             ShardProgress p = new ShardProgress(name);
             p.units("LSN", "records");
             progress.add(p);
-            appliers.add(setup.applier(i, name, KeyScope.ALL, 16));
+            ShardSink sink = sinks.open(i, name, KeyScope.ALL, 16);
+            int flow = i;
+            sink.onConfirmed(c -> {
+                Session current = this.current;
+                if (current != null) current.confirmed(flow, c);
+            });
+            flowSinks.add(sink);
         }
         this.thread = new Thread(this::sessions, "dfly-session");
         this.thread.setDaemon(true);
     }
 
     /** Checks that the source is a Dragonfly master that accepts this replica, and learns its shard count. */
-    public static DragonflyReplicaSource open(RedisUri uri, TargetWriter writer, Settings settings, ShardSetup setup) {
+    public static DragonflyReplicaSource open(RedisUri uri, ShardSinks sinks, Settings settings) {
         HostPort h = uri.hosts().get(0);
         RespConnection c = RespConnection.open(h, uri.connectOptions());
         try {
@@ -96,7 +100,7 @@ public final class DragonflyReplicaSource implements LiveSource {
             new SecureRandom().nextBytes(raw); // generateSeed may wait for the kernel's entropy; an id needs none
             String id = HexFormat.of().formatHex(raw);
             Handshake hs = Handshake.run(c, h, id);
-            DragonflyReplicaSource s = new DragonflyReplicaSource(uri, writer, settings, setup, hs.flows(), id);
+            DragonflyReplicaSource s = new DragonflyReplicaSource(uri, sinks, settings, hs.flows(), id);
             // the session this handshake opened is the first one used: a probe session would cost the master a sync id
             s.opened = c;
             s.openedHandshake = hs;
@@ -177,6 +181,8 @@ public final class DragonflyReplicaSource implements LiveSource {
     /** One replication session: SYNC<n> with its control connection and flows. */
     private final class Session implements FlowLink.Session {
         private final List<FlowLink> links = new ArrayList<>();
+        /** The links by flow, once all are made: what confirmations pushed from reply threads look at. */
+        private volatile FlowLink[] byFlow;
         private RespConnection control;
         private volatile boolean cancelled;
         private final Object signal = new Object();
@@ -242,8 +248,7 @@ public final class DragonflyReplicaSource implements LiveSource {
             if (allFull) {
                 if (tryPartial) log.warn("the Dragonfly master no longer holds the journal from the saved LSNs; copying again");
                 if (copiedBefore) {
-                    writer.drain();
-                    appliers.get(0).removeShardData(null, "a new full sync from the Dragonfly master");
+                    flowSinks.get(0).removeCopiedData("a new full sync from the Dragonfly master");
                 }
                 copiedBefore = true;
                 fullSyncs++;
@@ -254,10 +259,11 @@ public final class DragonflyReplicaSource implements LiveSource {
                         java.util.Arrays.toString(resume));
             }
             for (int i = 0; i < flows; i++) {
-                links.add(new FlowLink(i, conns.get(i), allFull, allFull ? -1 : resume[i], writer, appliers.get(i),
-                        setup.snapshots(), progress.get(i), this, settings.snapshotOnly(), targetHasJson,
+                links.add(new FlowLink(i, replid, conns.get(i), allFull, allFull ? -1 : resume[i], flowSinks.get(i),
+                        progress.get(i), this, settings.snapshotOnly(), targetHasJson,
                         "s" + sessions + "-flow-" + i));
             }
+            byFlow = links.toArray(new FlowLink[0]);
             for (FlowLink l : links) l.start();
             // the master answers STARTSTABLE only once every flow took its snapshot's end: as slow as the target
             control.setReadTimeout(300_000);
@@ -273,7 +279,7 @@ public final class DragonflyReplicaSource implements LiveSource {
                 if (settings.snapshotOnly()) {
                     for (FlowLink l : links) l.join();
                     failIfAny();
-                    writer.drain();
+                    sinks.drain();
                     snapshotDone = true;
                     return;
                 }
@@ -291,7 +297,7 @@ public final class DragonflyReplicaSource implements LiveSource {
                 boolean live = true;
                 for (FlowLink l : links) live &= l.firstAck >= 0;
                 if (live && !snapshotDone) {
-                    writer.drain();
+                    sinks.drain();
                     snapshotDone = true;
                 }
                 long now = System.currentTimeMillis();
@@ -302,11 +308,11 @@ public final class DragonflyReplicaSource implements LiveSource {
                 }
                 for (FlowLink l : links) {
                     if (l.firstAck < 0) continue;
-                    long committed = lsn(writer.committed(ShardId.of(l.flow)));
+                    long committed = committed(l.flow);
                     ShardProgress p = progress.get(l.flow);
                     p.appliedPosition(committed);
                     p.lag(Math.max(0, l.next.get() - Math.max(committed, l.firstAck)), 0);
-                    boolean pingConfirmed = l.pingAck > lastAcked[l.flow] && committed >= l.pingAck;
+                    boolean pingConfirmed = l.pingAck > l.acked && committed >= l.pingAck;
                     if (!soon && !pingConfirmed && now - lastAckAt[l.flow] < 1000 && l.recordsSinceAck <= 1024) continue;
                     if (committed < l.firstAck) continue;
                     try {
@@ -317,10 +323,10 @@ public final class DragonflyReplicaSource implements LiveSource {
                     lastAckAt[l.flow] = now;
                     lastAcked[l.flow] = committed;
                 }
-                boolean pingPending = false;
-                for (FlowLink l : links) pingPending |= l.pingAck > lastAcked[l.flow];
                 synchronized (signal) {
-                    if (!ackSoon) signal.wait(soon || pingPending ? 2 : 50);
+                    // woken at once by a confirmed PING (confirmed()) or 1024 records; the timeout serves the
+                    // once-a-second ACK and notices a failed flow
+                    if (!ackSoon) signal.wait(50);
                 }
             }
         }
@@ -371,7 +377,7 @@ public final class DragonflyReplicaSource implements LiveSource {
         /** After the session ended: drain, then remember each flow's next LSN if every flow reached the journal. */
         void saveResumePoint() {
             try {
-                writer.drain();
+                sinks.drain();
             } catch (RuntimeException e) {
                 return; // the run is failing anyway
             }
@@ -413,6 +419,18 @@ public final class DragonflyReplicaSource implements LiveSource {
             }
         }
 
+        /**
+         * Pushed by the writer (on a reply thread) when flow {@code flow}'s positions moved: a PING the master waits
+         * on (WAIT, TAKEOVER) is acknowledged as soon as the target confirmed it.
+         */
+        void confirmed(int flow, Confirmation c) {
+            FlowLink[] links = byFlow;
+            if (links == null || flow >= links.length) return;
+            FlowLink l = links[flow];
+            long lsn = lsn(c.committed());
+            if (l.pingAck > l.acked && lsn >= l.pingAck) ackSoon();
+        }
+
         @Override public boolean cancelled() { return cancelled || stopping; }
 
         @Override public FlushBarrier barrier() { return barrier; }
@@ -435,7 +453,7 @@ public final class DragonflyReplicaSource implements LiveSource {
     }
 
     @Override
-    public List<String> stop() {
+    public SourceSummary stop() {
         stopping = true;
         Session s = current;
         try {
@@ -449,23 +467,25 @@ public final class DragonflyReplicaSource implements LiveSource {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (failure == null) writer.drain();
-        List<String> lines = new ArrayList<>();
+        if (failure == null) sinks.drain();
+        List<ShardSummary> out = new ArrayList<>();
         for (int i = 0; i < flows; i++) {
-            long applied = lsn(writer.committed(ShardId.of(i)));
+            Confirmation c = flowSinks.get(i).confirmation();
             ShardProgress p = progress.get(i);
-            p.appliedPosition(applied);
+            p.appliedPosition(committed(i));
             p.lag(0, 0);
             if (p.phase() != ShardProgress.Phase.FAILED) p.phase(ShardProgress.Phase.STOPPED);
-            long confirmed = lsn(writer.confirmed(ShardId.of(i)));
-            String to = confirmed == applied ? String.format(Locale.ROOT, "%,d", applied)
-                    : String.format(Locale.ROOT, "%,d (answered to %,d: a write after %,d was refused, see failed)",
-                            confirmed, applied, confirmed);
-            lines.add(String.format(Locale.ROOT, "flow %d: confirmed to LSN %s of master %s", i, to, replid));
+            out.add(new ShardSummary(p.name(), p.phase(), c == null ? null : c.committed(), c == null ? null : c.confirmed(),
+                    Math.max(0, sessions - 1), partialSyncs, fullSyncs, 0));
         }
-        lines.add(String.format(Locale.ROOT, "Dragonfly %s: %,d session(s), %,d full and %,d partial sync(s)", address,
-                sessions, fullSyncs, partialSyncs));
-        return lines;
+        return new SourceSummary(out, List.of(String.format(Locale.ROOT,
+                "Dragonfly %s: %,d session(s), %,d full and %,d partial sync(s)", address, sessions, fullSyncs, partialSyncs)));
+    }
+
+    /** The LSN up to which the target answered every record of flow {@code flow}, or -1. */
+    private long committed(int flow) {
+        Confirmation c = flowSinks.get(flow).confirmation();
+        return c == null ? -1 : lsn(c.committed());
     }
 
     @Override

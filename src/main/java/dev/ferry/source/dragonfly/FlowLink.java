@@ -1,7 +1,5 @@
 package dev.ferry.source.dragonfly;
 
-import dev.ferry.pipeline.LiveApplier;
-import dev.ferry.pipeline.SnapshotFeeder;
 import dev.ferry.rdb.DragonflyFlowReader;
 import dev.ferry.rdb.JournalRecord;
 import dev.ferry.rdb.RdbFormatException;
@@ -9,11 +7,10 @@ import dev.ferry.rdb.RdbVisitor;
 import dev.ferry.record.Command;
 import dev.ferry.resp.RespConnection;
 import dev.ferry.source.ShardProgress;
-import dev.ferry.source.SnapshotHandling;
+import dev.ferry.source.ShardSink;
+import dev.ferry.source.SnapshotSink;
 import dev.ferry.record.FlowLsn;
 import dev.ferry.record.Position;
-import dev.ferry.record.ShardId;
-import dev.ferry.writer.TargetWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -28,8 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One flow of one session: reads the shard's full sync (if the master sent FULL) and then its journal, on its
- * own thread, and applies both. Positions handed to the writer are LSNs: after a record, the LSN of the next
- * one — exactly what an ACK must carry once the writer confirmed it.
+ * own thread, and hands both to the flow's {@link ShardSink}. Positions are {@link FlowLsn}s: after a record, the
+ * LSN of the next one — exactly what an ACK must carry once the target confirmed it.
  */
 final class FlowLink implements Runnable {
     /** The master sent FLUSHALL/FLUSHDB inside the full sync: Dragonfly's replica starts over, so do we. */
@@ -53,46 +50,46 @@ final class FlowLink implements Runnable {
     }
 
     final int flow;
+    /** The master's replication id: every position of this flow is within its journal. */
+    private final String master;
     private final RespConnection conn;
     private final boolean full;
-    private final TargetWriter writer;
-    private final LiveApplier applier;
-    private final SnapshotHandling snapshots;
+    private final ShardSink sink;
     private final ShardProgress progress;
     private final Session session;
     private final boolean snapshotOnly;
     private final boolean targetHasJson;
     private final DragonflyFlowReader reader;
-    private final Map<Integer, SnapshotFeeder> lanes = new HashMap<>();
+    private final SnapshotSink snapshot;
     private final Map<Long, List<Command>> legacyTx = new HashMap<>();
     final CountDownLatch done = new CountDownLatch(1);
     /** LSN of the next record this flow expects; -1 until the stable phase. */
     final AtomicLong next = new AtomicLong(-1);
     volatile long firstAck = -1;
-    /** The LSN after the last PING record: acknowledged as soon as the target confirmed it. */
+    /** The LSN after the last PING record: acknowledged as soon as the target confirmed it (see Session.confirmed). */
     volatile long pingAck = -1;
     volatile long recordsSinceAck;
+    /** The last LSN acknowledged to the master. */
+    volatile long acked = -1;
     volatile Throwable error;
     private long journalOffset = -1;
     private final Thread thread;
 
-    FlowLink(int flow, RespConnection conn, boolean full, long partialLsn, TargetWriter writer, LiveApplier applier,
-             SnapshotHandling snapshots, ShardProgress progress, Session session, boolean snapshotOnly,
+    FlowLink(int flow, String master, RespConnection conn, boolean full, long partialLsn, ShardSink sink, ShardProgress progress,
+             Session session, boolean snapshotOnly,
              boolean targetHasJson, String name) {
         this.flow = flow;
+        this.master = master;
         this.conn = conn;
         this.full = full;
-        this.writer = writer;
-        this.applier = applier;
-        this.snapshots = snapshots;
+        this.sink = sink;
         this.progress = progress;
         this.session = session;
         this.snapshotOnly = snapshotOnly;
         this.targetHasJson = targetHasJson;
         if (!full) next.set(partialLsn);
-        SnapshotFeeder main = snapshots.feeder(ShardId.of(flow), FlowLsn.inFullSync(flow));
-        lanes.put(0, main);
-        this.reader = new DragonflyFlowReader(new ReplyStream(conn, writer), new Listener(), snapshots.options(main), name);
+        this.snapshot = sink.snapshot(FlowLsn.inFullSync(master, flow));
+        this.reader = new DragonflyFlowReader(new ReplyStream(conn, sink), new Listener(), snapshot.readerOptions(), name);
         this.thread = new Thread(this, "dfly-" + name);
         this.thread.setDaemon(true);
     }
@@ -120,8 +117,8 @@ final class FlowLink implements Runnable {
                 next.set(journalOffset);
             }
             if (snapshotOnly) return;
-            writer.startLive(ShardId.of(flow));
-            writer.advance(ShardId.of(flow), new FlowLsn(flow, next.get()));
+            sink.startLive();
+            sink.advance(new FlowLsn(master, flow, next.get()));
             firstAck = next.get();
             progress.phase(ShardProgress.Phase.LIVE);
             session.ackSoon();
@@ -143,10 +140,10 @@ final class FlowLink implements Runnable {
             progress.commandsRead.increment();
             switch (r.kind()) {
                 case COMMAND -> {
-                    Position pos = new FlowLsn(flow, next.incrementAndGet());
+                    Position pos = new FlowLsn(master, flow, next.incrementAndGet());
                     if (isFlush(r)) {
-                        if (!session.barrier().await(r.txid(), () -> applier.command(r.db(), r.args(), pos), session::cancelled)) return;
-                        applier.skip(pos);
+                        if (!session.barrier().await(r.txid(), () -> sink.command(new Command(r.db(), r.args(), pos)), session::cancelled)) return;
+                        sink.advance(pos);
                     } else {
                         apply(r.db(), r.args(), pos);
                     }
@@ -156,17 +153,18 @@ final class FlowLink implements Runnable {
                     legacyTx.computeIfAbsent(r.txid(), k -> new ArrayList<>()).add(new Command(r.db(), r.args(), null)); // the EXEC claims the position
                 }
                 case EXEC -> {
-                    Position pos = new FlowLsn(flow, next.incrementAndGet());
+                    Position pos = new FlowLsn(master, flow, next.incrementAndGet());
                     List<Command> tx = legacyTx.remove(r.txid());
-                    if (tx == null) applier.skip(pos);
-                    else applier.transaction(tx, pos);
+                    if (tx == null) sink.advance(pos);
+                    else sink.transaction(tx, pos);
                 }
                 case PING -> {
                     long lsn = next.incrementAndGet();
-                    applier.skip(new FlowLsn(flow, lsn));
-                    pingAck = lsn; // WAIT and TAKEOVER on the master wait for this ACK
-                    writer.flush();
-                    session.ackSoon();
+                    // WAIT and TAKEOVER on the master wait for this ACK: set before the position can be confirmed,
+                    // so the confirmation pushed for it finds it (the session then acknowledges at once)
+                    pingAck = lsn;
+                    sink.advance(new FlowLsn(master, flow, lsn));
+                    sink.flush();
                 }
                 case LSN -> {
                     if (r.lsn() != next.get() - 1) {
@@ -188,14 +186,14 @@ final class FlowLink implements Runnable {
     private void apply(int db, byte[][] args, Position pos) {
         JournalTranslation.Result t = JournalTranslation.translate(db, args, pos, targetHasJson);
         if (t instanceof JournalTranslation.Apply a) {
-            applier.command(db, a.args(), pos);
-            if (a.warning() != null) applier.warn(db, args[1], a.warning());
+            sink.command(new Command(db, a.args(), pos));
+            if (a.warning() != null) sink.warn(db, args[1], a.warning());
         } else if (t instanceof JournalTranslation.Restore r) {
-            applier.keyValue(r.value());
+            sink.keyValue(r.value());
         } else if (t instanceof JournalTranslation.Refuse f) {
-            applier.refuse(db, f.key(), f.reason(), pos);
+            sink.refuse(db, f.key(), f.reason(), pos);
         } else {
-            applier.skip(pos);
+            sink.advance(pos);
         }
     }
 
@@ -207,6 +205,7 @@ final class FlowLink implements Runnable {
             out.flush();
         }
         recordsSinceAck = 0;
+        acked = lsn;
     }
 
     void close() {
@@ -216,14 +215,14 @@ final class FlowLink implements Runnable {
     private final class Listener implements DragonflyFlowReader.Listener {
         @Override
         public RdbVisitor lane(int lane) {
-            return lanes.computeIfAbsent(lane, l -> snapshots.feeder(ShardId.of(flow).lane(l), FlowLsn.inFullSync(flow)));
+            return snapshot.lane(lane);
         }
 
         @Override
         public void flags(int db, byte[] key, int mask, long mcFlags) {
             if ((mask & 2) != 0 && mcFlags != 0) {
                 // memcached clients read these back; losing them is a change in the data, so it is reported
-                applier.warn(db, key, "memcached flags " + mcFlags + " not kept: Redis has no place for them");
+                sink.warn(db, key, "memcached flags " + mcFlags + " not kept: Redis has no place for them");
             }
         }
 
@@ -233,7 +232,7 @@ final class FlowLink implements Runnable {
             if (isFlush(r)) {
                 throw new RestartFullSync("the master ran " + r.name() + " during the full sync of flow " + flow);
             }
-            apply(r.db(), r.args(), FlowLsn.inFullSync(flow));
+            apply(r.db(), r.args(), FlowLsn.inFullSync(master, flow));
         }
 
         @Override
@@ -257,16 +256,16 @@ final class FlowLink implements Runnable {
 
     /**
      * The flow's bytes after the FLOW reply, read through the same buffer the reply came through. Before it would
-     * wait for the network it sends what the writer holds: a quiet flow must not leave its last records unsent,
+     * wait for the network it sends what the sink holds: a quiet flow must not leave its last records unsent,
      * and a busy one should not flush on every socket read.
      */
     private static final class ReplyStream extends InputStream {
         private final RespConnection conn;
-        private final TargetWriter writer;
+        private final ShardSink sink;
 
-        ReplyStream(RespConnection conn, TargetWriter writer) {
+        ReplyStream(RespConnection conn, ShardSink sink) {
             this.conn = conn;
-            this.writer = writer;
+            this.sink = sink;
         }
 
         @Override
@@ -277,7 +276,7 @@ final class FlowLink implements Runnable {
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-            if (conn.reader().idle()) writer.flush();
+            if (conn.reader().idle()) sink.flush();
             return conn.reader().readSome(b, off, len);
         }
     }

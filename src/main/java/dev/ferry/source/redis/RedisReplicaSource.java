@@ -1,6 +1,6 @@
 package dev.ferry.source.redis;
 
-import dev.ferry.pipeline.KeyScope;
+import dev.ferry.source.KeyScope;
 import dev.ferry.resp.ConnectOptions;
 import dev.ferry.resp.RedisConnectionException;
 import dev.ferry.resp.RedisUri;
@@ -9,13 +9,15 @@ import dev.ferry.resp.Reply;
 import dev.ferry.resp.RespConnection;
 import dev.ferry.source.LiveSource;
 import dev.ferry.source.ShardProgress;
-import dev.ferry.source.ShardSetup;
+import dev.ferry.source.ShardSink;
+import dev.ferry.source.ShardSinks;
+import dev.ferry.source.ShardSummary;
+import dev.ferry.source.SourceSummary;
 import dev.ferry.server.Slots;
 import dev.ferry.server.ServerInfo;
+import dev.ferry.record.Confirmation;
 import dev.ferry.record.Position;
 import dev.ferry.record.ReplicationOffset;
-import dev.ferry.record.ShardId;
-import dev.ferry.writer.TargetWriter;
 import dev.ferry.server.Topology;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,8 +36,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Follows a Redis source with the replica protocol: one link per master (a standalone server, the master a
- * Sentinel names, or every master of a cluster), each with its spool and its applier, all writing into one
- * target writer as separate shards.
+ * Sentinel names, or every master of a cluster), each with its spool and its applier thread, each writing into
+ * its own {@link ShardSink}. The target's confirmations come back through the sink: each master is acknowledged
+ * with the offset the target confirmed.
  */
 public final class RedisReplicaSource implements LiveSource {
     private static final Logger log = LoggerFactory.getLogger(RedisReplicaSource.class);
@@ -45,7 +48,7 @@ public final class RedisReplicaSource implements LiveSource {
     }
 
     private final List<Shard> shards = new ArrayList<>();
-    private final TargetWriter writer;
+    private final ShardSinks sinks;
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "source-acks");
         t.setDaemon(true);
@@ -54,7 +57,7 @@ public final class RedisReplicaSource implements LiveSource {
     private SentinelWatcher sentinelWatcher;
 
     private final class Shard {
-        final int index;
+        final ShardSink sink;
         final ShardProgress progress;
         final Spool spool;
         final ReplicaLink link;
@@ -62,30 +65,36 @@ public final class RedisReplicaSource implements LiveSource {
         volatile boolean snapshotDone;
 
         Shard(int index, String name, Supplier<HostPort> address, ConnectOptions co, Settings settings,
-              ShardSetup setup, KeyScope scope, int sourceDbs) {
-            this.index = index;
+              KeyScope scope, int sourceDbs) {
+            this.sink = sinks.open(index, name, scope, sourceDbs);
             this.progress = new ShardProgress(name);
             this.spool = new Spool(name, settings.spoolMemory(), settings.spoolDisk(), settings.spoolDir());
-            this.link = new ReplicaLink(name, address, co, spool, progress, () -> offset(writer.committed(ShardId.of(index))), settings.snapshotOnly());
-            this.replicator = new ShardReplicator(index, name, spool, link, writer, setup.applier(index, name, scope, sourceDbs),
-                    setup.snapshots(), progress, settings.snapshotOnly(), () -> snapshotDone = true);
+            this.link = new ReplicaLink(name, address, co, spool, progress, this::committed, settings.snapshotOnly());
+            this.replicator = new ShardReplicator(name, spool, link, sink, progress, settings.snapshotOnly(),
+                    () -> snapshotDone = true);
+        }
+
+        /** The offset up to which the target answered every record: what the master is acknowledged; -1 for none. */
+        long committed() {
+            Confirmation c = sink.confirmation();
+            return c == null ? -1 : offset(c.committed());
         }
     }
 
-    private RedisReplicaSource(TargetWriter writer) {
-        this.writer = writer;
+    private RedisReplicaSource(ShardSinks sinks) {
+        this.sinks = sinks;
     }
 
     /** Checks the source (reachable, Redis, the topology the URI says) and sets up one shard per master. */
-    public static RedisReplicaSource open(RedisUri uri, TargetWriter writer, Settings settings, ShardSetup setup) {
+    public static RedisReplicaSource open(RedisUri uri, ShardSinks sinks, Settings settings) {
         ConnectOptions co = uri.connectOptions();
-        RedisReplicaSource source = new RedisReplicaSource(writer);
+        RedisReplicaSource source = new RedisReplicaSource(sinks);
         if (uri.kind() == RedisUri.Kind.SENTINEL) {
             HostPort master = Topology.resolveSentinelMaster(uri);
             Probe p = probe(master, co, uri);
             if (p.info.cluster()) throw new RedisConnectionException("the Sentinel master " + master + " is a cluster node");
             source.add("master " + uri.sentinelMaster() + " (" + master + ")", () -> Topology.resolveSentinelMaster(uri), co,
-                    settings, setup, KeyScope.ALL, p.databases);
+                    settings, KeyScope.ALL, p.databases);
             source.sentinelWatcher = new SentinelWatcher(uri, () -> source.shards.get(0).link);
         } else if (uri.kind() == RedisUri.Kind.CLUSTER) {
             Probe p = null;
@@ -111,7 +120,7 @@ public final class RedisReplicaSource implements LiveSource {
                 int firstSlot = m.getValue().nextSetBit(0);
                 List<HostPort> seeds = List.copyOf(known);
                 source.add("master " + m.getKey() + " (slots from " + firstSlot + ")",
-                        () -> Topology.ofCluster(seeds, co).ownerOf(firstSlot), co, settings, setup,
+                        () -> Topology.ofCluster(seeds, co).ownerOf(firstSlot), co, settings,
                         KeyScope.slots(m.getValue()), 1);
             }
         } else if (uri.kind() == RedisUri.Kind.REDIS) {
@@ -121,16 +130,16 @@ public final class RedisReplicaSource implements LiveSource {
                 throw new RedisConnectionException("source " + h + " is a cluster node: use redis-cluster://" + h
                         + " to follow every master");
             }
-            source.add("master " + h, () -> h, co, settings, setup, KeyScope.ALL, p.databases);
+            source.add("master " + h, () -> h, co, settings, KeyScope.ALL, p.databases);
         } else {
             throw new RedisConnectionException("source " + uri.redacted() + ": the replica protocol for this kind of source is not supported");
         }
         return source;
     }
 
-    private void add(String name, Supplier<HostPort> address, ConnectOptions co, Settings settings, ShardSetup setup,
-                     KeyScope scope, int sourceDbs) {
-        shards.add(new Shard(shards.size(), name, address, co, settings, setup, scope, sourceDbs));
+    private void add(String name, Supplier<HostPort> address, ConnectOptions co, Settings settings, KeyScope scope,
+                     int sourceDbs) {
+        shards.add(new Shard(shards.size(), name, address, co, settings, scope, sourceDbs));
     }
 
     private record Probe(HostPort address, ServerInfo info, int databases) {
@@ -203,7 +212,7 @@ public final class RedisReplicaSource implements LiveSource {
         for (Shard s : shards) {
             try {
                 s.link.ack();
-                long committed = offset(writer.committed(ShardId.of(s.index)));
+                long committed = s.committed();
                 long received = s.link.received();
                 s.progress.appliedPosition(committed);
                 if (s.progress.phase() == ShardProgress.Phase.LIVE && committed >= 0) {
@@ -231,41 +240,33 @@ public final class RedisReplicaSource implements LiveSource {
     }
 
     @Override
-    public List<String> stop() {
+    public SourceSummary stop() {
         if (sentinelWatcher != null) sentinelWatcher.stop();
         for (Shard s : shards) s.link.stop();
-        List<String> lines = new ArrayList<>();
         try {
             for (Shard s : shards) {
                 s.link.join(10_000);
                 s.spool.end();
             }
             for (Shard s : shards) s.replicator.join(Long.MAX_VALUE / 4);
-            if (failure() == null) writer.drain();
+            if (failure() == null) sinks.drain();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
             ticker.shutdownNow();
             for (Shard s : shards) s.spool.close();
         }
+        List<ShardSummary> out = new ArrayList<>();
         for (Shard s : shards) {
-            long applied = offset(writer.committed(ShardId.of(s.index)));
-            s.progress.appliedPosition(applied);
+            Confirmation c = s.sink.confirmation();
+            s.progress.appliedPosition(s.committed());
             s.progress.lag(0, 0);
             if (s.progress.phase() != ShardProgress.Phase.FAILED) s.progress.phase(ShardProgress.Phase.STOPPED);
-            lines.add(String.format(java.util.Locale.ROOT, "%s: confirmed to offset %s of replication id %s; %,d reconnect(s), %,d partial and %,d full "
-                            + "resync(s); spool peak on disk %,d MB", s.progress.name(), confirmed(s.index, applied), s.link.replid(),
-                    s.link.reconnects(), s.link.partialResyncs(), s.link.fullResyncs(), s.spool.peakDiskBytes() >> 20));
+            out.add(new ShardSummary(s.progress.name(), s.progress.phase(), c == null ? null : c.committed(),
+                    c == null ? null : c.confirmed(), s.link.reconnects(), s.link.partialResyncs(), s.link.fullResyncs(),
+                    s.spool.peakDiskBytes()));
         }
-        return lines;
-    }
-
-    /** The confirmed position, and the answered one where a refused write holds "confirmed" back. */
-    private String confirmed(int shard, long applied) {
-        long confirmed = offset(writer.confirmed(ShardId.of(shard)));
-        return confirmed == applied ? String.format(java.util.Locale.ROOT, "%,d", applied)
-                : String.format(java.util.Locale.ROOT, "%,d (answered to %,d: a write after %,d was refused, see failed)",
-                        confirmed, applied, confirmed);
+        return new SourceSummary(out, List.of());
     }
 
     @Override

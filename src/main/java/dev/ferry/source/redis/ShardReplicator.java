@@ -1,19 +1,16 @@
 package dev.ferry.source.redis;
 
-import dev.ferry.pipeline.LiveApplier;
-import dev.ferry.pipeline.SnapshotFeeder;
+import dev.ferry.command.Ascii;
 import dev.ferry.rdb.RdbFormatException;
 import dev.ferry.rdb.RdbReader;
 import dev.ferry.record.Command;
 import dev.ferry.record.Position;
 import dev.ferry.record.ReplicationOffset;
-import dev.ferry.record.ShardId;
 import dev.ferry.source.ShardProgress;
-import dev.ferry.source.SnapshotHandling;
-import dev.ferry.writer.TargetWriter;
+import dev.ferry.source.ShardSink;
+import dev.ferry.source.SnapshotSink;
 import java.io.EOFException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -27,13 +24,10 @@ import org.slf4j.LoggerFactory;
 final class ShardReplicator implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ShardReplicator.class);
 
-    private final ShardId shard;
     private final String name;
     private final Spool spool;
     private final ReplicaLink link;
-    private final TargetWriter writer;
-    private final LiveApplier applier;
-    private final SnapshotHandling snapshots;
+    private final ShardSink sink;
     private final ShardProgress progress;
     private final boolean snapshotOnly;
     private final Thread thread;
@@ -41,15 +35,12 @@ final class ShardReplicator implements Runnable {
     private volatile String failure;
     private int fullSyncs;
 
-    ShardReplicator(int shard, String name, Spool spool, ReplicaLink link, TargetWriter writer, LiveApplier applier,
-                    SnapshotHandling snapshots, ShardProgress progress, boolean snapshotOnly, Runnable snapshotDone) {
-        this.shard = ShardId.of(shard);
+    ShardReplicator(String name, Spool spool, ReplicaLink link, ShardSink sink, ShardProgress progress,
+                    boolean snapshotOnly, Runnable snapshotDone) {
         this.name = name;
         this.spool = spool;
         this.link = link;
-        this.writer = writer;
-        this.applier = applier;
-        this.snapshots = snapshots;
+        this.sink = sink;
         this.progress = progress;
         this.snapshotOnly = snapshotOnly;
         this.snapshotDone = snapshotDone;
@@ -95,14 +86,14 @@ final class ShardReplicator implements Runnable {
     private Spool.Event fullSync(Spool.FullSync f) throws IOException, InterruptedException {
         if (fullSyncs++ > 0) {
             log.warn("{}: a new full sync; removing what the previous copy of this shard wrote before copying again", name);
-            writer.drain();
-            applier.removeShardData(null, "the source sent a new full sync");
+            sink.removeCopiedData("the source sent a new full sync");
         }
         progress.phase(ShardProgress.Phase.SNAPSHOT);
-        SpoolInput rdb = new SpoolInput(spool, null, writer::flush);
-        SnapshotFeeder feeder = snapshots.feeder(shard, new ReplicationOffset(f.replid(), f.offset()));
+        SpoolInput rdb = new SpoolInput(spool, null, sink::flush);
+        Position syncedTo = new ReplicationOffset(f.replid(), f.offset());
+        SnapshotSink snapshot = sink.snapshot(syncedTo);
         try {
-            new RdbReader(rdb, feeder, snapshots.options(feeder)).read();
+            new RdbReader(rdb, snapshot, snapshot.readerOptions()).read();
             if (rdb.read() >= 0) throw RdbFormatException.of("bytes after the RDB's end in the full sync of " + name);
         } catch (RdbFormatException | EOFException ex) {
             if (rdb.marker() instanceof Spool.LinkLost) {
@@ -117,10 +108,10 @@ final class ShardReplicator implements Runnable {
             if (rdb.marker() instanceof Spool.LinkLost) return spool.take();
             throw new IllegalStateException(name + ": the RDB ended without its end marker: " + rdb.marker());
         }
-        snapshots.loaded(shard.shard(), feeder);
-        writer.advance(shard, new ReplicationOffset(f.replid(), f.offset())); // an empty snapshot still brings the shard to the full sync's offset
-        writer.startLive(shard);
-        String streamDb = feeder.aux("repl-stream-db");
+        snapshot.loaded();
+        sink.advance(syncedTo); // an empty snapshot still brings the shard to the full sync's offset
+        sink.startLive();
+        String streamDb = snapshot.aux("repl-stream-db");
         int db = streamDb == null ? 0 : Integer.parseInt(streamDb.trim());
         log.info("{}: snapshot applied ({} of the source's full sync at offset {})", name, f.replid(), f.offset());
         snapshotDone.run();
@@ -141,7 +132,7 @@ final class ShardReplicator implements Runnable {
             @Override public void lost(Spool.LinkLost l) {
                 // the link is being restored; the bytes after a partial resync continue this stream
             }
-        }, writer::flush);
+        }, sink::flush);
         StreamParser parser = new StreamParser(in);
         List<Command> tx = null;
         while (true) {
@@ -155,31 +146,29 @@ final class ShardReplicator implements Runnable {
             offset += parser.consumed();
             Position at = new ReplicationOffset(replid[0], offset);
             progress.commandsRead.increment();
-            String cmd = name(args[0]);
-            switch (cmd) {
-                case "select" -> {
-                    db = Integer.parseInt(new String(args[1], StandardCharsets.US_ASCII));
-                    writer.advance(shard, at);
+            Command c = new Command(db, args, at); // looked up once, here, for everything downstream
+            switch (c.parsed().kind()) {
+                case SELECT -> {
+                    db = Integer.parseInt(Ascii.text(args[1]));
+                    sink.advance(at);
                 }
-                case "multi" -> tx = new ArrayList<>(); // its position is the EXEC's: a block is applied whole or not at all
-                case "exec" -> {
-                    if (tx != null) applier.transaction(tx, at);
-                    else writer.advance(shard, at);
+                case MULTI -> tx = new ArrayList<>(); // its position is the EXEC's: a block is applied whole or not at all
+                case EXEC -> {
+                    if (tx != null) sink.transaction(tx, at);
+                    else sink.advance(at);
                     tx = null;
                 }
-                case "replconf" -> {
-                    writer.advance(shard, at);
-                    if (args.length > 1 && name(args[1]).equals("getack")) link.ack();
-                }
                 default -> {
-                    if (tx != null) tx.add(new Command(db, args, at));
-                    else applier.command(db, args, at);
+                    if (c.parsed().is("REPLCONF")) {
+                        sink.advance(at);
+                        if (args.length > 1 && Ascii.is(args[1], "GETACK")) link.ack();
+                    } else if (tx != null) {
+                        tx.add(c);
+                    } else {
+                        sink.command(c);
+                    }
                 }
             }
         }
-    }
-
-    private static String name(byte[] b) {
-        return new String(b, StandardCharsets.US_ASCII).toLowerCase(java.util.Locale.ROOT);
     }
 }

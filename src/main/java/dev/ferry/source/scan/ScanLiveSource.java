@@ -2,6 +2,7 @@ package dev.ferry.source.scan;
 
 import dev.ferry.source.LiveSource;
 import dev.ferry.source.ShardProgress;
+import dev.ferry.source.SourceSummary;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -51,7 +52,7 @@ public final class ScanLiveSource implements LiveSource {
     }
 
     @Override
-    public List<String> stop() {
+    public SourceSummary stop() {
         try {
             thread.join();
             if (failure == null) scan.stop();
@@ -60,12 +61,10 @@ public final class ScanLiveSource implements LiveSource {
         } catch (RuntimeException e) {
             if (failure == null) failure = e.getMessage();
         }
-        List<String> lines = new ArrayList<>();
         // what --set-notify-config changed goes back now, with the listening stopped (close() does it on other ends)
-        for (String l : scan.restoreSourceSettings()) lines.add(l);
-        for (ShardProgress p : scan.shards()) lines.add(p.name() + ": " + p.phase().name().toLowerCase(java.util.Locale.ROOT));
-        if (scan.settings().live()) lines.add(scan.counters().summary());
-        return lines;
+        List<String> notes = new ArrayList<>(scan.restoreSourceSettings());
+        if (scan.settings().live()) notes.add(scan.counters().summary());
+        return new SourceSummary(scan.summaries(), notes);
     }
 
     @Override

@@ -1,11 +1,10 @@
 package dev.ferry.source.scan;
 
-import dev.ferry.pipeline.KeyFilter;
-import dev.ferry.pipeline.RunStats;
 import dev.ferry.resp.RedisUri;
 import dev.ferry.resp.RedisUri.HostPort;
 import dev.ferry.source.ShardProgress;
-import dev.ferry.writer.TargetWriter;
+import dev.ferry.source.KeyScope;
+import dev.ferry.source.ShardSinks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +36,7 @@ public final class ScanSource implements AutoCloseable {
     private final ScanSettings settings;
     private final ScanCounters counters = new ScanCounters();
     private final List<ShardWorker> workers = new ArrayList<>();
-    private final SerialWriter out;
+    private final ShardSinks sinks;
     private final NotifyConfig.Changes notifyChanges = new NotifyConfig.Changes();
     private final dev.ferry.resp.ConnectOptions connectOptions;
     private ExecutorService live;
@@ -45,22 +44,31 @@ public final class ScanSource implements AutoCloseable {
     private boolean connected;
 
     /** Resolves the source's masters (one, Sentinel's, or every cluster master); connects in {@link #snapshot()}. */
-    public ScanSource(RedisUri source, TargetWriter writer, KeyFilter filter, RunStats stats, ScanSettings settings) {
+    public ScanSource(RedisUri source, ShardSinks sinks, ScanSettings settings) {
         this.source = source;
         this.settings = settings;
-        this.out = new SerialWriter(writer);
+        this.sinks = sinks;
         SourceMasters masters = SourceMasters.of(source);
         this.connectOptions = source.connectOptions();
-        ShardWorker.Shared shared = new ShardWorker.Shared(connectOptions, filter, stats, counters, out,
-                settings, masters.cluster(), notifyChanges);
+        ShardWorker.Shared shared = new ShardWorker.Shared(connectOptions, counters, settings, masters.cluster(), notifyChanges);
         int i = 0;
-        for (HostPort m : masters.masters()) workers.add(new ShardWorker(i++, m, shared));
+        for (HostPort m : masters.masters()) {
+            workers.add(new ShardWorker(i, m, shared, sinks.open(i, m.toString(), KeyScope.ALL, 16)));
+            i++;
+        }
     }
 
     public List<ShardProgress> shards() {
         List<ShardProgress> p = new ArrayList<>();
         for (ShardWorker w : workers) p.add(w.progress());
         return p;
+    }
+
+    /** What each shard did; its positions are the scan's (key and change counts). */
+    public List<dev.ferry.source.ShardSummary> summaries() {
+        List<dev.ferry.source.ShardSummary> out = new ArrayList<>();
+        for (ShardWorker w : workers) out.add(w.summary());
+        return out;
     }
 
     public ScanCounters counters() {
@@ -80,10 +88,10 @@ public final class ScanSource implements AutoCloseable {
         connect();
         if (settings.live()) log.warn(WEAKER_THAN_REPLICATION);
         runAll(ShardWorker::snapshot);
-        out.drain();
+        sinks.drain();
         for (int i = 0; i < workers.size(); i++) {
             ShardProgress p = workers.get(i).progress();
-            p.appliedPosition(ShardWorker.sequence(out.committed(i)));
+            p.appliedPosition(workers.get(i).confirmedSequence());
             // without live mode the copy is done; a live shard turns LIVE in followLive()
             if (!settings.live()) p.phase(ShardProgress.Phase.STOPPED);
         }
@@ -156,7 +164,7 @@ public final class ScanSource implements AutoCloseable {
             boolean idle = true;
             for (ShardWorker w : workers) idle &= w.caughtUp();
             if (idle) {
-                out.drain();
+                sinks.drain();
                 boolean still = true;
                 for (ShardWorker w : workers) still &= w.caughtUp();
                 if (still) return true;
@@ -184,10 +192,10 @@ public final class ScanSource implements AutoCloseable {
         } finally {
             if (live != null) live.shutdownNow();
         }
-        out.drain();
+        sinks.drain();
         for (int i = 0; i < workers.size(); i++) {
             ShardProgress p = workers.get(i).progress();
-            p.appliedPosition(ShardWorker.sequence(out.committed(i)));
+            p.appliedPosition(workers.get(i).confirmedSequence());
             p.phase(ShardProgress.Phase.STOPPED);
         }
         if (settings.live()) log.info("scan source {}: {}", source.redacted(), counters.summary());

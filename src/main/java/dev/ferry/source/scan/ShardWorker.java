@@ -1,15 +1,13 @@
 package dev.ferry.source.scan;
 
 import dev.ferry.resp.RespPipeline;
-import dev.ferry.pipeline.KeyFilter;
-import dev.ferry.pipeline.RunStats;
 import dev.ferry.record.BigValueEnd;
 import dev.ferry.record.BigValueStart;
 import dev.ferry.record.Command;
 import dev.ferry.record.ElementBatch;
+import dev.ferry.record.Confirmation;
 import dev.ferry.record.KeyValue;
 import dev.ferry.record.Position;
-import dev.ferry.record.Record;
 import dev.ferry.record.ScanPosition;
 import dev.ferry.command.ValueType;
 import dev.ferry.resp.ConnectOptions;
@@ -17,6 +15,8 @@ import dev.ferry.resp.RedisConnectionException;
 import dev.ferry.resp.RedisUri.HostPort;
 import dev.ferry.resp.Reply;
 import dev.ferry.source.ShardProgress;
+import dev.ferry.source.ShardSink;
+import dev.ferry.source.SnapshotSink;
 import dev.ferry.util.KeyNames;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -39,8 +39,8 @@ final class ShardWorker implements KeyspaceSubscriber.Listener {
     private static final long RETRY_FOR_MS = 30_000;
 
     /** What every shard shares. */
-    record Shared(ConnectOptions connect, KeyFilter filter, RunStats stats, ScanCounters counters, SerialWriter out,
-                  ScanSettings settings, boolean cluster, NotifyConfig.Changes notifyChanges) {
+    record Shared(ConnectOptions connect, ScanCounters counters, ScanSettings settings, boolean cluster,
+                  NotifyConfig.Changes notifyChanges) {
     }
 
     private final int shard;
@@ -52,7 +52,10 @@ final class ShardWorker implements KeyspaceSubscriber.Listener {
     /** While scanning (not live): the db and cursor a scan continues from once the current page is written. */
     private volatile int pageDb = -1;
     private volatile String pageCursor;
-    private final RateLimit rate;
+    private final ShardSink sink;
+    /** The scan's keys (cut short by a stop), then the values re-read while live (never cut short). */
+    private SnapshotSink snapshot;
+    private SnapshotSink rereads;
     private SourceSession session;
     private DumpReader dumps;
     private TypeReader types;
@@ -63,13 +66,15 @@ final class ShardWorker implements KeyspaceSubscriber.Listener {
     private long lastDropWarning;
     private boolean warnedTypeReads;
 
-    ShardWorker(int shard, HostPort address, Shared shared) {
+    ShardWorker(int shard, HostPort address, Shared shared, ShardSink sink) {
         this.shard = shard;
         this.address = address;
         this.shared = shared;
         this.progress = new ShardProgress(address.toString());
         this.changed = new ChangedKeys(shared.settings().queueLimit());
-        this.rate = new RateLimit(shared.settings().maxKeysPerSecond());
+        this.sink = sink;
+        this.snapshot = sink.snapshot(null); // records claim the scan's own positions (next())
+        this.rereads = sink.rereads();
     }
 
     ShardProgress progress() {
@@ -90,7 +95,7 @@ final class ShardWorker implements KeyspaceSubscriber.Listener {
                 shared.notifyChanges());
         if (warning != null) {
             log.warn(warning);
-            shared.stats().warned(0, address.toString().getBytes(StandardCharsets.UTF_8), warning);
+            sink.sourceWarning(address.toString(), warning);
             progress.note("notify-keyspace-events unverified");
         }
         subscriber = new KeyspaceSubscriber(address, shared.connect(), this);
@@ -104,7 +109,8 @@ final class ShardWorker implements KeyspaceSubscriber.Listener {
     /** Re-reads changed keys until {@link #stop} and the queue is empty; re-scans when events were lost. */
     void followLive() throws InterruptedException {
         pageCursor = null;
-        shared.out().startLive(shard);
+        sink.startLive();
+        snapshot = rereads;
         progress.phase(ShardProgress.Phase.LIVE);
         while (true) {
             if (rescanWanted && changed.size() == 0 && !stopping) rescan();
@@ -116,17 +122,17 @@ final class ShardWorker implements KeyspaceSubscriber.Listener {
                 }
                 reread(batch);
                 // the writer buffers until a pipeline fills; live changes that trickle in must not wait for that
-                if (changed.size() == 0) shared.out().flush();
+                if (changed.size() == 0) sink.flush();
             } finally {
                 changed.applied();
             }
             progress.lag(changed.size(), 0);
-            progress.appliedPosition(sequence(shared.out().committed(shard)));
+            progress.appliedPosition(confirmedSequence());
         }
         if (rescanWanted) {
             String why = "stopped before the repair re-scan of " + address + " ran: keys changed while events were lost may be stale on the target";
             log.warn(why);
-            shared.stats().warned(0, address.toString().getBytes(StandardCharsets.UTF_8), why);
+            sink.sourceWarning(address.toString(), why);
         }
     }
 
@@ -181,7 +187,7 @@ final class ShardWorker implements KeyspaceSubscriber.Listener {
         ScanCounters c = shared.counters();
         c.eventsReceived.increment();
         if (shared.cluster() && db != 0) return;
-        if (!shared.filter().accept(db, key, null)) return;
+        if (!sink.wants(db, key)) return;
         switch (changed.offer(new DbKey(db, key))) {
             case COALESCED: c.eventsCoalesced.increment(); break;
             case DROPPED: dropped(db, key); break;
@@ -192,7 +198,7 @@ final class ShardWorker implements KeyspaceSubscriber.Listener {
     private void dropped(int db, byte[] key) {
         shared.counters().eventsDropped.increment();
         rescanWanted = true;
-        shared.stats().warned(db, key, "keyspace event dropped: more than " + shared.settings().queueLimit()
+        sink.warn(db, key, "keyspace event dropped: more than " + shared.settings().queueLimit()
                 + " changed keys queued; a repair re-scan follows, but a deletion may be missed");
         long now = System.currentTimeMillis();
         if (now - lastDropWarning > 5_000) {
@@ -206,7 +212,7 @@ final class ShardWorker implements KeyspaceSubscriber.Listener {
     @Override
     public void eventsLost(String why) {
         shared.counters().subscriptionLosses.increment();
-        shared.stats().warned(0, address.toString().getBytes(StandardCharsets.UTF_8), why + "; re-scanned");
+        sink.sourceWarning(address.toString(), why + "; re-scanned");
         progress.note("subscription lost; re-scan queued");
         rescanWanted = true;
         changed.wake();
@@ -232,8 +238,7 @@ final class ShardWorker implements KeyspaceSubscriber.Listener {
                 List<byte[]> keys = new ArrayList<>();
                 for (Reply k : r.get(1).asList()) {
                     byte[] key = ((Reply.Bulk) k).bytes();
-                    if (shared.filter().accept(db, key, null)) keys.add(key);
-                    else shared.stats().filtered.increment();
+                    if (snapshot.wants(db, key, null)) keys.add(key);
                 }
                 if (!keys.isEmpty()) copy(db, keys, live);
                 if (live) drainSome();
@@ -262,12 +267,10 @@ final class ShardWorker implements KeyspaceSubscriber.Listener {
 
     /** Reads keys of {@code db} and writes them; with {@code live}, a key found gone is deleted on the target. */
     private void copy(int db, List<byte[]> keys, boolean live) throws InterruptedException {
-        rate.acquire(keys.size());
         List<DumpReader.Read> reads = retrying(() -> dumps.read(db, keys));
         long now = System.currentTimeMillis();
         for (DumpReader.Read read : reads) {
             progress.keysRead.increment();
-            shared.stats().keysRead.increment();
             switch (read.kind()) {
                 case GONE:
                     if (live) delete(db, read.key());
@@ -278,9 +281,9 @@ final class ShardWorker implements KeyspaceSubscriber.Listener {
                 default:
                     if (read.expireAtMs() > 0 && read.expireAtMs() <= now) {
                         if (live) delete(db, read.key());
-                    } else if (accepted(db, read.key(), ValueType.ofRdbType(read.rdbType()))) {
-                        shared.out().write(shard, new KeyValue(shared.filter().mapDb(db), read.key(), read.rdbType(),
-                                read.expireAtMs(), read.payload(), read.rdbVersion(), next()));
+                    } else if (snapshot.wants(db, read.key(), ValueType.ofRdbType(read.rdbType()))) {
+                        snapshot.keyValue(new KeyValue(db, read.key(), read.rdbType(), read.expireAtMs(), read.payload(),
+                                read.rdbVersion(), next()));
                     }
             }
         }
@@ -300,28 +303,19 @@ final class ShardWorker implements KeyspaceSubscriber.Listener {
             return;
         }
         if (v.unsupported() != null) {
-            shared.stats().skipped(db, key, v.unsupported());
+            snapshot.skipped(db, key, v.unsupported());
             return;
         }
-        if (!accepted(db, key, v.type())) return;
-        int target = shared.filter().mapDb(db);
-        List<Record> records = new ArrayList<>(v.batches().size() + 2);
-        records.add(new BigValueStart(target, key, rdbTypeOf(v.type()), v.expireAtMs(), next()));
-        for (ElementBatch b : v.batches()) records.add(b);
-        records.add(new BigValueEnd(next()));
-        shared.out().write(shard, records);
-    }
-
-    private boolean accepted(int db, byte[] key, ValueType type) {
-        if (shared.filter().accept(db, key, type)) return true;
-        shared.stats().filtered.increment();
-        return false;
+        if (!snapshot.wants(db, key, v.type())) return;
+        snapshot.bigValueStart(new BigValueStart(db, key, rdbTypeOf(v.type()), v.expireAtMs(), next()));
+        for (ElementBatch b : v.batches()) snapshot.elements(b);
+        snapshot.bigValueEnd(new BigValueEnd(next()));
     }
 
     private void delete(int db, byte[] key) {
         shared.counters().keysDeleted.increment();
         progress.commandsRead.increment();
-        shared.out().write(shard, new Command(shared.filter().mapDb(db), new byte[][] {DEL, key}, next()));
+        sink.command(new Command(db, new byte[][] {DEL, key}, next()));
         log.trace("deleted {} (db {})", KeyNames.quote(key), db);
     }
 
@@ -332,9 +326,16 @@ final class ShardWorker implements KeyspaceSubscriber.Listener {
         return cursor == null ? ScanPosition.live(seq) : new ScanPosition(pageDb, cursor, seq);
     }
 
-    /** How many records of a shard the target confirmed, from its confirmed position; -1 for none. */
-    static long sequence(Position p) {
-        return p == null ? -1 : ((ScanPosition) p).sequence();
+    dev.ferry.source.ShardSummary summary() {
+        Confirmation c = sink.confirmation();
+        return new dev.ferry.source.ShardSummary(progress.name(), progress.phase(), c == null ? null : c.committed(),
+                c == null ? null : c.confirmed(), 0, 0, 1, 0);
+    }
+
+    /** How many of this shard's records the target answered, from the position it pushed; -1 for none. */
+    long confirmedSequence() {
+        Confirmation c = sink.confirmation();
+        return c == null || c.committed() == null ? -1 : ((ScanPosition) c.committed()).sequence();
     }
 
     private static int rdbTypeOf(ValueType t) {

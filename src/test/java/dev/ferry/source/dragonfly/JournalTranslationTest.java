@@ -9,7 +9,7 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class JournalTranslationTest {
-    private static final dev.ferry.record.Position AT = new dev.ferry.record.FlowLsn(0, 1);
+    private static final dev.ferry.record.Position AT = new dev.ferry.record.FlowLsn("m", 0, 1);
 
     private static byte[][] args(String... a) {
         byte[][] out = new byte[a.length][];

@@ -1,6 +1,9 @@
 package dev.ferry.source.scan;
 
 import dev.ferry.pipeline.KeyFilter;
+import dev.ferry.pipeline.Outcomes;
+import dev.ferry.pipeline.Pipelines;
+import dev.ferry.pipeline.RateLimiter;
 import dev.ferry.pipeline.RunStats;
 import dev.ferry.resp.RedisUri;
 import dev.ferry.writer.TargetWriter;
@@ -24,7 +27,10 @@ final class ScanRun implements AutoCloseable {
             @Override public void warned(int db, byte[] key, String message) { stats.warned(db, key, message); }
         });
         try {
-            source = new ScanSource(RedisUri.parse(sourceUri), writer, filter, stats, settings);
+            // the same pipeline stage replicate --scan uses: filters, db map and rate limit for every key
+            Pipelines sinks = new Pipelines(writer, filter, RateLimiter.NONE, stats, Outcomes.of(stats, null),
+                    WriterOptions.defaults().batch(), 8L << 20, true, false, null, () -> false);
+            source = new ScanSource(RedisUri.parse(sourceUri), sinks, settings);
         } catch (RuntimeException e) {
             writer.close();
             throw e;

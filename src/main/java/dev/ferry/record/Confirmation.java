@@ -1,7 +1,5 @@
-package dev.ferry.writer;
+package dev.ferry.record;
 
-import dev.ferry.record.Position;
-import dev.ferry.record.ShardId;
 
 /**
  * Where a shard's positions stand after the target answered more of its records, pushed by the writer as they

@@ -1,4 +1,4 @@
-package dev.ferry.pipeline;
+package dev.ferry.source;
 
 import dev.ferry.server.Slots;
 import java.util.BitSet;

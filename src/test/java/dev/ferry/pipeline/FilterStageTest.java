@@ -1,0 +1,70 @@
+package dev.ferry.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.command.ParsedCommand;
+import dev.ferry.command.ValueType;
+import dev.ferry.record.FileOffset;
+import dev.ferry.record.KeyValue;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class FilterStageTest {
+    private final RunStats stats = new RunStats();
+
+    private static byte[][] args(String... words) {
+        byte[][] out = new byte[words.length][];
+        for (int i = 0; i < words.length; i++) out[i] = words[i].getBytes(StandardCharsets.UTF_8);
+        return out;
+    }
+
+    private static String text(byte[][] args) {
+        StringBuilder b = new StringBuilder();
+        for (byte[] a : args) b.append(b.length() == 0 ? "" : " ").append(new String(a, StandardCharsets.UTF_8));
+        return b.toString();
+    }
+
+    private FilterStage stage(KeyFilter filter) {
+        return new FilterStage(filter, RateLimiter.NONE, stats, "test");
+    }
+
+    @Test
+    void mapsDbsInValuesAndInMoveAndCopyArguments() {
+        FilterStage s = stage(new KeyFilter(null, Map.of(1, 5, 2, 6), null, null, null));
+        KeyValue kv = new KeyValue(1, "k".getBytes(), 0, -1, new byte[] {0, 1, 'v'}, 10, new FileOffset(9));
+        KeyValue mapped = s.mapped(kv);
+        assertThat(mapped.db()).isEqualTo(5);
+        assertThat(mapped.position()).isEqualTo(new FileOffset(9));
+        KeyValue inDb0 = new KeyValue(0, "k".getBytes(), 0, -1, new byte[] {0, 1, 'v'}, 10, null);
+        assertThat(s.mapped(inDb0)).as("an unmapped db: the same record, no copy").isSameAs(inDb0);
+        assertThat(text(s.command(1, ParsedCommand.of(args("move", "k", "2"))).args())).isEqualTo("MOVE k 6");
+        assertThat(text(s.command(1, ParsedCommand.of(args("COPY", "a", "b", "db", "1", "REPLACE"))).args()))
+                .isEqualTo("COPY a b db 5 REPLACE");
+        assertThat(text(s.command(1, ParsedCommand.of(args("set", "k", "v"))).args())).as("names upper-cased once").isEqualTo("SET k v");
+    }
+
+    @Test
+    void leavesOutWhatTheFiltersLeaveOutAndCountsOnlyKeys() {
+        FilterStage s = stage(new KeyFilter(Set.of(0), null, List.of("user:*"), null, Set.of(ValueType.HASH)));
+        assertThat(s.command(1, ParsedCommand.of(args("HSET", "user:1", "f", "v")))).as("db 1 is out").isNull();
+        assertThat(s.command(0, ParsedCommand.of(args("SET", "user:1", "v")))).as("a string is out").isNull();
+        assertThat(s.command(0, ParsedCommand.of(args("HSET", "other", "f", "v")))).as("the name is out").isNull();
+        assertThat(s.command(0, ParsedCommand.of(args("HSET", "user:1", "f", "v")))).isNotNull();
+        assertThat(s.command(0, ParsedCommand.of(args("DEL", "user:1", "other")))).as("one key in: applied whole").isNotNull();
+        assertThat(stats.filtered.sum()).as("live commands are not keys").isZero();
+        assertThat(s.wants(0, "other".getBytes(), null)).isFalse();
+        assertThat(s.wants(0, "user:2".getBytes(), ValueType.HASH)).isTrue();
+        assertThat(stats.filtered.sum()).isEqualTo(1);
+    }
+
+    @Test
+    void pacesBytesAsWellAsKeys() {
+        FilterStage s = new FilterStage(new KeyFilter(null, null, null, null, null), RateLimiter.parse("1mb"), stats, "test");
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 5; i++) s.pace(1, 104_858); // half a MiB
+        assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(400L, 2_000L);
+    }
+}
