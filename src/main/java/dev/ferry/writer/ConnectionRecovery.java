@@ -112,11 +112,24 @@ final class ConnectionRecovery {
 
     private void replay(Pending p) {
         if (p.ticket == null) return; // SELECT and ASKING are re-issued with the commands they served
-        KeyTicket t = p.ticket;
-        if (t.failure() == null && (p.repeatable() || t.replayableFromStart())) {
-            routing.route(t).send(p);
+        if (mayReplay(p)) {
+            routing.route(p.ticket).send(p);
             return;
         }
-        tickets.answered(t, "the connection was lost while this key was being written; it may be incomplete on the target", false);
+        tickets.answered(p.ticket, LOST_MID_KEY, false);
+    }
+
+    /** Why a key whose unanswered commands could not be sent again is failed. */
+    static final String LOST_MID_KEY =
+            "the connection was lost while this key was being written; it may be incomplete on the target";
+
+    /**
+     * Whether {@code p}, left unanswered by a lost connection, may be sent again: its key has not failed, and
+     * either sending it twice does no harm or its key's commands can all be repeated from the first (none was
+     * answered yet and the first one replaces the whole value).
+     */
+    static boolean mayReplay(Pending p) {
+        KeyTicket t = p.ticket;
+        return t.failure() == null && (p.repeatable() || t.replayableFromStart());
     }
 }
