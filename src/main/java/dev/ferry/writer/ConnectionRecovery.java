@@ -38,6 +38,9 @@ final class ConnectionRecovery {
      * (which frees the window once re-sent, through the gate) never waits for a producer.
      */
     void send(Pending p, boolean awaitWindow) {
+        // set at the first broken route: the send gives up once its route stays broken that long
+        long deadline = 0;
+        boolean broke = false;
         while (true) {
             PipelinedConnection conn;
             try {
@@ -54,13 +57,19 @@ final class ConnectionRecovery {
                 conn = e.connection();
             }
             // its reply thread repairs the route; send again once that is done
-            awaitNewRoute(conn, p.ticket);
+            if (!broke) {
+                broke = true;
+                deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(reconnectTimeoutMs + 5_000);
+            }
+            awaitNewRoute(conn, p.ticket, deadline);
         }
     }
 
-    /** The sender found {@code broken} dead: wait until the key routes to a repaired or new connection. */
-    private void awaitNewRoute(PipelinedConnection broken, KeyTicket t) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(reconnectTimeoutMs + 5_000);
+    /**
+     * The sender found {@code broken} dead: wait (until {@code deadline}, nanoTime) until the key routes to a
+     * repaired or new connection.
+     */
+    private void awaitNewRoute(PipelinedConnection broken, KeyTicket t, long deadline) {
         while (state.fatal() == null) {
             long seen = gate.generation();
             if (gate.repairs() == 0 && routing.route(t) != broken) return;
