@@ -3,6 +3,7 @@ package dev.ferry.cli;
 import dev.ferry.rdb.RdbFormatException;
 import dev.ferry.resp.RedisConnectionException;
 import dev.ferry.resp.RedisErrorException;
+import dev.ferry.util.UsageException;
 import dev.ferry.util.WriteFailedException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -10,9 +11,12 @@ import java.io.UncheckedIOException;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns whatever stopped a command into one line for the operator and an exit code. Expected failures
- * (bad input, unreachable or refusing servers) never show a stack trace; an unexpected one is logged in
- * full at debug level and still summarised in one line.
+ * Turns whatever stopped a command into one line for the operator and an exit code, by the failure's type, in
+ * this one place: bad input the user can fix ({@link UsageException}) is a usage error (2); a damaged file, a
+ * server that cannot be reached or refuses (credentials, permissions, error replies), a failed write or an I/O
+ * error is a failure (1) whose message says what happened. Expected failures never show a stack trace; anything
+ * else (an {@link IllegalArgumentException} from deep inside included: it is a bug, not bad input) is logged in
+ * full at debug level and still summarised in one line, exit 1.
  */
 final class Errors {
     private Errors() {
@@ -21,8 +25,9 @@ final class Errors {
     static int report(Exception ex, PrintWriter err) {
         Throwable e = ex;
         if (e instanceof UncheckedIOException u && u.getCause() != null) e = u.getCause();
-        if (e instanceof IllegalArgumentException) {
+        if (e instanceof UsageException) {
             err.println("ferry: " + e.getMessage());
+            err.flush();
             return ExitCode.USAGE;
         }
         String message;
@@ -35,6 +40,7 @@ final class Errors {
             LoggerFactory.getLogger(Errors.class).debug("unexpected failure", e);
             message = "unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage();
         }
+        if (message == null) message = e.getClass().getSimpleName();
         err.println("ferry: error: " + message.replace('\n', ' '));
         err.flush();
         return ExitCode.FAILED;

@@ -1,12 +1,17 @@
 package dev.ferry.cli;
 
 import dev.ferry.pipeline.KeyFilter;
+import dev.ferry.util.UsageException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import picocli.CommandLine.Option;
 
-/** --db, --db-map, --match, --exclude, --type: shared by every command that copies or compares keys (worded for both). */
+/**
+ * --db, --db-map, --match, --exclude, --type: the "What to copy" / "What to compare" section of every command that
+ * copies or compares keys (worded for both). --type stays a list of words KeyFilter parses: it allows blank entries
+ * ("string,") and says what it accepts in its own tested words.
+ */
 final class FilterOptions {
     @Option(names = "--db", split = ",", paramLabel = "DB", description = "Only these source dbs (repeatable or comma-separated).")
     List<Integer> dbs = new ArrayList<>();
@@ -24,7 +29,7 @@ final class FilterOptions {
     List<String> types = new ArrayList<>();
 
     KeyFilter toFilter() {
-        for (int db : dbs) if (db < 0) throw new IllegalArgumentException("--db must be >= 0, got " + db);
+        for (int db : dbs) if (db < 0) throw new UsageException("--db must be >= 0, got " + db);
         return new KeyFilter(new HashSet<>(dbs), KeyFilter.parseDbMap(dbMap), match, exclude, KeyFilter.parseTypes(types));
     }
 }

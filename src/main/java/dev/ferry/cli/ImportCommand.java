@@ -8,58 +8,57 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "import", mixinStandardHelpOptions = true,
+@Command(name = "import", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Import an RDB file (versions 1-12) into a Redis, Redis Cluster, Sentinel-managed or Dragonfly target.")
 final class ImportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "The RDB file.")
     Path file;
 
-    @Option(names = "--target", required = true, paramLabel = "URI",
-            description = "redis://[user:pass@]host:port[/db], rediss://..., redis-cluster://h:p[,h:p], redis-sentinel://h:p[,h:p]/master, dragonfly://host:port")
-    String target;
+    /** The target, and how the file is read. */
+    static final class Ends extends CommonOptions.Target {
+        @Option(names = "--check-first", order = 3, description = "Read the whole file once first, checking its CRC-64 checksum and every value's structure, and write nothing if it is damaged (the checksum can otherwise only be checked at the end, after the keys were written).")
+        boolean checkFirst;
+    }
 
-    @Option(names = {"-q", "--quiet"}, description = "No progress output.")
-    boolean quiet;
+    @ArgGroup(validate = false, heading = "%nSource and target:%n", order = 1)
+    Ends ends = new Ends();
 
-    @Option(names = "--report", paramLabel = "FILE", description = "Write every key not written exactly as the source holds it (skipped, failed, warned) to FILE, one JSON object per line.")
-    Path report;
+    @ArgGroup(validate = false, heading = "%nWhat to copy:%n", order = 2)
+    FilterOptions filters = new FilterOptions();
 
-    @Option(names = "--check-first", description = "Read the whole file once first, checking its CRC-64 checksum and every value's structure, and write nothing if it is damaged (the checksum can otherwise only be checked at the end, after the keys were written).")
-    boolean checkFirst;
+    @ArgGroup(validate = false, heading = "%nHow to write:%n", order = 3)
+    WriteOptions write = new WriteOptions();
 
-    @Mixin
-    FilterOptions filters;
-
-    @Mixin
-    WriteOptions write;
+    @ArgGroup(validate = false, heading = "%nReports and output:%n", order = 4)
+    CommonOptions.Output output = new CommonOptions.Output();
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        RedisUri uri = RedisUri.parse(target);
+        RedisUri uri = RedisUri.parse(ends.target);
         ImportJob job = new ImportJob(new ImportJob.Settings(file, uri, filters.toFilter().intoTargetDb(uri.db()),
-                write.toWriterOptions(), write.bigValue, report));
+                write.toWriterOptions(), write.bigValue, output.report));
         StopSignals.onInterrupt(job::requestStop, () -> job.confirmedOffset() < 0 ? "nothing (0 keys written)"
                 : String.format(Locale.ROOT, "%,d keys written, file offset %,d of %s: the target holds a partial copy",
                         job.keysWritten(), job.confirmedOffset(), file.getFileName()));
         ImportJob.Result result;
         String note = null;
-        if (quiet) {
-            if (checkFirst) note = job.checkFile();
+        if (output.quiet) {
+            if (ends.checkFirst) note = job.checkFile();
             result = job.run();
         } else {
             try (Progress p = new Progress(System.err, Progress.isTerminal(), job::bytesRead, job.fileSize(), job::keysWritten)) {
                 StopSignals.printVia(p::message);
-                if (checkFirst) note = job.checkFile();
+                if (ends.checkFirst) note = job.checkFile();
                 result = job.run();
             } finally {
                 StopSignals.printVia(null);

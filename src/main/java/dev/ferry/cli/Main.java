@@ -5,6 +5,7 @@ import picocli.CommandLine.Command;
 
 /** The {@code ferry} command line. */
 @Command(name = "ferry", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        resourceBundle = "dev.ferry.cli.HelpTexts",
         description = "Moves a Redis-protocol dataset from one server to another.",
         subcommands = {ImportCommand.class, ReplicateCommand.class, VerifyCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
@@ -20,7 +21,7 @@ public final class Main {
 
     /** Runs a command line with its output and errors going to the given writers. */
     public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = commandLine();
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> Errors.report(ex, cmd.getErr()));
@@ -32,9 +33,17 @@ public final class Main {
             for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
                 if (!p.unmatched().isEmpty()) throw new CommandLine.UnmatchedArgumentException(p.commandSpec().commandLine(), p.unmatched());
             }
+            requireGroupedOptions(parsed);
             return run.execute(parsed);
         });
         return cl.execute(args);
+    }
+
+    /** The command tree, parsing as every run parses (tests parse with it too). */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        return cl;
     }
 
     /**
@@ -49,6 +58,8 @@ public final class Main {
             shown = new CommandLine.UnmatchedArgumentException(cmd, cmd.getUnmatchedArguments());
         }
         String line = shown.getMessage();
+        String choice = badChoice(shown);
+        if (choice != null) line = choice;
         if (shown instanceof CommandLine.UnmatchedArgumentException u && !u.isUnknownOption() && cmd.getParent() == null
                 && !u.getUnmatched().isEmpty() && args.length > 0 && args[0].equals(u.getUnmatched().get(0))) {
             line = "Unknown command: '" + args[0] + "'";
@@ -63,6 +74,46 @@ public final class Main {
         err.println("ferry: " + dev.ferry.resp.RedisUri.scrub(line));
         err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help'.");
         return ExitCode.USAGE;
+    }
+
+    /**
+     * picocli checks no required option inside an {@code @ArgGroup(validate = false)}, which only makes a help
+     * section: check those (--source, --target) here, with the words picocli uses for the others. Not when help or
+     * the version is asked for, as picocli does.
+     */
+    private static void requireGroupedOptions(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+            if (p.isUsageHelpRequested() || p.isVersionHelpRequested()) return;
+        }
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+            CommandLine.ParseResult matched = p;
+            // by name, as picocli's synopsis lists them: "'--source=URI', '--target=URI'", as before the sections
+            java.util.List<CommandLine.Model.OptionSpec> missing = p.commandSpec().options().stream()
+                    .filter(o -> o.required() && o.group() != null && !matched.hasMatchedOption(o))
+                    .sorted(java.util.Comparator.comparing(CommandLine.Model.OptionSpec::longestName)).toList();
+            if (missing.isEmpty()) continue;
+            String names = missing.stream().map(o -> "'" + o.longestName() + "=" + o.paramLabel() + "'")
+                    .collect(java.util.stream.Collectors.joining(", "));
+            throw new CommandLine.MissingParameterException(p.commandSpec().commandLine(), new java.util.ArrayList<>(missing),
+                    "Missing required option" + (missing.size() > 1 ? "s" : "") + ": " + names);
+        }
+    }
+
+    /**
+     * For a word that is not one of an option's choices (its type is an enum), the line Ferry always gave, e.g.
+     * {@code --mode must be snapshot or live, not 'sometimes'}; null for any other error.
+     */
+    private static String badChoice(CommandLine.ParameterException ex) {
+        if (!(ex.getCause() instanceof CommandLine.TypeConversionException)
+                || !(ex.getArgSpec() instanceof CommandLine.Model.OptionSpec o) || !o.type().isEnum() || o.completionCandidates() == null) {
+            return null;
+        }
+        java.util.List<String> words = new java.util.ArrayList<>();
+        for (String w : o.completionCandidates()) words.add(w);
+        if (words.isEmpty()) return null;
+        String last = words.remove(words.size() - 1);
+        return o.longestName() + " must be " + (words.isEmpty() ? "" : String.join(", ", words) + " or ") + last
+                + ", not '" + ex.getValue() + "'";
     }
 
     /** The version and the commit it was built from, written by the build into dev/ferry/version.properties. */

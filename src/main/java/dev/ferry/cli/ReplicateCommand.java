@@ -8,108 +8,125 @@ import dev.ferry.source.ShardSummary;
 import dev.ferry.source.scan.ScanLiveSource;
 import dev.ferry.source.scan.ScanSettings;
 import dev.ferry.source.scan.ScanSource;
+import dev.ferry.util.UsageException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "replicate", mixinStandardHelpOptions = true,
+@Command(name = "replicate", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Copy a live source into a target and (--mode live, the default) keep following its writes until "
                 + "interrupted (Ctrl-C / SIGTERM): then it applies what it read, prints the last applied offsets and exits 0 "
                 + "(4 when stopped before the snapshot was complete: the target then holds a partial copy).")
 final class ReplicateCommand implements Callable<Integer> {
-    @Option(names = "--source", required = true, paramLabel = "URI",
-            description = "redis://[user:pass@]host:port, rediss://..., redis-cluster://h:p[,h:p], redis-sentinel://h:p[,h:p]/master, dragonfly://host:port")
-    String source;
+    /** Where to read and where to write. */
+    static final class Ends extends CommonOptions.Target {
+        @Option(names = "--source", order = 1, required = true, paramLabel = "URI",
+                description = "redis://[user:pass@]host:port, rediss://..., redis-cluster://h:p[,h:p], redis-sentinel://h:p[,h:p]/master, dragonfly://host:port")
+        String source;
 
-    @Option(names = "--target", required = true, paramLabel = "URI",
-            description = "redis://[user:pass@]host:port[/db], rediss://..., redis-cluster://h:p[,h:p], redis-sentinel://h:p[,h:p]/master, dragonfly://host:port")
-    String target;
+        @Option(names = "--scan", order = 3, description = "For sources that refuse PSYNC (managed services): SCAN + DUMP, then keyspace notifications for changes. Weaker than the replica protocol: notifications are not guaranteed.")
+        boolean scan;
 
-    @Option(names = "--mode", defaultValue = "live", paramLabel = "snapshot|live",
-            description = "snapshot: copy once and exit; live (default): then follow every write until stopped.")
-    String mode;
+        @Option(names = "--rate-limit", order = 4, paramLabel = "RATE", description = "Snapshot speed limit per source shard (with --scan, also for keys re-read while live): keys/s (50000, 50k) or bytes/s (20mb, 512kb) of values as serialised (RDB encoding, compressed where the source compresses).")
+        String rateLimit;
+    }
 
-    @Option(names = "--run-for", paramLabel = "SECONDS", description = "Live mode: stop by itself after this long, as on Ctrl-C.")
-    Integer runFor;
+    /** The writing options of every copy, and what Ferry may clear on the target. */
+    static final class Writing extends WriteOptions {
+        @Option(names = "--target-owned", description = "The target dbs Ferry writes into hold only this source's data: "
+                + "Ferry may clear them when the source sends a new full sync or runs FLUSHALL/FLUSHDB. Without it Ferry "
+                + "owns only the target dbs that were empty when the run started, and stops rather than delete elsewhere.")
+        boolean targetOwned;
+    }
 
-    @Option(names = "--scan", description = "For sources that refuse PSYNC (managed services): SCAN + DUMP, then keyspace notifications for changes. Weaker than the replica protocol: notifications are not guaranteed.")
-    boolean scan;
+    /** --mode: copy once, or copy and then follow. */
+    enum Mode {
+        SNAPSHOT, LIVE;
 
-    @Option(names = "--set-notify-config", description = "With --scan in live mode: add what notify-keyspace-events lacks (K and A) with CONFIG SET instead of stopping.")
-    boolean setNotifyConfig;
+        @Override public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
-    @Option(names = "--verify", description = "With --mode snapshot: compare source and target once the copy is done (as `ferry verify`); exit 3 if they differ.")
-    boolean verify;
+    /** Following the source's writes, and holding them while the target is behind. */
+    static final class Live {
+        @Option(names = "--mode", defaultValue = "live", paramLabel = "MODE",
+                description = "snapshot: copy once and exit; live: then follow every write until stopped. One of: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+        Mode mode;
 
-    @Option(names = "--verify-report", paramLabel = "FILE", description = "With --verify: write the keys that differ to FILE, one JSON object per line.")
-    Path verifyReport;
+        @Option(names = "--run-for", paramLabel = "SECONDS", description = "Live mode: stop by itself after this long, as on Ctrl-C.")
+        Integer runFor;
 
-    @Option(names = "--ignore-flush", description = "Do not apply FLUSHALL/FLUSHDB run on the source (each one is reported).")
-    boolean ignoreFlush;
+        @Option(names = "--set-notify-config", description = "With --scan in live mode: add what notify-keyspace-events lacks (K and A) with CONFIG SET instead of stopping.")
+        boolean setNotifyConfig;
 
-    @Option(names = "--target-owned", description = "The target dbs Ferry writes into hold only this source's data: "
-            + "Ferry may clear them when the source sends a new full sync or runs FLUSHALL/FLUSHDB. Without it Ferry "
-            + "owns only the target dbs that were empty when the run started, and stops rather than delete elsewhere.")
-    boolean targetOwned;
+        @Option(names = "--ignore-flush", description = "Do not apply FLUSHALL/FLUSHDB run on the source (each one is reported).")
+        boolean ignoreFlush;
 
-    @Option(names = "--rate-limit", paramLabel = "RATE", description = "Snapshot speed limit per source shard: keys/s (50000, 50k) or bytes/s (20mb).")
-    String rateLimit;
+        @Option(names = "--spool-memory", defaultValue = "256", paramLabel = "MB", description = "Source bytes held in memory per shard while the target is behind (default: ${DEFAULT-VALUE}).")
+        long spoolMemoryMb;
 
-    @Option(names = "--spool-memory", defaultValue = "256", paramLabel = "MB", description = "Source bytes held in memory per shard while the target is behind (default: ${DEFAULT-VALUE}).")
-    long spoolMemoryMb;
+        @Option(names = "--spool-limit", defaultValue = "8192", paramLabel = "MB", description = "Then spilled to disk up to this much per shard, so the source never drops Ferry for a full output buffer (default: ${DEFAULT-VALUE}).")
+        long spoolDiskMb;
 
-    @Option(names = "--spool-limit", defaultValue = "8192", paramLabel = "MB", description = "Then spilled to disk up to this much per shard, so the source never drops Ferry for a full output buffer (default: ${DEFAULT-VALUE}).")
-    long spoolDiskMb;
+        @Option(names = "--spool-dir", paramLabel = "DIR", description = "Where spilled bytes go (default: the system temp dir).")
+        Path spoolDir;
+    }
 
-    @Option(names = "--spool-dir", paramLabel = "DIR", description = "Where spilled bytes go (default: the system temp dir).")
-    Path spoolDir;
+    /** The key report and progress, and a verification once a snapshot copy is done. */
+    static final class Output extends CommonOptions.Output {
+        @Option(names = "--verify", description = "With --mode snapshot: compare source and target once the copy is done (as `ferry verify`); exit 3 if they differ.")
+        boolean verify;
 
-    @Option(names = {"-q", "--quiet"}, description = "No progress output.")
-    boolean quiet;
+        @Option(names = "--verify-report", paramLabel = "FILE", description = "With --verify: write the keys that differ to FILE, one JSON object per line.")
+        Path verifyReport;
+    }
 
-    @Option(names = "--report", paramLabel = "FILE", description = "Write every key or command not applied exactly (skipped, failed, warned) to FILE, one JSON object per line.")
-    Path report;
+    @ArgGroup(validate = false, heading = "%nSource and target:%n", order = 1)
+    Ends ends = new Ends();
 
-    @Mixin
-    FilterOptions filters;
+    @ArgGroup(validate = false, heading = "%nWhat to copy:%n", order = 2)
+    FilterOptions filters = new FilterOptions();
 
-    @Mixin
-    WriteOptions write;
+    @ArgGroup(validate = false, heading = "%nHow to write:%n", order = 3)
+    Writing write = new Writing();
+
+    @ArgGroup(validate = false, heading = "%nLive mode and spool:%n", order = 4)
+    Live live = new Live();
+
+    @ArgGroup(validate = false, heading = "%nReports and output:%n", order = 5)
+    Output output = new Output();
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        RedisUri src = RedisUri.parse(source);
-        RedisUri dst = RedisUri.parse(target);
-        boolean live;
-        switch (mode) {
-            case "live" -> live = true;
-            case "snapshot" -> live = false;
-            default -> throw new IllegalArgumentException("--mode must be snapshot or live, not '" + mode + "'");
-        }
+        RedisUri src = RedisUri.parse(ends.source);
+        RedisUri dst = RedisUri.parse(ends.target);
+        boolean following = live.mode == Mode.LIVE;
         if (src.kind() == RedisUri.Kind.DRAGONFLY) {
             SourceCheck.requireDragonfly(src);
         }
-        if (verify && live) throw new IllegalArgumentException("--verify needs --mode snapshot (a live copy never stops changing; run ferry verify against it)");
-        if (spoolMemoryMb < 1 || spoolDiskMb < 0) throw new IllegalArgumentException("--spool-memory must be >= 1 and --spool-limit >= 0");
-        if (runFor != null && runFor < 0) throw new IllegalArgumentException("--run-for must be >= 0");
-        if (runFor != null && !live) {
-            throw new IllegalArgumentException("--run-for applies to --mode live only: a snapshot copy ends by itself once the target confirmed it");
+        if (output.verify && following) throw new UsageException("--verify needs --mode snapshot (a live copy never stops changing; run ferry verify against it)");
+        if (live.spoolMemoryMb < 1 || live.spoolDiskMb < 0) throw new UsageException("--spool-memory must be >= 1 and --spool-limit >= 0");
+        if (live.runFor != null && live.runFor < 0) throw new UsageException("--run-for must be >= 0");
+        if (live.runFor != null && !following) {
+            throw new UsageException("--run-for applies to --mode live only: a snapshot copy ends by itself once the target confirmed it");
         }
-        Path dir = spoolDir != null ? spoolDir : Path.of(System.getProperty("java.io.tmpdir"));
-        ReplicateJob job = new ReplicateJob(new ReplicateJob.Settings(src, dst, live, filters.toFilter().intoTargetDb(dst.db()),
-                write.toWriterOptions(), write.bigValue, report, RateLimiter.parse(rateLimit), ignoreFlush,
-                spoolMemoryMb << 20, spoolDiskMb << 20, dir, targetOwned));
+        Path dir = live.spoolDir != null ? live.spoolDir : Path.of(System.getProperty("java.io.tmpdir"));
+        ReplicateJob job = new ReplicateJob(new ReplicateJob.Settings(src, dst, following, filters.toFilter().intoTargetDb(dst.db()),
+                write.toWriterOptions(), write.bigValue, output.report, RateLimiter.parse(ends.rateLimit), live.ignoreFlush,
+                live.spoolMemoryMb << 20, live.spoolDiskMb << 20, dir, write.targetOwned));
         StopSignals.onInterrupt(job::requestStop, () -> confirmedSoFar(job));
+        Integer runFor = live.runFor;
         if (runFor != null) {
             Thread t = new Thread(() -> {
                 try {
@@ -122,13 +139,13 @@ final class ReplicateCommand implements Callable<Integer> {
             t.setDaemon(true);
             t.start();
         }
-        ReplicateJob.SourceFactory sourceFactory = scan
+        ReplicateJob.SourceFactory sourceFactory = ends.scan
                 ? sinks -> new ScanLiveSource(new ScanSource(src, sinks,
-                        ScanSettings.defaults().withLive(live).withSetNotifyConfig(setNotifyConfig)
+                        ScanSettings.defaults().withLive(following).withSetNotifyConfig(live.setNotifyConfig)
                                 .withBatchSize(Math.max(1, Math.min(write.batch, 1000)))))
                 : job.replicaSource();
         ReplicateJob.Result result;
-        if (quiet) {
+        if (output.quiet) {
             result = job.run(sourceFactory);
         } else {
             try (ReplicateProgress p = new ReplicateProgress(System.err, Progress.isTerminal(), job)) {
@@ -139,7 +156,7 @@ final class ReplicateCommand implements Callable<Integer> {
             }
         }
         PrintWriter out = spec.commandLine().getOut();
-        printSummary(out, result, src, dst, live);
+        printSummary(out, result, src, dst, following);
         out.flush();
         long failed = result.stats().failedCount();
         if (failed > 0) {
@@ -156,8 +173,8 @@ final class ReplicateCommand implements Callable<Integer> {
             err.flush();
             return ExitCode.INCOMPLETE;
         }
-        if (verify) {
-            return VerifyCommand.afterCopy(src, dst, job.settings().filter(), verifyReport, quiet, out, spec.commandLine().getErr());
+        if (output.verify) {
+            return VerifyCommand.afterCopy(src, dst, job.settings().filter(), output.verifyReport, output.quiet, out, spec.commandLine().getErr());
         }
         return ExitCode.OK;
     }

@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import dev.ferry.pipeline.KeyFilter;
 import dev.ferry.resp.RedisUri;
+import dev.ferry.util.UsageException;
 import dev.ferry.verify.Difference;
 import dev.ferry.verify.VerifyJob;
 import java.io.PrintStream;
@@ -11,62 +12,73 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "verify", mixinStandardHelpOptions = true,
+@Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Compare source and target key by key and value by value, in both directions.",
                 "Exit 0 when equal, 3 when differences remain after the last round, 1 when it could not finish."})
 public final class VerifyCommand implements Callable<Integer> {
-    @Option(names = "--source", required = true, paramLabel = "URI",
-            description = "redis://, rediss://, redis-cluster://, redis-sentinel://, dragonfly://")
-    String source;
+    /** The two sides. */
+    static final class Ends extends CommonOptions.Target {
+        @Option(names = "--source", order = 1, required = true, paramLabel = "URI",
+                description = "redis://, rediss://, redis-cluster://, redis-sentinel://, dragonfly://")
+        String source;
+    }
 
-    @Option(names = "--target", required = true, paramLabel = "URI", description = "Same URI kinds as --source.")
-    String target;
+    /** How thoroughly, and how fast, the sides are compared. */
+    static final class Comparing {
+        @Option(names = "--rounds", defaultValue = "3", paramLabel = "N",
+                description = "Passes in all: the first finds candidates, later ones re-check only those, so writes in flight settle (default: ${DEFAULT-VALUE}).")
+        int rounds;
 
-    @Option(names = "--rounds", defaultValue = "3", paramLabel = "N",
-            description = "Passes in all: the first finds candidates, later ones re-check only those, so writes in flight settle (default: ${DEFAULT-VALUE}).")
-    int rounds;
+        @Option(names = "--round-delay", defaultValue = "1000", paramLabel = "MS", description = "Pause before each re-check round (default: ${DEFAULT-VALUE}).")
+        long roundDelay;
 
-    @Option(names = "--round-delay", defaultValue = "1000", paramLabel = "MS", description = "Pause before each re-check round (default: ${DEFAULT-VALUE}).")
-    long roundDelay;
+        @Option(names = "--ttl-tolerance", defaultValue = "1000", paramLabel = "MS",
+                description = "TTLs further apart than this differ; a key with a TTL against one without always does (default: ${DEFAULT-VALUE}).")
+        long ttlTolerance;
 
-    @Option(names = "--ttl-tolerance", defaultValue = "1000", paramLabel = "MS",
-            description = "TTLs further apart than this differ; a key with a TTL against one without always does (default: ${DEFAULT-VALUE}).")
-    long ttlTolerance;
+        @Option(names = "--sample", paramLabel = "N", description = "Check about N keys per side instead of all.")
+        Long sample;
 
-    @Option(names = "--sample", paramLabel = "N", description = "Check about N keys per side instead of all.")
-    Long sample;
+        @Option(names = "--batch", defaultValue = "500", paramLabel = "N", description = "Keys read per pipelined round trip (default: ${DEFAULT-VALUE}).")
+        int batch;
+    }
 
-    @Option(names = "--batch", defaultValue = "500", paramLabel = "N", description = "Keys read per pipelined round trip (default: ${DEFAULT-VALUE}).")
-    int batch;
+    @ArgGroup(validate = false, heading = "%nSource and target:%n", order = 1)
+    Ends ends = new Ends();
 
-    @Option(names = "--report", paramLabel = "FILE", description = "Write each key still different after the last round to FILE, one JSON object per line.")
-    Path report;
+    @ArgGroup(validate = false, heading = "%nWhat to compare:%n", order = 2)
+    FilterOptions filters = new FilterOptions();
 
-    @Option(names = {"-q", "--quiet"}, description = "No progress output.")
-    boolean quiet;
+    @ArgGroup(validate = false, heading = "%nHow to compare:%n", order = 3)
+    Comparing how = new Comparing();
 
-    @Mixin
-    FilterOptions filters;
+    @ArgGroup(validate = false, heading = "%nReports and output:%n", order = 4)
+    CommonOptions.Output output = new CommonOptions.Output();
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        if (rounds < 1) throw new IllegalArgumentException("--rounds must be >= 1");
-        if (roundDelay < 0 || ttlTolerance < 0 || batch < 1) throw new IllegalArgumentException("--round-delay and --ttl-tolerance must be >= 0, --batch >= 1");
-        if (sample != null && sample < 1) throw new IllegalArgumentException("--sample must be >= 1");
-        RedisUri src = RedisUri.parse(source);
-        RedisUri dst = RedisUri.parse(target);
+        int rounds = how.rounds;
+        long roundDelay = how.roundDelay;
+        long ttlTolerance = how.ttlTolerance;
+        Long sample = how.sample;
+        int batch = how.batch;
+        if (rounds < 1) throw new UsageException("--rounds must be >= 1");
+        if (roundDelay < 0 || ttlTolerance < 0 || batch < 1) throw new UsageException("--round-delay and --ttl-tolerance must be >= 0, --batch >= 1");
+        if (sample != null && sample < 1) throw new UsageException("--sample must be >= 1");
+        RedisUri src = RedisUri.parse(ends.source);
+        RedisUri dst = RedisUri.parse(ends.target);
         VerifyJob.Settings s = new VerifyJob.Settings(src, dst, filters.toFilter().intoTargetDb(dst.db()), rounds, roundDelay,
-                ttlTolerance, sample == null ? 0 : sample, batch, report);
-        return run(s, quiet, spec.commandLine().getOut(), spec.commandLine().getErr());
+                ttlTolerance, sample == null ? 0 : sample, batch, output.report);
+        return run(s, output.quiet, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 
     /** Runs a verification and prints its summary; the exit code says whether the sides are equal. */

@@ -1,10 +1,12 @@
 package dev.ferry.cli;
 
+import dev.ferry.util.UsageException;
 import dev.ferry.writer.WriterOptions;
+import java.util.Locale;
 import picocli.CommandLine.Option;
 
-/** How Ferry writes into the target: shared by every command that writes. */
-final class WriteOptions {
+/** How Ferry writes into the target: the "How to write" section of every command that writes (replicate adds to it). */
+class WriteOptions {
     @Option(names = "--connections", defaultValue = "4", paramLabel = "N", description = "Pipelined connections per target node (default: ${DEFAULT-VALUE}).")
     int connections;
 
@@ -19,14 +21,38 @@ final class WriteOptions {
     @Option(names = "--no-replace", negatable = true, description = "Keep keys that already exist on the target, and count them as skipped. --replace (the default) overwrites them.")
     boolean noReplace;
 
-    @Option(names = "--on-error", defaultValue = "skip", paramLabel = "skip|fail", description = "When the target refuses a key: report it and go on (skip, default) or stop (fail).")
-    String onError;
+    /** What to do about a key the target refuses or cannot hold. */
+    enum Policy {
+        SKIP, FAIL;
 
-    @Option(names = "--on-unsupported", defaultValue = "skip", paramLabel = "skip|fail", description = "When the target cannot hold a value (a missing module, field TTLs on Redis < 7.4...): report and skip it (default) or stop.")
-    String onUnsupported;
+        @Override public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
-    @Option(names = "--write-mode", defaultValue = "auto", paramLabel = "auto|commands", description = "auto (default): RESTORE of the RDB payload where the target loads its encoding, type commands elsewhere; commands: type commands always.")
-    String mode;
+    /** How values are written: the words of --write-mode for {@link WriterOptions.Mode}. */
+    enum WriteMode {
+        AUTO(WriterOptions.Mode.AUTO), COMMANDS(WriterOptions.Mode.COMMANDS);
+
+        final WriterOptions.Mode mode;
+
+        WriteMode(WriterOptions.Mode mode) {
+            this.mode = mode;
+        }
+
+        @Override public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    @Option(names = "--on-error", defaultValue = "skip", paramLabel = "ACTION", description = "When the target refuses a key: report it and go on (skip) or stop (fail). One of: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Policy onError;
+
+    @Option(names = "--on-unsupported", defaultValue = "skip", paramLabel = "ACTION", description = "When the target cannot hold a value (a missing module, field TTLs on Redis < 7.4...): report and skip it (skip) or stop (fail). One of: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Policy onUnsupported;
+
+    @Option(names = "--write-mode", defaultValue = "auto", paramLabel = "MODE", description = "auto: RESTORE of the RDB payload where the target loads its encoding, type commands elsewhere; commands: type commands always. One of: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    WriteMode mode;
 
     @Option(names = "--reconnect-timeout", defaultValue = "30", paramLabel = "SECONDS", description = "How long a lost target connection may take to come back (the same node, the master Sentinel names next, or a cluster's new slot owner) before the run stops (default: ${DEFAULT-VALUE}).")
     int reconnectTimeout;
@@ -35,24 +61,12 @@ final class WriteOptions {
     long bigValue;
 
     WriterOptions toWriterOptions() {
-        if (connections < 1 || connections > 64) throw new IllegalArgumentException("--connections must be 1..64");
-        if (pipeline < 1 || pipeline > 8000) throw new IllegalArgumentException("--pipeline must be 1..8000");
-        if (batch < 1 || batch > 100_000) throw new IllegalArgumentException("--batch must be 1..100000");
-        if (reconnectTimeout < 0) throw new IllegalArgumentException("--reconnect-timeout must be >= 0");
-        if (bigValue < 1024) throw new IllegalArgumentException("--big-value must be at least 1024 bytes");
-        WriterOptions.Mode m;
-        switch (mode) {
-            case "auto": m = WriterOptions.Mode.AUTO; break;
-            case "commands": m = WriterOptions.Mode.COMMANDS; break;
-            default: throw new IllegalArgumentException("--write-mode must be auto or commands, not '" + mode + "'");
-        }
-        return new WriterOptions(connections, pipeline, batch, !noReplace, policy("--on-error", onError),
-                policy("--on-unsupported", onUnsupported), m, reconnectTimeout * 1000L);
-    }
-
-    private static boolean policy(String name, String value) {
-        if (value.equals("fail")) return true;
-        if (value.equals("skip")) return false;
-        throw new IllegalArgumentException(name + " must be skip or fail, not '" + value + "'");
+        if (connections < 1 || connections > 64) throw new UsageException("--connections must be 1..64");
+        if (pipeline < 1 || pipeline > 8000) throw new UsageException("--pipeline must be 1..8000");
+        if (batch < 1 || batch > 100_000) throw new UsageException("--batch must be 1..100000");
+        if (reconnectTimeout < 0) throw new UsageException("--reconnect-timeout must be >= 0");
+        if (bigValue < 1024) throw new UsageException("--big-value must be at least 1024 bytes");
+        return new WriterOptions(connections, pipeline, batch, !noReplace, onError == Policy.FAIL,
+                onUnsupported == Policy.FAIL, mode.mode, reconnectTimeout * 1000L);
     }
 }

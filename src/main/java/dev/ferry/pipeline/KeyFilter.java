@@ -2,6 +2,7 @@ package dev.ferry.pipeline;
 
 import dev.ferry.command.ValueType;
 import dev.ferry.util.Glob;
+import dev.ferry.util.UsageException;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -105,7 +106,7 @@ public final class KeyFilter {
                     if (from < 0 || to < 0) throw new NumberFormatException();
                     m.put(from, to);
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("bad --db-map entry '" + pair.trim() + "': expected SOURCE_DB=TARGET_DB, e.g. 0=1");
+                    throw new UsageException("bad --db-map entry '" + pair.trim() + "': expected SOURCE_DB=TARGET_DB, e.g. 0=1");
                 }
             }
         }
@@ -122,7 +123,7 @@ public final class KeyFilter {
                 try {
                     out.add(ValueType.valueOf(n.trim().toUpperCase(Locale.ROOT)));
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("unknown --type '" + n.trim() + "': use string, list, set, zset, hash, stream or module");
+                    throw new UsageException("unknown --type '" + n.trim() + "': use string, list, set, zset, hash, stream or module");
                 }
             }
         }

@@ -4,6 +4,7 @@ import dev.ferry.resp.RedisUri;
 import dev.ferry.resp.RedisUri.HostPort;
 import dev.ferry.resp.RespConnection;
 import dev.ferry.server.NodeIdentity;
+import dev.ferry.util.UsageException;
 import dev.ferry.writer.TargetWriter;
 import dev.ferry.server.Topology;
 import java.net.InetAddress;
@@ -21,7 +22,7 @@ public final class LoopCheck {
     private LoopCheck() {
     }
 
-    /** Throws {@link IllegalArgumentException} (a usage error: the command line names servers that cannot work). */
+    /** Throws {@link UsageException} (a usage error: the command line names servers that cannot work). */
     public static void refuseLoops(RedisUri source, TargetWriter writer) {
         List<NodeIdentity> targets = writer.masterIdentities();
         if (source.kind() == RedisUri.Kind.DRAGONFLY) {
@@ -30,7 +31,7 @@ public final class LoopCheck {
             // Dragonfly target that is the source's replica is refused as a replica: the address is what is left
             for (NodeIdentity t : targets) {
                 if (sameAddress(source.first(), t.address())) {
-                    throw new IllegalArgumentException(sameServer(source.first(), t.address(), null));
+                    throw new UsageException(sameServer(source.first(), t.address(), null));
                 }
             }
             return;
@@ -43,7 +44,7 @@ public final class LoopCheck {
             }
             for (NodeIdentity t : targets) {
                 String why = loop(src, t);
-                if (why != null) throw new IllegalArgumentException(why);
+                if (why != null) throw new UsageException(why);
             }
         }
     }

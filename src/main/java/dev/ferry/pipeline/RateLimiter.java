@@ -1,5 +1,7 @@
 package dev.ferry.pipeline;
 
+import dev.ferry.util.UsageException;
+
 /**
  * Holds a snapshot to at most so many keys (or bytes) per second, so a production target keeps serving
  * its clients while Ferry fills it. Called from one thread per shard; each shard has its own.
@@ -20,7 +22,7 @@ public final class RateLimiter {
 
     /**
      * Parses "50000" (keys/s), "50k", "20mb" / "512kb" (bytes/s); null or empty for no limit. Throws
-     * IllegalArgumentException with a one-line message otherwise.
+     * {@link UsageException} with a one-line message otherwise.
      */
     public static RateLimiter parse(String spec) {
         if (spec == null || spec.isBlank()) return NONE;
@@ -33,7 +35,7 @@ public final class RateLimiter {
             if (n <= 0) throw new NumberFormatException();
             return new RateLimiter(n, 0);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("bad --rate-limit '" + spec + "': use keys per second (50000, 50k) or bytes per second (20mb, 512kb)");
+            throw new UsageException("bad --rate-limit '" + spec + "': use keys per second (50000, 50k) or bytes per second (20mb, 512kb)");
         }
     }
 

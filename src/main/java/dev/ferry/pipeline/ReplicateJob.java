@@ -1,5 +1,6 @@
 package dev.ferry.pipeline;
 
+import dev.ferry.resp.RedisConnectionException;
 import dev.ferry.resp.RedisUri;
 import dev.ferry.resp.RedisUri.HostPort;
 import dev.ferry.resp.Reply;
@@ -149,9 +150,10 @@ public final class ReplicateJob {
                 s.start();
                 boolean announced = false;
                 while (!stopRequested) {
-                    String failure = s.failure();
-                    if (failure == null) failure = w.failure(); // a lost target ends the run even while the source is quiet
-                    if (failure != null) throw new WriteFailedException(failure);
+                    RuntimeException failure = s.failure();
+                    if (failure != null) throw endedBy(failure);
+                    // a lost target ends the run even while the source is quiet
+                    if (w.failure() != null) throw new WriteFailedException(w.failure());
                     if (s.snapshotDone()) {
                         if (!settings.live()) break;
                         if (!announced) {
@@ -162,11 +164,9 @@ public final class ReplicateJob {
                     sleep(50);
                 }
                 SourceSummary summary = s.stop();
-                String failure = s.failure();
+                RuntimeException failure = s.failure();
                 // a shard whose full sync a stop ended is not a failure: the result says the copy is partial
-                if (failure != null && !(stopRequested && failure.equals(SnapshotSink.Stopped.MESSAGE))) {
-                    throw new WriteFailedException(failure);
-                }
+                if (failure != null && !(stopRequested && failure instanceof SnapshotSink.Stopped)) throw endedBy(failure);
                 w.drain();
                 boolean complete = s.snapshotDone() && !snapshotCut;
                 return new Result(stats, w.keysWritten(), w.commandsApplied(), summary, w.info().describe(), w.reconnects(),
@@ -199,6 +199,18 @@ public final class ReplicateJob {
             log.debug("source key count unavailable: {}", e.toString());
             return -1;
         }
+    }
+
+    /**
+     * What the run ends with when its source failed: the source's own exception where it is one the CLI reports as
+     * it is (a connection refused, a damaged stream, a target that cannot go on), else its message as a failed run.
+     */
+    private static RuntimeException endedBy(RuntimeException failure) {
+        if (failure instanceof RedisConnectionException || failure instanceof WriteFailedException
+                || failure instanceof java.io.UncheckedIOException || failure instanceof dev.ferry.util.UsageException) {
+            return failure;
+        }
+        return new WriteFailedException(failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage());
     }
 
     private static void sleep(long ms) {

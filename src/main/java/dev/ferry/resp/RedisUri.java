@@ -1,5 +1,6 @@
 package dev.ferry.resp;
 
+import dev.ferry.util.UsageException;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -229,8 +230,8 @@ public record RedisUri(Kind kind, List<HostPort> hosts, String user, String pass
                 .replaceAll("(^|[\\s'\"=])(?![^\\s'\"]*://)[^\\s'\"@=]*:[^\\s'\"]*@", "$1***@");
     }
 
-    private static IllegalArgumentException bad(String text, String why) {
-        return new IllegalArgumentException("bad URI '" + mask(text) + "': " + why);
+    private static UsageException bad(String text, String why) {
+        return new UsageException("bad URI '" + mask(text) + "': " + why);
     }
 
     /**

@@ -21,6 +21,18 @@ public sealed interface Reply {
             int sp = message.indexOf(' ');
             return sp < 0 ? message : message.substring(0, sp);
         }
+        /** NOPERM: the user's ACL does not allow the command (or key, or channel). */
+        public boolean isPermissionDenied() {
+            return code().equals("NOPERM");
+        }
+
+        /** NOAUTH, WRONGPASS or NOPERM: the credentials or the user's ACL refuse it; retrying cannot help. */
+        public boolean refusesAccess() {
+            return switch (code()) {
+                case "NOAUTH", "WRONGPASS", "NOPERM" -> true;
+                default -> false;
+            };
+        }
         @Override public String toString() { return message; }
     }
 

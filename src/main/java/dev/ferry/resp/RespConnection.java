@@ -84,7 +84,7 @@ public final class RespConnection implements AutoCloseable {
             int quoted = why.indexOf("with args beginning with:");
             if (quoted >= 0) why = why.substring(0, quoted) + "with args beginning with: ***";
             if (!options.password().isEmpty()) why = why.replace(options.password(), "***");
-            throw new RedisConnectionException("authentication to " + address + " refused: " + why);
+            throw new RedisAuthException("authentication to " + address + " refused: " + why);
         }
     }
 

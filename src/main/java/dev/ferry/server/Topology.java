@@ -2,6 +2,7 @@ package dev.ferry.server;
 
 import dev.ferry.resp.ConnectOptions;
 import dev.ferry.resp.RedisConnectionException;
+import dev.ferry.resp.RedisPermissionException;
 import dev.ferry.resp.RedisUri;
 import dev.ferry.resp.RedisUri.HostPort;
 import dev.ferry.resp.Reply;
@@ -66,7 +67,7 @@ public final class Topology {
 
     public static Topology fromClusterSlots(RespConnection c, HostPort seed) {
         Reply r = c.call("CLUSTER", "SLOTS");
-        if (r.isError()) throw new RedisConnectionException("CLUSTER SLOTS on " + seed + " failed: " + r);
+        if (r.isError()) throw failed(r, "CLUSTER SLOTS on " + seed + " failed: " + r);
         Topology t = new Topology(true);
         for (Reply range : r.asList()) {
             List<Reply> f = range.asList();
@@ -121,8 +122,14 @@ public final class Topology {
     /** INFO sections parsed into a map of field to value. */
     public static Map<String, String> info(RespConnection c, String section) {
         Reply r = c.call("INFO", section);
-        if (r.isError()) throw new RedisConnectionException("INFO " + section + " on " + c.address() + " failed: " + r);
+        if (r.isError()) throw failed(r, "INFO " + section + " on " + c.address() + " failed: " + r);
         return parseInfo(r.asText());
+    }
+
+    /** A probe's error reply: a NOPERM is typed, so callers can say which ACL rule the user lacks. */
+    private static RedisConnectionException failed(Reply r, String message) {
+        return r instanceof Reply.Error e && e.isPermissionDenied() ? new RedisPermissionException(message)
+                : new RedisConnectionException(message);
     }
 
     /** INFO's text as a map of field to value (section headers dropped). */

@@ -14,8 +14,11 @@ public interface LiveSource extends AutoCloseable {
     /** True once every shard's snapshot is confirmed by the target. */
     boolean snapshotDone();
 
-    /** Why the source stopped on its own (one line), or null while it runs. */
-    String failure();
+    /**
+     * What stopped the source on its own, or null while it runs: its own exception, so the run's end keeps its type
+     * (refused credentials, a damaged stream, a stop that cut a snapshot: {@link SnapshotSink.Stopped}).
+     */
+    RuntimeException failure();
 
     /**
      * Stops reading the source, applies everything already read, waits until the target confirmed it. Returns

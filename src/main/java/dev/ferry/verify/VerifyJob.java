@@ -7,6 +7,7 @@ import dev.ferry.resp.RedisUri.HostPort;
 import dev.ferry.resp.Reply;
 import dev.ferry.resp.RespConnection;
 import dev.ferry.resp.RespPipeline;
+import dev.ferry.util.UsageException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -180,7 +181,7 @@ public final class VerifyJob {
             int t = settings.filter().mapDb(s);
             if (source.cluster() && s != 0) continue;
             if (target.cluster() && t != 0) {
-                throw new IllegalArgumentException("source db " + s + " maps to target db " + t + ", but a cluster has db 0 only");
+                throw new UsageException("source db " + s + " maps to target db " + t + ", but a cluster has db 0 only");
             }
             pairs.put(s, t);
         }

@@ -94,7 +94,8 @@ class CliUsageTest {
         assertThat(verify).doesNotContainIgnoringCase("copy only").contains("Only these source dbs").contains("Only keys matching");
         String replicate = help("replicate");
         String source = replicate.substring(replicate.lastIndexOf("--source=URI"));
-        assertThat(source.substring(0, source.indexOf(" --spool-dir"))).contains("dragonfly://");
+        // the help lists --target right after --source, in the "Source and target" section
+        assertThat(source.substring(0, source.indexOf(" --target=URI"))).contains("dragonfly://");
         String imp = help("import");
         assertThat(imp).contains("(default: 1000, at most 8000)").doesNotContain("10k");
     }

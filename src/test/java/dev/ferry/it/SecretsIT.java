@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ferry.cli.Cli;
 import dev.ferry.resp.RedisUri;
 import dev.ferry.testkit.RedisServerExtension;
+import dev.ferry.util.UsageException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -89,7 +90,7 @@ class SecretsIT {
     @ParameterizedTest
     @MethodSource("badUris")
     void parseErrorsNeverShowThePassword(String uri) {
-        assertThatThrownBy(() -> RedisUri.parse(uri)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> RedisUri.parse(uri)).isInstanceOf(UsageException.class)
                 .satisfies(e -> assertNoSecret(e.getMessage(), uri));
     }
 

@@ -55,7 +55,7 @@ record Handshake(String replid, String syncId, int flows, int version) {
 
     private static RuntimeException refused(HostPort at, String what, Reply r) {
         String m = r.toString();
-        if (m.startsWith("NOAUTH") || m.startsWith("WRONGPASS") || m.startsWith("NOPERM")) {
+        if (((Reply.Error) r).refusesAccess()) {
             return new DragonflyReplicaSource.FatalSourceError("source " + at + " refused " + what + ": " + m
                     + " (a replication user needs +ping +dfly +replconf)");
         }

@@ -151,7 +151,7 @@ public final class RedisReplicaSource implements LiveSource {
             try {
                 info = Topology.probe(c);
             } catch (RedisConnectionException e) {
-                if (e.getMessage().contains("NOPERM")) {
+                if (e instanceof dev.ferry.resp.RedisPermissionException) {
                     throw new RedisConnectionException("source " + h + " refused INFO: the user needs +info (and +psync "
                             + "+replconf +ping, +cluster for a cluster) to be replicated");
                 }
@@ -231,9 +231,9 @@ public final class RedisReplicaSource implements LiveSource {
     }
 
     @Override
-    public String failure() {
+    public RuntimeException failure() {
         for (Shard s : shards) {
-            String f = s.replicator.failure();
+            RuntimeException f = s.replicator.failure();
             if (f != null) return f;
         }
         return null;

@@ -103,7 +103,7 @@ final class ReplicaLink implements Runnable {
                 spool.put(new Spool.Fatal(e.getMessage()));
                 return;
             } catch (RedisConnectionException e) {
-                if (e.getMessage() != null && e.getMessage().startsWith("authentication to")) {
+                if (e instanceof dev.ferry.resp.RedisAuthException) {
                     spool.put(new Spool.Fatal(name + ": " + e.getMessage()));
                     return;
                 }
@@ -139,11 +139,11 @@ final class ReplicaLink implements Runnable {
         conn = c;
         if (stopped) return;
         Reply pong = c.call("PING");
-        if (pong.isError()) checkHandshakeError("PING", pong.toString());
+        if (pong instanceof Reply.Error e) checkHandshakeError("PING", e);
         announceNoPort(c);
         String[] capa = {"REPLCONF", "capa", "eof", "capa", "psync2"};
         Reply r = c.call(capa);
-        if (r.isError()) checkHandshakeError(String.join(" ", capa), r.toString());
+        if (r instanceof Reply.Error e) checkHandshakeError(String.join(" ", capa), e);
         boolean resume = rdbComplete && replid != null;
         String[] psync = resume ? new String[] {"PSYNC", replid, Long.toString(received + 1)} : new String[] {"PSYNC", "?", "-1"};
         send(c, psync);
@@ -175,7 +175,7 @@ final class ReplicaLink implements Runnable {
             progress.note("partial resync at " + (received + 1));
             spool.put(new Spool.Resumed(replid, received, newHistory));
         } else if (reply.startsWith("-")) {
-            checkPsyncError(reply.substring(1));
+            checkPsyncError(new Reply.Error(reply.substring(1)));
             throw new IOException("master answered PSYNC with " + reply.substring(1));
         } else {
             throw new FatalLinkException(name + ": unexpected PSYNC reply: " + reply);
@@ -298,30 +298,31 @@ final class ReplicaLink implements Runnable {
      */
     private void announceNoPort(RespConnection c) {
         Reply r = c.call("REPLCONF", "listening-port", NO_PORT);
-        if (!r.isError()) return;
-        String error = r.toString();
-        if (!error.startsWith("ERR")) checkHandshakeError("REPLCONF listening-port " + NO_PORT, error);
+        if (!(r instanceof Reply.Error error)) return;
+        if (!error.code().equals("ERR")) checkHandshakeError("REPLCONF listening-port " + NO_PORT, error);
         log.info("{}: the source refused REPLCONF listening-port {} ({}); announcing port 0, which Sentinel lists as a"
                 + " replica that is down", name, NO_PORT, r);
         r = c.call("REPLCONF", "listening-port", "0");
-        if (r.isError()) checkHandshakeError("REPLCONF listening-port 0", r.toString());
+        if (r instanceof Reply.Error e) checkHandshakeError("REPLCONF listening-port 0", e);
     }
 
-    private void checkHandshakeError(String what, String error) {
-        if (error.startsWith("NOAUTH") || error.startsWith("WRONGPASS") || error.startsWith("NOPERM")) {
-            throw new FatalLinkException(name + ": " + what + " refused: " + error);
+    private void checkHandshakeError(String what, Reply.Error error) {
+        if (error.refusesAccess()) throw new FatalLinkException(name + ": " + what + " refused: " + error);
+        if (error.code().equals("LOADING") || error.code().equals("MASTERDOWN")) {
+            throw new RedisConnectionException(name + ": " + error);
         }
-        if (error.startsWith("LOADING") || error.startsWith("MASTERDOWN")) throw new RedisConnectionException(name + ": " + error);
         throw new FatalLinkException(name + ": the source refused the replica handshake (" + what + ": " + error
                 + "); if it is a managed service without PSYNC, use --scan");
     }
 
-    private void checkPsyncError(String error) {
-        if (error.startsWith("NOMASTERLINK") || error.startsWith("LOADING") || error.startsWith("ERR BGSAVE")
-                || error.startsWith("MASTERDOWN")) {
+    private void checkPsyncError(Reply.Error error) {
+        String code = error.code();
+        // "ERR BGSAVE ..." (a save already running) is told apart from other ERRs only by its text
+        if (code.equals("NOMASTERLINK") || code.equals("LOADING") || code.equals("MASTERDOWN")
+                || error.toString().startsWith("ERR BGSAVE")) {
             return; // try again later
         }
-        if (error.startsWith("NOAUTH") || error.startsWith("NOPERM") || error.startsWith("WRONGPASS")) {
+        if (error.refusesAccess()) {
             throw new FatalLinkException(name + ": PSYNC refused: " + error + " (the user needs +psync +replconf +ping)");
         }
         throw new FatalLinkException(name + ": the source refused PSYNC (" + error + "); if it is a managed service, use --scan");

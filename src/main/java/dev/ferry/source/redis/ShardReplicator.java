@@ -32,7 +32,7 @@ final class ShardReplicator implements Runnable {
     private final boolean snapshotOnly;
     private final Thread thread;
     private final Runnable snapshotDone;
-    private volatile String failure;
+    private volatile RuntimeException failure;
     private int fullSyncs;
 
     ShardReplicator(String name, Spool spool, ReplicaLink link, ShardSink sink, ShardProgress progress,
@@ -52,7 +52,7 @@ final class ShardReplicator implements Runnable {
         thread.start();
     }
 
-    String failure() { return failure; }
+    RuntimeException failure() { return failure; }
 
     void join(long ms) throws InterruptedException {
         thread.join(ms);
@@ -75,7 +75,7 @@ final class ShardReplicator implements Runnable {
             Thread.currentThread().interrupt();
         } catch (RuntimeException | IOException ex) {
             String m = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
-            failure = m;
+            failure = ex instanceof RuntimeException re ? re : new java.io.UncheckedIOException(m, (IOException) ex);
             progress.phase(ShardProgress.Phase.FAILED);
             progress.note(m);
             link.stop();

@@ -11,7 +11,7 @@ public final class ScanLiveSource implements LiveSource {
     private final ScanSource scan;
     private final Thread thread;
     private volatile boolean snapshotDone;
-    private volatile String failure;
+    private volatile RuntimeException failure;
 
     public ScanLiveSource(ScanSource scan) {
         this.scan = scan;
@@ -27,7 +27,7 @@ public final class ScanLiveSource implements LiveSource {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            failure = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            failure = e;
         }
     }
 
@@ -47,7 +47,7 @@ public final class ScanLiveSource implements LiveSource {
     }
 
     @Override
-    public String failure() {
+    public RuntimeException failure() {
         return failure;
     }
 
@@ -59,7 +59,7 @@ public final class ScanLiveSource implements LiveSource {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            if (failure == null) failure = e.getMessage();
+            if (failure == null) failure = e;
         }
         // what --set-notify-config changed goes back now, with the listening stopped (close() does it on other ends)
         List<String> notes = new ArrayList<>(scan.restoreSourceSettings());
