@@ -82,8 +82,13 @@ public final class ParsedCommand {
 
     /** Sending it twice leaves the same data as once ({@link CommandSafety#repeatable}). */
     public boolean repeatable() {
-        if (repeatable < 0) repeatable = (byte) (CommandSafety.repeatable(args) ? 1 : 0);
+        if (repeatable < 0) repeatable = (byte) (CommandSafety.repeatable(name(), args) ? 1 : 0);
         return repeatable == 1;
+    }
+
+    /** It leaves its key as if nothing had been written before (DEL, SET without NX...: {@link CommandSafety#resetsKey}). */
+    public boolean resetsKey() {
+        return CommandSafety.resetsKey(name(), args);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.ferry.writer;
 
-import dev.ferry.command.CommandSafety;
 import dev.ferry.record.Position;
 import dev.ferry.record.ShardId;
 
@@ -37,8 +36,8 @@ final class KeyTicket {
     }
 
     /** A command of this key is about to be sent; the first one tells whether replaying the key from it is safe. */
-    synchronized void added(byte[][] args) {
-        if (outstanding == 0 && answeredCount == 0) startsWithReset = CommandSafety.resetsKey(args);
+    synchronized void added(Pending p) {
+        if (outstanding == 0 && answeredCount == 0) startsWithReset = p.resetsKey();
         outstanding++;
     }
 

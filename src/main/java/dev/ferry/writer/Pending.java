@@ -1,5 +1,8 @@
 package dev.ferry.writer;
 
+import dev.ferry.command.CommandSafety;
+import java.nio.charset.StandardCharsets;
+
 /**
  * A command sent and not yet answered. Its arguments are kept so a MOVED or ASK answer can resend it
  * to the right node; {@code ticket} is null for connection housekeeping (SELECT, ASKING).
@@ -14,15 +17,38 @@ final class Pending {
     final KeyTicket ticket;
     final int db;
     final int flags;
+    /** The command's canonical name where its first argument is not (a live command), else null. */
+    private final String name;
     int retries;
     /** When the target first refused it for a reason that may pass (OOM, TRYAGAIN, LOADING...), nanoTime, or 0. */
     long firstRefused;
 
+    /** A command the writer built, or a part of a split command: {@code args[0]} is its canonical name. */
     Pending(byte[][] args, KeyTicket ticket, int db, int flags) {
+        this(args, ticket, db, flags, null);
+    }
+
+    /** {@code name}: the canonical name a live command was looked up by, or null when {@code args[0]} is it. */
+    Pending(byte[][] args, KeyTicket ticket, int db, int flags, String name) {
         this.args = args;
         this.ticket = ticket;
         this.db = db;
         this.flags = flags;
+        this.name = name;
+    }
+
+    private String name() {
+        return name != null ? name : new String(args[0], StandardCharsets.US_ASCII);
+    }
+
+    /** Sending it twice leaves the same data as once: safe to send again when its outcome is unknown. */
+    boolean repeatable() {
+        return CommandSafety.repeatable(name(), args);
+    }
+
+    /** It leaves its key as if nothing had been written before (DEL, SET without NX, RESTORE ... REPLACE). */
+    boolean resetsKey() {
+        return CommandSafety.resetsKey(name(), args);
     }
 
     static Pending control(byte[][] args) {

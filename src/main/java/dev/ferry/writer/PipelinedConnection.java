@@ -32,6 +32,11 @@ final class PipelinedConnection implements AutoCloseable {
     private final RespOutput out = new RespOutput(FLUSH_BYTES + 64 * 1024);
     private final ConcurrentLinkedQueue<Pending> inFlight = new ConcurrentLinkedQueue<>();
     private final AtomicInteger inFlightCount = new AtomicInteger();
+    /**
+     * Commands this connection's target refused and {@link Retries} will send again: they keep their place in the
+     * window, so the producer does not pile new commands onto a target that refuses them.
+     */
+    private final AtomicInteger held = new AtomicInteger();
     private final int window;
     private final ReplyHandler handler;
     private final Thread replyThread;
@@ -60,14 +65,18 @@ final class PipelinedConnection implements AutoCloseable {
         return conn.address();
     }
 
-    /** Waits until the window has room; call before {@link #send} from the producing thread. */
-    void awaitWindow() {
-        while (inFlightCount.get() >= window) {
+    /**
+     * Waits until the window has room; call before {@link #send} from the producing thread. {@code stop} runs
+     * between waits and throws when the run is over.
+     */
+    void awaitWindow(Runnable stop) {
+        while (inFlightCount.get() + held.get() >= window) {
             checkBroken();
+            stop.run();
             flush();
             synchronized (windowMonitor) {
                 producerWaiting = true;
-                if (inFlightCount.get() >= window && broken == null) {
+                if (inFlightCount.get() + held.get() >= window && broken == null) {
                     try {
                         windowMonitor.wait(5);
                     } catch (InterruptedException e) {
@@ -132,6 +141,21 @@ final class PipelinedConnection implements AutoCloseable {
 
     int inFlight() {
         return inFlightCount.get();
+    }
+
+    /** A command answered on this connection waits to be sent again (call before its reply handler returns). */
+    void hold() {
+        held.incrementAndGet();
+    }
+
+    /** A held command was sent again, or given up: its place in the window is free. */
+    void release() {
+        held.decrementAndGet();
+        if (producerWaiting) {
+            synchronized (windowMonitor) {
+                windowMonitor.notifyAll();
+            }
+        }
     }
 
     String brokenReason() {

@@ -1,0 +1,144 @@
+package dev.ferry.writer;
+
+import dev.ferry.util.WriteFailedException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Lost connections: sends that wait out a repair, and the repair itself. A repair restores the routes and sends
+ * again every unanswered command that is safe to repeat, in its original order, before any new command; a key
+ * whose unanswered commands are not (RPUSH, APPEND, XADD after part of the key was confirmed) is failed and
+ * reported, since it may be incomplete on the target. {@link RepairGate} keeps senders and repairs apart.
+ */
+final class ConnectionRecovery {
+    private static final Logger log = LoggerFactory.getLogger(TargetWriter.class);
+    /** How often a sender waiting for a new route looks whether the run must stop, at the longest. */
+    private static final long LOOK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final Routing routing;
+    private final Tickets tickets;
+    private final RunState state;
+    private final long reconnectTimeoutMs;
+    private final RepairGate gate = new RepairGate();
+
+    ConnectionRecovery(Routing routing, Tickets tickets, RunState state, long reconnectTimeoutMs) {
+        this.routing = routing;
+        this.tickets = tickets;
+        this.state = state;
+        this.reconnectTimeoutMs = reconnectTimeoutMs;
+    }
+
+    /**
+     * Sends {@code p} along its ticket's route, waiting out route repairs; with {@code awaitWindow}, first waits
+     * until the connection's window has room (a producer does; a retry re-sending one command does not). The
+     * window is awaited outside the gate, so a repair never waits for a full window to drain, and a held retry
+     * (which frees the window once re-sent, through the gate) never waits for a producer.
+     */
+    void send(Pending p, boolean awaitWindow) {
+        // set at the first broken route: the send gives up once its route stays broken that long
+        long deadline = 0;
+        boolean broke = false;
+        while (true) {
+            PipelinedConnection conn;
+            try {
+                if (awaitWindow) routing.route(p.ticket).awaitWindow(state::checkFatal);
+                gate.enterSend(state::checkFatal);
+                try {
+                    conn = routing.route(p.ticket);
+                    conn.send(p);
+                    return;
+                } finally {
+                    gate.exitSend();
+                }
+            } catch (PipelinedConnection.BrokenConnectionException e) {
+                conn = e.connection();
+            }
+            // its reply thread repairs the route; send again once that is done
+            if (!broke) {
+                broke = true;
+                deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(reconnectTimeoutMs + 5_000);
+            }
+            awaitNewRoute(conn, p.ticket, deadline);
+        }
+    }
+
+    /**
+     * The sender found {@code broken} dead: wait (until {@code deadline}, nanoTime) until the key routes to a
+     * repaired or new connection.
+     */
+    private void awaitNewRoute(PipelinedConnection broken, KeyTicket t, long deadline) {
+        while (state.fatal() == null) {
+            long seen = gate.generation();
+            if (gate.repairs() == 0 && routing.route(t) != broken) return;
+            long left = deadline - System.nanoTime();
+            if (left <= 0) break;
+            gate.awaitChange(seen, Math.min(left, LOOK_NANOS));
+        }
+        state.checkFatal();
+        throw new WriteFailedException(broken.brokenReason());
+    }
+
+    /** Repairs begun and not ended: a drain counts them as work in flight. */
+    int repairs() {
+        return gate.repairs();
+    }
+
+    /**
+     * A connection was lost; its own reply thread calls this, which has no more replies to read. Restores the
+     * routes and replays what the connection left unanswered; a repair that fails ends the run.
+     */
+    void onBroken(PipelinedConnection from, String why) {
+        if (state.closing()) return;
+        gate.beginRepair();
+        try {
+            List<Pending> todo = from.takeUnanswered();
+            log.warn("{}; restoring the route and re-sending {} command(s)", why, todo.size());
+            long deadline = System.currentTimeMillis() + reconnectTimeoutMs;
+            while (true) {
+                routing.restoreRoutes(deadline);
+                int i = 0;
+                try {
+                    for (; i < todo.size(); i++) replay(todo.get(i));
+                    break;
+                } catch (PipelinedConnection.BrokenConnectionException e) {
+                    // the new route broke as well: what it holds unanswered came before todo[i], keep that order
+                    List<Pending> again = new ArrayList<>(e.connection().takeUnanswered());
+                    again.addAll(todo.subList(i, todo.size()));
+                    todo = again;
+                }
+            }
+            state.reconnects.increment();
+            routing.flush();
+        } catch (RuntimeException e) {
+            state.failIfFirst(e instanceof TargetLostException ? e.getMessage() : why + "; reconnecting failed: " + e.getMessage());
+        } finally {
+            gate.endRepair();
+        }
+    }
+
+    private void replay(Pending p) {
+        if (p.ticket == null) return; // SELECT and ASKING are re-issued with the commands they served
+        if (mayReplay(p)) {
+            routing.route(p.ticket).send(p);
+            return;
+        }
+        tickets.answered(p.ticket, LOST_MID_KEY, false);
+    }
+
+    /** Why a key whose unanswered commands could not be sent again is failed. */
+    static final String LOST_MID_KEY =
+            "the connection was lost while this key was being written; it may be incomplete on the target";
+
+    /**
+     * Whether {@code p}, left unanswered by a lost connection, may be sent again: its key has not failed, and
+     * either sending it twice does no harm or its key's commands can all be repeated from the first (none was
+     * answered yet and the first one replaces the whole value).
+     */
+    static boolean mayReplay(Pending p) {
+        KeyTicket t = p.ticket;
+        return t.failure() == null && (p.repeatable() || t.replayableFromStart());
+    }
+}

@@ -1,0 +1,68 @@
+package dev.ferry.writer;
+
+import dev.ferry.util.WriteFailedException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What one writer has done so far and whether it can go on: the reason it must stop (first one wins), whether
+ * it is closing, its counters, and the target dbs it has sent writes into. Shared by all its parts.
+ */
+final class RunState {
+    private volatile String fatal;
+    private volatile boolean closing;
+    final LongAdder keysWritten = new LongAdder();
+    final LongAdder commandsApplied = new LongAdder();
+    final LongAdder nonAtomicTransactions = new LongAdder();
+    final LongAdder keysFailed = new LongAdder();
+    final LongAdder bytesSent = new LongAdder();
+    final LongAdder reconnects = new LongAdder();
+    /** Target dbs this writer has sent a write into (bit n: db n, for dbs below 64; the rest in the set). */
+    private final AtomicLong writtenDbs = new AtomicLong();
+    private final Set<Integer> writtenHighDbs = ConcurrentHashMap.newKeySet();
+
+    /** Why the writer cannot go on, or null while it can. */
+    String fatal() {
+        return fatal;
+    }
+
+    /** Records why the run must stop, unless an earlier reason was recorded. */
+    void failIfFirst(String why) {
+        if (fatal == null) fatal = why;
+    }
+
+    /** Records why the run must stop, replacing any earlier reason (as --on-unsupported=fail always did). */
+    void fail(String why) {
+        fatal = why;
+    }
+
+    /** Throws {@link WriteFailedException} once the run must stop. */
+    void checkFatal() {
+        String f = fatal;
+        if (f != null) throw new WriteFailedException(f);
+    }
+
+    boolean closing() {
+        return closing;
+    }
+
+    void close() {
+        closing = true;
+    }
+
+    void markWritten(int db) {
+        if (db < 0) return;
+        if (db < 64) {
+            long bit = 1L << db;
+            if ((writtenDbs.get() & bit) == 0) writtenDbs.getAndUpdate(v -> v | bit);
+        } else {
+            writtenHighDbs.add(db);
+        }
+    }
+
+    boolean wroteTo(int db) {
+        return db < 64 ? (writtenDbs.get() & (1L << db)) != 0 : writtenHighDbs.contains(db);
+    }
+}

@@ -1,0 +1,190 @@
+package dev.ferry.writer;
+
+import dev.ferry.record.BigValueEnd;
+import dev.ferry.record.BigValueStart;
+import dev.ferry.record.Command;
+import dev.ferry.record.ElementBatch;
+import dev.ferry.record.KeyValue;
+import dev.ferry.record.Position;
+import dev.ferry.record.Record;
+import dev.ferry.record.ShardId;
+import dev.ferry.record.Transaction;
+import dev.ferry.resp.RedisConnectionException;
+import dev.ferry.server.ServerInfo;
+import dev.ferry.util.WriteFailedException;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What one source shard's writing thread keeps between its records, and how each record becomes tickets and
+ * commands: whole keys through {@link RecordTranslator}, big values piece by piece, live commands and
+ * MULTI/EXEC blocks as {@link CommandShaper} shapes them. Once live, all the shard's commands go through one
+ * connection per node (its lane), because live commands may touch several keys and only one connection keeps
+ * their order; before, keys spread over the connections by slot.
+ */
+final class ShardWriter {
+    private static final Logger log = LoggerFactory.getLogger(TargetWriter.class);
+
+    /** What every shard's writer shares: the writer's parts. */
+    record Parts(ServerInfo info, WriterOptions options, WriteListener listener, Routing routing, Tickets tickets,
+                 ConnectionRecovery recovery, AdminOps admin, RunState state) {
+    }
+
+    private final ShardId shard;
+    private final Parts parts;
+    private final RecordTranslator translator;
+    private final TicketEmitter emitter = new TicketEmitter();
+    /** The big value being written, if any. */
+    private BigValueStart bigStart;
+    private KeyTicket bigTicket;
+    private boolean bigSkipped;
+    private volatile boolean live;
+    /**
+     * Position of the last record that claimed one (null: none yet), so the pieces of a split command before its
+     * last claim nothing new.
+     */
+    private Position lastPosition;
+
+    ShardWriter(ShardId shard, Parts parts) {
+        this.shard = shard;
+        this.parts = parts;
+        this.translator = new RecordTranslator(parts.info(), parts.options());
+    }
+
+    void startLive() {
+        live = true;
+    }
+
+    private TicketEmitter emitter(KeyTicket ticket) {
+        emitter.ticket = ticket;
+        return emitter;
+    }
+
+    private KeyTicket ticket(int db, byte[] key, boolean command) {
+        return parts.tickets().open(shard, db, key, live ? shard.shard() : -1, command);
+    }
+
+    void write(Record record) {
+        if (record instanceof KeyValue kv) {
+            writeKeyValue(kv);
+        } else if (record instanceof BigValueStart start) {
+            startBig(start);
+        } else if (record instanceof ElementBatch batch) {
+            if (bigStart == null) throw new IllegalStateException("elements outside a big value");
+            // a big value whose connection was lost mid-way is failed; the rest of it is not sent
+            if (!bigSkipped && bigTicket.failure() == null) translator.bigElements(bigStart.key(), batch, emitter(bigTicket));
+        } else if (record instanceof BigValueEnd end) {
+            endBig(end);
+        } else if (record instanceof Command c) {
+            writePieces(CommandShaper.command(parts.routing().isCluster(), c.db(), c.parsed()), c.position());
+        } else if (record instanceof Transaction t) {
+            writeTransaction(t);
+        }
+        if (record.position() != null) lastPosition = record.position();
+    }
+
+    private void writeKeyValue(KeyValue kv) {
+        KeyTicket ticket = ticket(kv.db(), kv.key(), false);
+        String refusal = CommandShaper.clusterDbRefusal(parts.routing().isCluster(), kv.db());
+        if (refusal == null) {
+            try {
+                refusal = translator.keyValue(kv, emitter(ticket));
+            } catch (RuntimeException e) {
+                if (e instanceof RedisConnectionException || e instanceof WriteFailedException) throw e;
+                refusal = "cannot decode value: " + e.getMessage();
+            }
+        }
+        if (refusal != null) parts.tickets().unsupported(ticket, refusal);
+        parts.tickets().close(ticket, kv.position());
+    }
+
+    private void startBig(BigValueStart start) {
+        bigStart = start;
+        bigTicket = ticket(start.db(), start.key(), false);
+        String refusal = CommandShaper.clusterDbRefusal(parts.routing().isCluster(), start.db());
+        bigSkipped = refusal != null;
+        if (refusal != null) {
+            parts.tickets().unsupported(bigTicket, refusal);
+        } else {
+            bigSkipped = !translator.bigStart(start, emitter(bigTicket));
+        }
+    }
+
+    private void endBig(BigValueEnd end) {
+        if (bigStart == null) throw new IllegalStateException("big value end without a start");
+        if (!bigSkipped && bigTicket.failure() == null) translator.bigEnd(bigStart, emitter(bigTicket));
+        KeyTicket t = bigTicket;
+        bigStart = null;
+        bigTicket = null;
+        parts.tickets().close(t, end.position());
+    }
+
+    private void writeTransaction(Transaction tx) {
+        CommandShaper.Shape shape = CommandShaper.transaction(parts.routing().isCluster(), tx.commands());
+        if (shape.nonAtomic()) {
+            if (parts.state().nonAtomicTransactions.sum() == 0) {
+                log.warn("a source MULTI/EXEC block spans hash slots; a cluster target applies such blocks command by "
+                        + "command, in order, without atomicity (counted in the summary)");
+            }
+            parts.state().nonAtomicTransactions.increment();
+        }
+        writePieces(shape.pieces(), tx.position());
+    }
+
+    /** Files and sends each piece in order; only the last claims {@code position} ({@link Position#ofPart}). */
+    private void writePieces(List<CommandShaper.Piece> pieces, Position position) {
+        for (int i = 0; i < pieces.size(); i++) {
+            CommandShaper.Piece piece = pieces.get(i);
+            KeyTicket t = ticket(piece.db(), piece.key(), true);
+            if (piece.refusal() != null) {
+                parts.tickets().unsupported(t, piece.refusal());
+            } else {
+                for (CommandShaper.Send s : piece.sends()) emitter(t).send(s.pending(t));
+            }
+            parts.tickets().close(t, Position.ofPart(i, pieces.size(), lastPosition, position));
+        }
+    }
+
+    /** The source moved on to {@code position} with nothing to write: it counts once everything before it does. */
+    void advance(Position position) {
+        parts.tickets().close(ticket(-1, null, true), position);
+        if (position != null) lastPosition = position;
+    }
+
+    /** A source record the target cannot take: skipped and reported (or the end of the run); its position counts. */
+    void refuse(int db, byte[] key, String reason, Position position) {
+        KeyTicket t = ticket(db, key, true);
+        parts.tickets().unsupported(t, reason);
+        parts.tickets().close(t, position);
+        if (position != null) lastPosition = position;
+    }
+
+    /** Sends the commands of one key (its ticket) along the key's route, waiting out route repairs. */
+    private final class TicketEmitter implements RecordTranslator.Emitter {
+        KeyTicket ticket;
+
+        @Override
+        public void command(int flags, byte[]... args) {
+            send(new Pending(args, ticket, ticket.db, flags));
+        }
+
+        void send(Pending p) {
+            parts.state().markWritten(p.db);
+            ticket.added(p);
+            parts.recovery().send(p, true);
+        }
+
+        @Override
+        public boolean exists(int db, byte[] key) {
+            boolean exists = parts.admin().exists(db, key);
+            if (exists) ticket.answeredExists();
+            return exists;
+        }
+
+        @Override
+        public void warn(String message) {
+            parts.listener().warned(ticket.db, ticket.key, message);
+        }
+    }
+}

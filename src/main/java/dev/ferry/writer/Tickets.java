@@ -1,0 +1,99 @@
+package dev.ferry.writer;
+
+import dev.ferry.record.Confirmation;
+import dev.ferry.record.Position;
+import dev.ferry.record.ShardId;
+import dev.ferry.util.KeyNames;
+import dev.ferry.util.WriteFailedException;
+import java.util.function.Consumer;
+
+/**
+ * Opens a ticket per source record (numbered for its shard's {@link PositionTracker}) and accounts for it once
+ * every command of it is answered: counted as written or applied, reported as failed or skipped, and its
+ * position completed, so the shard's committed and confirmed positions move.
+ */
+final class Tickets {
+    private final PositionTracker positions = new PositionTracker();
+    private final WriteListener listener;
+    private final WriterOptions options;
+    private final RunState state;
+    /** Runs while a new record waits for older ones to be confirmed (what they need may sit in a send buffer). */
+    private final Runnable whileWaiting;
+
+    Tickets(WriteListener listener, WriterOptions options, RunState state, Runnable whileWaiting) {
+        this.listener = listener;
+        this.options = options;
+        this.state = state;
+        this.whileWaiting = whileWaiting;
+    }
+
+    /** A ticket for one record of {@code shard}; waits while too many of the shard's records are unconfirmed. */
+    KeyTicket open(ShardId shard, int db, byte[] key, int lane, boolean command) {
+        try {
+            return new KeyTicket(shard, positions.open(shard, whileWaiting), db, key, lane, command);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WriteFailedException("interrupted");
+        }
+    }
+
+    /**
+     * A source record the target cannot take: skipped and reported, or the end of the run under
+     * --on-unsupported=fail (then this throws). Its position still counts as applied.
+     */
+    void unsupported(KeyTicket ticket, String reason) {
+        if (options.failOnUnsupported()) {
+            state.fail("key " + KeyNames.quote(ticket.key) + " (db " + ticket.db + "): " + reason);
+            state.checkFatal();
+        }
+        ticket.skip(reason);
+    }
+
+    /** Closes a ticket at {@code position}; accounts for it when nothing of it is outstanding. */
+    void close(KeyTicket t, Position position) {
+        if (t.close(position)) finish(t);
+    }
+
+    /** Records an answer (error or not) for one command of {@code t}; accounts for it when that was the last. */
+    void answered(KeyTicket t, String error, boolean keyExisted) {
+        if (t.answered(error, keyExisted)) finish(t);
+    }
+
+    /** Accounts for a ticket whose commands have all been answered. */
+    void finish(KeyTicket t) {
+        if (t.key == null) { // a position with nothing written
+            positions.complete(t.shard, t.seq, t.position());
+            return;
+        }
+        String failure = t.failure();
+        if (t.skipReason() != null) {
+            listener.skipped(t.db, t.key, t.skipReason());
+        } else if (failure != null) {
+            state.keysFailed.increment();
+            listener.failed(t.db, t.key, failure);
+            if (options.failOnError()) {
+                state.failIfFirst("target refused key " + KeyNames.quote(t.key) + " (db " + t.db + "): " + failure);
+            }
+        } else if (t.existed()) {
+            listener.skipped(t.db, t.key, "exists on the target (--no-replace)");
+        } else if (t.command) {
+            state.commandsApplied.increment();
+        } else {
+            state.keysWritten.increment();
+        }
+        positions.complete(t.shard, t.seq, t.position(), failure != null && t.skipReason() == null);
+    }
+
+    Position committed(ShardId shard) {
+        return positions.committed(shard);
+    }
+
+    Position confirmed(ShardId shard) {
+        return positions.confirmed(shard);
+    }
+
+    /** {@code listener} hears of {@code shard}'s positions as they move, on the reply thread that moved them. */
+    void listen(ShardId shard, Consumer<Confirmation> listener) {
+        positions.listen(shard, listener);
+    }
+}
