@@ -134,7 +134,7 @@ FERRY_RC=0
 for _ in $(seq 1 600); do kill -0 "$FERRY_PID" 2>/dev/null || break; sleep 0.1; done
 if kill -0 "$FERRY_PID" 2>/dev/null; then log "ferry still running 60 s after SIGINT"; FERRY_RC=timeout; stop_child "$FERRY_PID"; else wait "$FERRY_PID" || FERRY_RC=$?; fi
 SRC_OFFSET=$(info_field "$SRC_PORT" replication master_repl_offset)
-FERRY_APPLIED=$(sed -n 's/.*applied to offset \([0-9]*\) of replication id.*/\1/p' "$FERRY_OUT" | tail -n 1)
+FERRY_APPLIED=$(sed -n 's/.*confirmed to offset \([0-9,]*\) of replication id.*/\1/p' "$FERRY_OUT" | tail -n 1 | tr -d ,)
 SRC_DIGEST=$(cli "$SRC_PORT" DEBUG DIGEST); TGT_DIGEST=$(cli "$TGT_PORT" DEBUG DIGEST)
 SRC_DBSIZE=$(cli "$SRC_PORT" DBSIZE); TGT_DBSIZE=$(cli "$TGT_PORT" DBSIZE)
 DIGEST_OK=$([[ $SRC_DIGEST = "$TGT_DIGEST" ]] && echo yes || echo NO)
@@ -176,7 +176,7 @@ fi
     echo "ferry/native sustained-rate ratio: $(python3 -c "import sys; print('%.3f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$BEST_ferry" "$BEST_native")"
   fi
   [[ "$GEN_MAX_RATE" = - || "$GEN_MAX_RATE" = 0 ]] || echo "ferry sustained / generator max: $(python3 -c "import sys; print('%.3f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$BEST_ferry" "$GEN_MAX_RATE")"
-  echo "after SIGINT: ferry exit $FERRY_RC; summary applied offset ${FERRY_APPLIED:-?}, source master_repl_offset $SRC_OFFSET (before SIGINT $SRC_OFFSET_BEFORE)"
+  echo "after SIGINT: ferry exit $FERRY_RC; summary confirmed offset ${FERRY_APPLIED:-?}, source master_repl_offset $SRC_OFFSET (before SIGINT $SRC_OFFSET_BEFORE)"
   echo "target vs source: DBSIZE $TGT_DBSIZE/$SRC_DBSIZE, DEBUG DIGEST $DIGEST_OK"
   echo "ferry summary:"
   sed 's/^/  | /' <<<"$FERRY_SUMMARY"
