@@ -87,6 +87,25 @@ class StopIncompleteIT {
         assertThat(r.err()).contains("ferry: stopped before the snapshot was complete").doesNotContain("Exception");
     }
 
+    /**
+     * Scan mode's keys go through the same snapshot stage as a replica's, so a stop ends its scan at the next key too
+     * (it used to wait for the whole scan) and says the copy is partial.
+     */
+    @Test
+    void scanStoppedDuringTheSnapshotSaysSoAndExitsIncomplete() throws Exception {
+        RedisServer s = source.get();
+        assertThat(s.cli("DEBUG", "POPULATE", Integer.toString(SOURCE_KEYS), "key", "20")).isEqualTo("OK");
+        CompletableFuture<Cli.Result> run = inBackground("replicate", "--scan", "--source", s.uri(), "--target",
+                target.get().uri(), "--mode", "snapshot", "--rate-limit", "2000", "-q");
+        await("the first keys arrive", () -> target.get().dbSize() > 0, run);
+        Cli.interrupt();
+        Cli.Result r = result(run);
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(4);
+        long written = stoppedAfter(r, "~20,000");
+        assertThat(written).isPositive().isLessThan(SOURCE_KEYS).isEqualTo(target.get().dbSize());
+        assertThat(r.err()).contains("ferry: stopped before the snapshot was complete").doesNotContain("Exception");
+    }
+
     @Test
     void dragonflySnapshotStoppedMidwaySaysSoAndExitsIncomplete() throws Exception {
         RedisServer backing = source.get();
