@@ -133,7 +133,6 @@ final class Session implements FlowLink.Session {
     /** Until the session breaks: ACKs once a second, right after a PING, or after 1024 records. */
     private void acks() throws InterruptedException {
         long[] lastAckAt = new long[src.flows];
-        long[] lastAcked = new long[src.flows];
         while (!src.stopping) {
             failIfAny();
             boolean live = true;
@@ -163,7 +162,6 @@ final class Session implements FlowLink.Session {
                     throw new RedisConnectionException("flow " + l.flow + ": " + e.getMessage());
                 }
                 lastAckAt[l.flow] = now;
-                lastAcked[l.flow] = committed;
             }
             synchronized (signal) {
                 // woken at once by a confirmed PING (confirmed()) or 1024 records; the timeout serves the
