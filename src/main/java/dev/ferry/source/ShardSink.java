@@ -11,7 +11,8 @@ import java.util.function.Consumer;
  * Where one source shard hands what it reads: the only thing a source writes to. The pipeline behind it keeps
  * the filters, the db map and the rate limit, turns commands that are not about one key into what the target
  * needs, and gives everything to the writer; the writer pushes back the positions the target confirmed
- * ({@link #onConfirmed}). Called from one thread at a time per shard.
+ * ({@link #onConfirmed}). Records go in from one thread at a time per shard; {@link #wants}, {@link #warn} and
+ * {@link #sourceWarning} may be called from any thread (a scan's keyspace listener does).
  *
  * <p>Every record carries the {@link Position} the source stands at after it; records that change nothing on
  * the target still move the position ({@link #advance}), so the confirmed position keeps up with the source.
