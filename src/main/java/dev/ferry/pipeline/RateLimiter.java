@@ -4,14 +4,19 @@ import dev.ferry.util.UsageException;
 
 /**
  * Holds a snapshot to at most so many keys (or bytes) per second, so a production target keeps serving
- * its clients while Ferry fills it. Called from one thread per shard; each shard has its own.
+ * its clients while Ferry fills it. Called from one thread per shard; each shard has its own, for the whole run.
+ * Time spent idle is not saved up: after more than {@link #MAX_CREDIT_NANOS} of unused allowance (a shard that
+ * waited for its source, then a new full sync or a burst of re-reads) the count starts again, so a burst is
+ * never faster than the limit for more than that long.
  */
 public final class RateLimiter {
     public static final RateLimiter NONE = new RateLimiter(0, 0);
 
     private final long keysPerSecond;
     private final long bytesPerSecond;
-    private final long start = System.nanoTime();
+    private static final long MAX_CREDIT_NANOS = 1_000_000_000L;
+
+    private long start = System.nanoTime();
     private long keys;
     private long bytes;
 
@@ -51,11 +56,15 @@ public final class RateLimiter {
 
     public void acquire(long k, long b) {
         if (keysPerSecond == 0 && bytesPerSecond == 0) return;
+        long now = System.nanoTime();
+        if (now - start - dueNanos() > MAX_CREDIT_NANOS) {
+            start = now;
+            keys = 0;
+            bytes = 0;
+        }
         keys += k;
         bytes += b;
-        double due = Math.max(keysPerSecond > 0 ? (double) keys / keysPerSecond : 0,
-                bytesPerSecond > 0 ? (double) bytes / bytesPerSecond : 0);
-        long waitNanos = (long) (due * 1e9) - (System.nanoTime() - start);
+        long waitNanos = dueNanos() - (now - start);
         if (waitNanos > 1_000_000) {
             try {
                 Thread.sleep(waitNanos / 1_000_000);
@@ -63,5 +72,12 @@ public final class RateLimiter {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** When, counted from {@code start}, what was acquired so far is due. */
+    private long dueNanos() {
+        double due = Math.max(keysPerSecond > 0 ? (double) keys / keysPerSecond : 0,
+                bytesPerSecond > 0 ? (double) bytes / bytesPerSecond : 0);
+        return (long) (due * 1e9);
     }
 }

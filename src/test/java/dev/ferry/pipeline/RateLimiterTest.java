@@ -42,6 +42,17 @@ class RateLimiterTest {
         assertThat((System.nanoTime() - t0) / 1_000_000).as("b has its own budget").isLessThan(100);
     }
 
+    /** A shard that waited for its source (or ran live for an hour) does not get to burst through its next snapshot. */
+    @Test
+    void idleTimeIsNotSavedUp() throws InterruptedException {
+        RateLimiter r = RateLimiter.parse("1000");
+        r.acquire(1, 0);
+        Thread.sleep(1_500);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 10; i++) r.acquire(100, 0); // 1,000 keys: about a second, not the 1.5 s of idle credit
+        assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(700L, 3_000L);
+    }
+
     @Test
     void refusesWhatItCannotRead() {
         assertThatThrownBy(() -> RateLimiter.parse("fast")).hasMessageContaining("--rate-limit 'fast'");
