@@ -26,8 +26,10 @@ class ImportClusterIT {
     @RegisterExtension
     static final RedisClusterExtension cluster = new RedisClusterExtension().flushBeforeEach();
 
+    /** The corpus files Redis 7.0 loads; one placeholder where the corpus is absent, so the test skips saying why. */
     static List<String> loadableFiles() {
-        return Corpus.loadableByRedis70();
+        List<String> files = Corpus.loadableByRedis70();
+        return files.isEmpty() ? List.of("(corpus absent)") : files;
     }
 
     private static Map<String, String> db0(Map<String, String> perKey) {
