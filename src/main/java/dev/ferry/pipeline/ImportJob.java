@@ -25,6 +25,9 @@ import java.nio.file.Path;
  */
 public final class ImportJob {
     private static final ShardId SHARD = ShardId.of(0);
+    /** How long a failed run waits for the answers to what it had sent, before counting. */
+    private static final long SETTLE_MS = 5_000;
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ImportJob.class);
 
     /** {@code report} is where every key not written exactly goes, one JSON line each, or null. */
     public record Settings(Path file, RedisUri target, KeyFilter filter, WriterOptions writer, long bigValueThreshold,
@@ -165,7 +168,10 @@ public final class ImportJob {
             try {
                 return read(w, r, feeder, listener);
             } catch (WriteFailedException e) {
-                // the writer cannot drain any more; what it confirmed before the failure is still exactly known
+                // the writer cannot drain any more, but what it sent before the failure is still answered (written
+                // or refused): wait for those answers, so the summary's count is what the target holds
+                if (!w.settle(SETTLE_MS)) log.warn("the target did not answer every write within {} s of the failure: "
+                        + "the counts may fall short of what it holds", SETTLE_MS / 1000);
                 return new Result(stats, w.keysWritten(), r.position(), w.bytesSent(), offset(w.confirmed(SHARD)), 0,
                         r.rdbVersion(), w.info().describe(), w.reconnects(), Ending.TARGET_FAILED, e.getMessage());
             }

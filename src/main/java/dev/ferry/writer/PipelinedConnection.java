@@ -37,6 +37,8 @@ final class PipelinedConnection implements AutoCloseable {
      * window, so the producer does not pile new commands onto a target that refuses them.
      */
     private final AtomicInteger held = new AtomicInteger();
+    /** Commands queued in {@code out} since the last flush (guarded by this). */
+    private int unsent;
     private final int window;
     private final ReplyHandler handler;
     private final Thread replyThread;
@@ -120,6 +122,7 @@ final class PipelinedConnection implements AutoCloseable {
         for (byte[] a : p.args) out.arg(a);
         inFlight.add(p);
         inFlightCount.incrementAndGet();
+        unsent++;
     }
 
     synchronized void flush() {
@@ -131,8 +134,10 @@ final class PipelinedConnection implements AutoCloseable {
             bytesSent.add(out.size());
             out.writeTo(socketOut);
             socketOut.flush();
+            unsent = 0;
         } catch (IOException e) {
             out.reset();
+            unsent = 0;
             // the reply thread notices the closed socket and reports the loss; what was queued is replayed
             markBroken("write to " + address() + " failed: " + e.getMessage());
             conn.close();
@@ -141,6 +146,14 @@ final class PipelinedConnection implements AutoCloseable {
 
     int inFlight() {
         return inFlightCount.get();
+    }
+
+    /**
+     * Commands written to the socket and not answered yet: the ones the server will still answer, unless the
+     * connection is lost (then none). Queued commands not flushed yet are not among them.
+     */
+    synchronized int awaitingReply() {
+        return broken != null ? 0 : Math.max(0, inFlightCount.get() - unsent);
     }
 
     /** A command answered on this connection waits to be sent again (call before its reply handler returns). */
@@ -196,6 +209,7 @@ final class PipelinedConnection implements AutoCloseable {
         java.util.List<Pending> out = new java.util.ArrayList<>(inFlight);
         inFlight.clear();
         inFlightCount.set(0);
+        unsent = 0;
         return out;
     }
 

@@ -225,6 +225,13 @@ final class Routing {
         return n;
     }
 
+    /** Commands written to a socket and not answered yet, on connections that can still answer (not lost). */
+    int awaitingReply() {
+        int n = 0;
+        for (Node node : nodes.values()) for (PipelinedConnection c : node.connections()) n += c.awaitingReply();
+        return n;
+    }
+
     void close() {
         List<Node> all = new ArrayList<>(nodes.values());
         for (Node n : all) n.close();

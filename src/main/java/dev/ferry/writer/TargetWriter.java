@@ -226,6 +226,30 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
     }
 
     /**
+     * After the run failed: waits (at most {@code timeoutMs}) until every command already written to the target is
+     * answered — those
+     * sent before the failure still land or are refused, and refused ones waiting for a retry are given up — so the
+     * counts and positions then say what the target holds. Returns whether everything that can still be answered
+     * was, in time (commands on a lost connection cannot be: they stay unconfirmed, and are not waited for).
+     */
+    public boolean settle(long timeoutMs) {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        while (System.nanoTime() < deadline) {
+            // nothing more is sent: what is queued and not flushed stays unsent (and unconfirmed), a lost
+            // connection answers nothing more, and after the failure no repair replays what it held
+            int inFlight = retries.waiting() + routing.awaitingReply();
+            if (inFlight == 0) return true;
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /**
      * The highest position of {@code shard} whose records have all been answered by the target (written, or
      * refused and reported), or null: what a replica acknowledges and resumes after.
      */
