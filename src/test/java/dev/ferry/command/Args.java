@@ -1,30 +1,23 @@
 package dev.ferry.command;
 
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import dev.ferry.testkit.Words;
 import java.util.List;
 
-/** Commands written as words, and back, so that assertions read like the commands they check. */
+/** The shared word helpers ({@link Words}), and where the command table finds a command's keys. */
 final class Args {
     private Args() {
     }
 
     static byte[][] cmd(String... words) {
-        byte[][] a = new byte[words.length][];
-        for (int i = 0; i < words.length; i++) a[i] = words[i].getBytes(StandardCharsets.UTF_8);
-        return a;
+        return Words.cmd(words);
     }
 
     static List<String> words(byte[][] args) {
-        List<String> out = new ArrayList<>();
-        for (byte[] a : args) out.add(new String(a, StandardCharsets.UTF_8));
-        return out;
+        return Words.words(args);
     }
 
     static List<List<String>> words(List<byte[][]> commands) {
-        List<List<String>> out = new ArrayList<>();
-        for (byte[][] c : commands) out.add(words(c));
-        return out;
+        return Words.words(commands);
     }
 
     static int[] keys(String... words) {

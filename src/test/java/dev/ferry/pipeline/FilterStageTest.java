@@ -6,7 +6,7 @@ import dev.ferry.command.ParsedCommand;
 import dev.ferry.command.ValueType;
 import dev.ferry.record.FileOffset;
 import dev.ferry.record.KeyValue;
-import java.nio.charset.StandardCharsets;
+import dev.ferry.testkit.Words;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,16 +15,9 @@ import org.junit.jupiter.api.Test;
 class FilterStageTest {
     private final RunStats stats = new RunStats();
 
-    private static byte[][] args(String... words) {
-        byte[][] out = new byte[words.length][];
-        for (int i = 0; i < words.length; i++) out[i] = words[i].getBytes(StandardCharsets.UTF_8);
-        return out;
-    }
-
-    private static String text(byte[][] args) {
-        StringBuilder b = new StringBuilder();
-        for (byte[] a : args) b.append(b.length() == 0 ? "" : " ").append(new String(a, StandardCharsets.UTF_8));
-        return b.toString();
+    /** The command as the stage hands it on, as text. */
+    private static String mapped(FilterStage s, int db, String... words) {
+        return String.join(" ", Words.words(s.command(db, ParsedCommand.of(Words.cmd(words))).args()));
     }
 
     private FilterStage stage(KeyFilter filter) {
@@ -40,20 +33,19 @@ class FilterStageTest {
         assertThat(mapped.position()).isEqualTo(new FileOffset(9));
         KeyValue inDb0 = new KeyValue(0, "k".getBytes(), 0, -1, new byte[] {0, 1, 'v'}, 10, null);
         assertThat(s.mapped(inDb0)).as("an unmapped db: the same record, no copy").isSameAs(inDb0);
-        assertThat(text(s.command(1, ParsedCommand.of(args("move", "k", "2"))).args())).isEqualTo("MOVE k 6");
-        assertThat(text(s.command(1, ParsedCommand.of(args("COPY", "a", "b", "db", "1", "REPLACE"))).args()))
-                .isEqualTo("COPY a b db 5 REPLACE");
-        assertThat(text(s.command(1, ParsedCommand.of(args("set", "k", "v"))).args())).as("names upper-cased once").isEqualTo("SET k v");
+        assertThat(mapped(s, 1, "move", "k", "2")).isEqualTo("MOVE k 6");
+        assertThat(mapped(s, 1, "COPY", "a", "b", "db", "1", "REPLACE")).isEqualTo("COPY a b db 5 REPLACE");
+        assertThat(mapped(s, 1, "set", "k", "v")).as("names upper-cased once").isEqualTo("SET k v");
     }
 
     @Test
     void leavesOutWhatTheFiltersLeaveOutAndCountsOnlyKeys() {
         FilterStage s = stage(new KeyFilter(Set.of(0), null, List.of("user:*"), null, Set.of(ValueType.HASH)));
-        assertThat(s.command(1, ParsedCommand.of(args("HSET", "user:1", "f", "v")))).as("db 1 is out").isNull();
-        assertThat(s.command(0, ParsedCommand.of(args("SET", "user:1", "v")))).as("a string is out").isNull();
-        assertThat(s.command(0, ParsedCommand.of(args("HSET", "other", "f", "v")))).as("the name is out").isNull();
-        assertThat(s.command(0, ParsedCommand.of(args("HSET", "user:1", "f", "v")))).isNotNull();
-        assertThat(s.command(0, ParsedCommand.of(args("DEL", "user:1", "other")))).as("one key in: applied whole").isNotNull();
+        assertThat(s.command(1, ParsedCommand.of(Words.cmd("HSET", "user:1", "f", "v")))).as("db 1 is out").isNull();
+        assertThat(s.command(0, ParsedCommand.of(Words.cmd("SET", "user:1", "v")))).as("a string is out").isNull();
+        assertThat(s.command(0, ParsedCommand.of(Words.cmd("HSET", "other", "f", "v")))).as("the name is out").isNull();
+        assertThat(s.command(0, ParsedCommand.of(Words.cmd("HSET", "user:1", "f", "v")))).isNotNull();
+        assertThat(s.command(0, ParsedCommand.of(Words.cmd("DEL", "user:1", "other")))).as("one key in: applied whole").isNotNull();
         assertThat(stats.filtered.sum()).as("live commands are not keys").isZero();
         assertThat(s.wants(0, "other".getBytes(), null)).isFalse();
         assertThat(s.wants(0, "user:2".getBytes(), ValueType.HASH)).isTrue();

@@ -1,8 +1,8 @@
 package dev.ferry.writer;
 
-import static dev.ferry.writer.Words.cmd;
-import static dev.ferry.writer.Words.text;
-import static dev.ferry.writer.Words.words;
+import static dev.ferry.testkit.Words.cmd;
+import static dev.ferry.testkit.Words.text;
+import static dev.ferry.testkit.Words.words;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.command.ParsedCommand;

@@ -1,5 +1,7 @@
 package dev.ferry.writer;
 
+import dev.ferry.testkit.Words;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.util.WriteFailedException;
