@@ -75,6 +75,18 @@ public final class ParsedCommand {
         return args.length > 1 ? args[1] : args[0];
     }
 
+    /**
+     * Where the command names another db it writes into: MOVE key <b>db</b>, COPY src dst ... DB <b>db</b>; -1 when
+     * it names none (the db map changes that argument, and that db holds keys the source wrote).
+     */
+    public int dbArgumentIndex() {
+        if (is("MOVE")) return args.length == 3 ? 2 : -1;
+        if (is("COPY")) {
+            for (int i = 3; i + 1 < args.length; i++) if (Ascii.is(args[i], "DB")) return i + 1;
+        }
+        return -1;
+    }
+
     /** As {@link CommandTable#splitBySlot}: one command per slot, or null when no equivalent split exists. */
     public List<byte[][]> splitBySlot(ToIntFunction<byte[]> slotOf) {
         return spec == null ? null : SlotSplitter.split(args, spec, keys, slotOf);

@@ -98,14 +98,8 @@ public final class FilterStage {
 
     /** MOVE key db and COPY ... DB n name source dbs: give them the target's. */
     private ParsedCommand mapDbArguments(ParsedCommand cmd) {
-        byte[][] args = cmd.args();
-        if (cmd.is("MOVE") && args.length == 3) return cmd.withArgument(2, mappedDb(args[2]));
-        if (cmd.is("COPY")) {
-            for (int i = 3; i + 1 < args.length; i++) {
-                if (Ascii.is(args[i], "DB")) return cmd.withArgument(i + 1, mappedDb(args[i + 1]));
-            }
-        }
-        return cmd;
+        int at = cmd.dbArgumentIndex();
+        return at < 0 ? cmd : cmd.withArgument(at, mappedDb(cmd.args()[at]));
     }
 
     private byte[] mappedDb(byte[] db) {

@@ -64,6 +64,7 @@ final class LiveApplier {
             case KEYED, UNKNOWN -> {
                 ParsedCommand mapped = stage.command(c.db(), cmd);
                 if (mapped != null) {
+                    markOtherDb(mapped);
                     w.write(shard, new Command(stage.mapDb(c.db()), mapped, c.position()));
                     moved(c.position());
                     return;
@@ -89,7 +90,10 @@ final class LiveApplier {
         List<Command> kept = new ArrayList<>(commands.size());
         for (Command c : commands) {
             ParsedCommand mapped = stage.command(c.db(), c.parsed());
-            if (mapped != null) kept.add(new Command(stage.mapDb(c.db()), mapped, position));
+            if (mapped != null) {
+                markOtherDb(mapped);
+                kept.add(new Command(stage.mapDb(c.db()), mapped, position));
+            }
         }
         if (kept.isEmpty()) {
             advance(position);
@@ -124,6 +128,15 @@ final class LiveApplier {
     void advance(Position position) {
         w.advance(shard, position);
         moved(position);
+    }
+
+    /**
+     * MOVE and COPY ... DB write into a second target db: it holds keys Ferry wrote, so a later FLUSHALL or new full
+     * sync must clear it too (the writer marks only the db a command runs in).
+     */
+    private void markOtherDb(ParsedCommand mapped) {
+        int at = mapped.dbArgumentIndex();
+        if (at >= 0) w.markWritten(Integer.parseInt(Ascii.text(mapped.args()[at])));
     }
 
     private void moved(Position position) {
@@ -191,6 +204,9 @@ final class LiveApplier {
         }
         int a = stage.mapDb(Integer.parseInt(Ascii.text(args[1])));
         int b = stage.mapDb(Integer.parseInt(Ascii.text(args[2])));
+        // what Ferry wrote in either db is in the other one afterwards
+        w.markWritten(a);
+        w.markWritten(b);
         String error = w.onEveryMaster(-1, SWAPDB, Ascii.bytes(Integer.toString(a)), Ascii.bytes(Integer.toString(b)));
         if (error != null) ctx.outcomes().failed(0, SWAPDB, "SWAPDB failed on the target: " + error);
     }

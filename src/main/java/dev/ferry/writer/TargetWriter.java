@@ -187,6 +187,14 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
     }
 
     /** Whether this run has sent any write into target db {@code db}. */
+    /**
+     * Counts target db {@code db} as written by this run, where a command writes into a db other than the one it
+     * runs in (MOVE, COPY ... DB, SWAPDB): the pipeline knows those, the writer only sees the command's own db.
+     */
+    public void markWritten(int db) {
+        state.markWritten(db);
+    }
+
     public boolean wroteTo(int db) {
         return state.wroteTo(db);
     }

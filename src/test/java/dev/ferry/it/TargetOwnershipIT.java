@@ -115,6 +115,34 @@ class TargetOwnershipIT {
         assertThat(target.cli("-n", "3", "GET", "foreign:3")).isEqualTo("not written by this run");
     }
 
+    /**
+     * Keys a source MOVE, COPY ... DB or SWAPDB carries into another db are Ferry's writes there too: a later FLUSHALL
+     * clears that db as well. (Only the db a command ran in counted as written, so a moved key stayed on the target
+     * after the source flushed it: the target held keys the source no longer had.)
+     */
+    @Test
+    void dbsThatMoveCopyAndSwapdbWriteIntoAreClearedByAFlushall() {
+        RedisServer source = server("moving-source");
+        RedisServer target = server("moving-target");
+        try (LiveRun run = LiveRun.start(source.uri(), target.uri())) {
+            run.awaitSnapshot();
+            source.cli("SET", "moved", "1");
+            source.cli("MOVE", "moved", "5");
+            source.cli("SET", "copied", "2");
+            source.cli("COPY", "copied", "copied", "DB", "6");
+            source.cli("-n", "7", "SET", "swapped", "3");
+            source.cli("SWAPDB", "7", "8");
+            LiveRun.await("the moves", () -> "1".equals(target.cli("-n", "5", "GET", "moved"))
+                    && "2".equals(target.cli("-n", "6", "GET", "copied")) && "3".equals(target.cli("-n", "8", "GET", "swapped")), null);
+            source.cli("FLUSHALL");
+            source.cli("SET", "after:flush", "1");
+            LiveRun.await("the FLUSHALL", () -> "1".equals(target.cli("GET", "after:flush")), null);
+            ReplicateJob.Result r = run.stop();
+            assertThat(r.stats().failedCount()).as(r.toString()).isZero();
+        }
+        assertThat(LiveRun.differences(Datasets.perKey(source), Datasets.perKey(target))).isEmpty();
+    }
+
     private static java.util.Map<String, String> withoutDb3(java.util.Map<String, String> m) {
         java.util.Map<String, String> out = new java.util.TreeMap<>(m);
         out.keySet().removeIf(k -> k.startsWith("3:"));

@@ -36,6 +36,10 @@ class FilterStageTest {
         assertThat(mapped(s, 1, "move", "k", "2")).isEqualTo("MOVE k 6");
         assertThat(mapped(s, 1, "COPY", "a", "b", "db", "1", "REPLACE")).isEqualTo("COPY a b db 5 REPLACE");
         assertThat(mapped(s, 1, "set", "k", "v")).as("names upper-cased once").isEqualTo("SET k v");
+        assertThat(mapped(s, 1, "COPY", "a", "b", "REPLACE")).as("a COPY within its db names none").isEqualTo("COPY a b REPLACE");
+        assertThat(ParsedCommand.of(Words.cmd("MOVE", "k", "2")).dbArgumentIndex()).isEqualTo(2);
+        assertThat(ParsedCommand.of(Words.cmd("copy", "a", "b", "db", "3")).dbArgumentIndex()).isEqualTo(4);
+        assertThat(ParsedCommand.of(Words.cmd("SET", "db", "3")).dbArgumentIndex()).isEqualTo(-1);
     }
 
     @Test
