@@ -114,6 +114,34 @@ class StopIncompleteIT {
         }
     }
 
+    /**
+     * A Dragonfly master that restarts makes Ferry clear what it copied and copy again; a stop during that second
+     * full sync leaves a partial copy, and says so (it used to exit 0: the first snapshot had been done).
+     */
+    @Test
+    void dragonflyStoppedDuringANewFullSyncSaysSoAndExitsIncomplete() throws Exception {
+        RedisServer backing = source.get();
+        assertThat(backing.cli("DEBUG", "POPULATE", "2000", "key", "20")).isEqualTo("OK");
+        try (dev.ferry.testkit.dragonfly.DragonflyMaster m = dev.ferry.testkit.dragonfly.DragonflyMaster.builder(backing)
+                .flows(2).start()) {
+            CompletableFuture<Cli.Result> run = inBackground("replicate", "--source", "dragonfly://127.0.0.1:" + m.port(),
+                    "--target", target.get().uri(), "-q");
+            await("the first copy", () -> target.get().dbSize() == 2000 && m.fullSyncs() == 1, run);
+            m.pauseSnapshots();
+            m.restart(); // a new replication id: the journal cannot continue, Ferry copies again
+            await("the second full sync to begin, with the first copy cleared", () -> m.fullSyncs() == 2
+                    && target.get().dbSize() == 0, run);
+            Cli.interrupt();
+            Cli.Result r = result(run);
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(4);
+            // the count on that line is of keys written over the whole run, the cleared first copy included
+            assertThat(stoppedAfter(r, "an unknown number of")).isEqualTo(2000);
+            assertThat(target.get().dbSize()).isLessThan(2000);
+            assertThat(r.out()).contains("  confirmed         no replication offset").doesNotContain("confirmed to LSN");
+            assertThat(r.err()).contains("ferry: stopped before the snapshot was complete").doesNotContain("Exception");
+        }
+    }
+
     @Test
     void liveReplicateStoppedOnceLiveExitsZero() throws Exception {
         RedisServer s = source.get();

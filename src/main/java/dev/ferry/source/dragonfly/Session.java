@@ -90,6 +90,8 @@ final class Session implements FlowLink.Session {
         if (allFull) {
             if (tryPartial) log.warn("the Dragonfly master no longer holds the journal from the saved LSNs; copying again");
             if (src.copiedBefore) {
+                // the target holds a partial copy until this full sync is in: a stop now must say so
+                src.snapshotDone = false;
                 src.flowSinks.get(0).removeCopiedData("a new full sync from the Dragonfly master");
             }
             src.copiedBefore = true;
