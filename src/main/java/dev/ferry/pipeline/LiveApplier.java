@@ -104,7 +104,7 @@ final class LiveApplier {
     }
 
     void keyValue(KeyValue kv) {
-        if (!stage.acceptsDb(kv.db()) || !stage.filter().accept(kv.db(), kv.key(), kv.type())) {
+        if (!stage.filter().accept(kv.db(), kv.key(), kv.type())) {
             advance(kv.position());
             return;
         }

@@ -51,7 +51,7 @@ final class ShardPipeline implements ShardSink {
 
     @Override
     public SnapshotSink snapshot(Position at) {
-        return new SnapshotFeeder(snapshots, shard, stage, at, stopSnapshot);
+        return feeder(at);
     }
 
     @Override

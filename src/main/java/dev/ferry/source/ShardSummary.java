@@ -1,5 +1,6 @@
 package dev.ferry.source;
 
+import dev.ferry.record.Confirmation;
 import dev.ferry.record.Position;
 
 /**
@@ -15,4 +16,10 @@ import dev.ferry.record.Position;
  */
 public record ShardSummary(String name, ShardProgress.Phase phase, Position committed, Position confirmed,
                            long reconnects, long partialSyncs, long fullSyncs, long spoolPeakDiskBytes) {
+    /** A shard's summary from the last confirmation its sink pushed (null: nothing answered yet). */
+    public static ShardSummary of(ShardProgress progress, Confirmation last, long reconnects, long partialSyncs,
+                                  long fullSyncs, long spoolPeakDiskBytes) {
+        return new ShardSummary(progress.name(), progress.phase(), last == null ? null : last.committed(),
+                last == null ? null : last.confirmed(), reconnects, partialSyncs, fullSyncs, spoolPeakDiskBytes);
+    }
 }

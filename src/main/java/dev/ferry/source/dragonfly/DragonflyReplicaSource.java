@@ -201,8 +201,7 @@ public final class DragonflyReplicaSource implements LiveSource {
             p.appliedPosition(committed(i));
             p.lag(0, 0);
             if (p.phase() != ShardProgress.Phase.FAILED) p.phase(ShardProgress.Phase.STOPPED);
-            out.add(new ShardSummary(p.name(), p.phase(), c == null ? null : c.committed(), c == null ? null : c.confirmed(),
-                    Math.max(0, sessions - 1), partialSyncs, fullSyncs, 0));
+            out.add(ShardSummary.of(p, c, Math.max(0, sessions - 1), partialSyncs, fullSyncs, 0));
         }
         return new SourceSummary(out, List.of(String.format(Locale.ROOT,
                 "Dragonfly %s: %,d session(s), %,d full and %,d partial sync(s)", address, sessions, fullSyncs, partialSyncs)));

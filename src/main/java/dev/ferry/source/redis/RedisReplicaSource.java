@@ -262,8 +262,7 @@ public final class RedisReplicaSource implements LiveSource {
             s.progress.appliedPosition(s.committed());
             s.progress.lag(0, 0);
             if (s.progress.phase() != ShardProgress.Phase.FAILED) s.progress.phase(ShardProgress.Phase.STOPPED);
-            out.add(new ShardSummary(s.progress.name(), s.progress.phase(), c == null ? null : c.committed(),
-                    c == null ? null : c.confirmed(), s.link.reconnects(), s.link.partialResyncs(), s.link.fullResyncs(),
+            out.add(ShardSummary.of(s.progress, c, s.link.reconnects(), s.link.partialResyncs(), s.link.fullResyncs(),
                     s.spool.peakDiskBytes()));
         }
         return new SourceSummary(out, List.of());

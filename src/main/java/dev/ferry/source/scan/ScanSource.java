@@ -5,6 +5,7 @@ import dev.ferry.resp.RedisUri.HostPort;
 import dev.ferry.source.KeyScope;
 import dev.ferry.source.ShardProgress;
 import dev.ferry.source.ShardSinks;
+import dev.ferry.source.ShardSummary;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,8 +66,8 @@ public final class ScanSource implements AutoCloseable {
     }
 
     /** What each shard did; its positions are the scan's (key and change counts). */
-    public List<dev.ferry.source.ShardSummary> summaries() {
-        List<dev.ferry.source.ShardSummary> out = new ArrayList<>();
+    public List<ShardSummary> summaries() {
+        List<ShardSummary> out = new ArrayList<>();
         for (ShardWorker w : workers) out.add(w.summary());
         return out;
     }

@@ -16,6 +16,7 @@ import dev.ferry.resp.Reply;
 import dev.ferry.resp.RespPipeline;
 import dev.ferry.source.ShardProgress;
 import dev.ferry.source.ShardSink;
+import dev.ferry.source.ShardSummary;
 import dev.ferry.source.SnapshotSink;
 import dev.ferry.util.KeyNames;
 import java.nio.charset.StandardCharsets;
@@ -326,10 +327,8 @@ final class ShardWorker implements KeyspaceSubscriber.Listener {
         return cursor == null ? ScanPosition.live(seq) : new ScanPosition(pageDb, cursor, seq);
     }
 
-    dev.ferry.source.ShardSummary summary() {
-        Confirmation c = sink.confirmation();
-        return new dev.ferry.source.ShardSummary(progress.name(), progress.phase(), c == null ? null : c.committed(),
-                c == null ? null : c.confirmed(), 0, 0, 1, 0);
+    ShardSummary summary() {
+        return ShardSummary.of(progress, sink.confirmation(), 0, 0, 1, 0);
     }
 
     /** How many of this shard's records the target answered, from the position it pushed; -1 for none. */
