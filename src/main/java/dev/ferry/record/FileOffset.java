@@ -8,4 +8,9 @@ public record FileOffset(long offset) implements Position {
     public String describe() {
         return String.format(Locale.ROOT, "offset %,d", offset);
     }
+
+    @Override
+    public long ordinal() {
+        return offset;
+    }
 }

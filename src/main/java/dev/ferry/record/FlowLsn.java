@@ -26,4 +26,9 @@ public record FlowLsn(String master, int flow, long lsn) implements Position {
     public String describe() {
         return isInFullSync() ? "flow " + flow + " in its full sync" : String.format(Locale.ROOT, "flow %d LSN %,d of master %s", flow, lsn, master);
     }
+
+    @Override
+    public long ordinal() {
+        return lsn;
+    }
 }

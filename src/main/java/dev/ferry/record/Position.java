@@ -13,6 +13,13 @@ public sealed interface Position permits FileOffset, ReplicationOffset, FlowLsn,
     String describe();
 
     /**
+     * A number that grows along one shard's history, record by record: the replication offset, the LSN, the file
+     * offset, the scan's record count. Only the checkpoints compare positions, and only of one shard within one
+     * history (a new full sync starts their comparisons afresh).
+     */
+    long ordinal();
+
+    /**
      * The one rule for records sent in several parts (a command split by cluster slot, a MULTI/EXEC block applied
      * command by command, a block that holds a FLUSHALL): every part but the last claims the position the shard
      * had before the record ({@code before}, null when it had none), since the record is applied only once its

@@ -12,4 +12,9 @@ public record ReplicationOffset(String replid, long offset) implements Position 
     public String describe() {
         return String.format(Locale.ROOT, "offset %,d of replication id %s", offset, replid);
     }
+
+    @Override
+    public long ordinal() {
+        return offset;
+    }
 }

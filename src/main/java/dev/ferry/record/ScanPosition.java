@@ -21,4 +21,9 @@ public record ScanPosition(int db, String cursor, long sequence) implements Posi
         return isLive() ? String.format(Locale.ROOT, "change %,d", sequence)
                 : String.format(Locale.ROOT, "db %d cursor %s (key %,d)", db, cursor, sequence);
     }
+
+    @Override
+    public long ordinal() {
+        return sequence;
+    }
 }

@@ -77,4 +77,23 @@ public interface ShardSink {
 
     /** The newest confirmation pushed so far, or null before the first. */
     Confirmation confirmation();
+
+    /**
+     * Where an earlier run left this shard on the target (its checkpoint there), or null: nothing to continue from.
+     * A source that can continue from it (a Redis master accepts {@code PSYNC} from it, a Dragonfly master has the
+     * flows' journal from those LSNs, a file is read from that offset) does so and calls {@link #resumed}; else it
+     * calls {@link #cannotResume} and sends a full snapshot, whose start removes what the earlier run copied
+     * (within what Ferry owns on the target).
+     */
+    default Position resumeFrom() {
+        return null;
+    }
+
+    /** The source continues from {@link #resumeFrom()}: nothing up to it is sent again. */
+    default void resumed(Position from) {
+    }
+
+    /** The source cannot continue from {@link #resumeFrom()} ({@code why}, one line); a full snapshot follows. */
+    default void cannotResume(String why) {
+    }
 }
