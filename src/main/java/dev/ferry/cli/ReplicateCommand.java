@@ -125,7 +125,8 @@ final class ReplicateCommand implements Callable<Integer> {
             throw new UsageException("--run-for applies to --mode live only: a snapshot copy ends by itself once the target confirmed it");
         }
         Path dir = live.spoolDir != null ? live.spoolDir : Path.of(System.getProperty("java.io.tmpdir"));
-        ReplicateJob job = new ReplicateJob(new ReplicateJob.Settings(src, dst, following, filters.toFilter().intoTargetDb(dst.db()),
+        ReplicateJob job = new ReplicateJob(new ReplicateJob.Settings(src, dst, following,
+                checkpoints.withoutCheckpoints(filters.toFilter().intoTargetDb(dst.db())),
                 write.toWriterOptions(), write.bigValue, output.report, RateLimiter.parse(ends.rateLimit), live.ignoreFlush,
                 live.spoolMemoryMb << 20, live.spoolDiskMb << 20, dir, write.targetOwned));
         ReplicateJob.CheckpointSettings checkpointing = checkpoints.settings();
@@ -153,7 +154,11 @@ final class ReplicateCommand implements Callable<Integer> {
                 : job.replicaSource();
         ReplicateJob.Result result;
         // resuming, cannot resume, --fresh: the first lines of a restarted run, whatever --quiet says
-        job.notices(line -> System.err.println(line));
+        PrintWriter noticesTo = spec.commandLine().getErr();
+        job.notices(line -> {
+            noticesTo.println(line);
+            noticesTo.flush();
+        });
         if (output.quiet) {
             result = job.run(sourceFactory);
         } else {

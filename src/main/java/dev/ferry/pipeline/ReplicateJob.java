@@ -166,26 +166,46 @@ public final class ReplicateJob {
         return stopRequested;
     }
 
+    /** How many target failovers one run continues through (each a new run from the new master's checkpoints). */
+    private static final int FAILOVER_RESTARTS = 5;
+
     public Result run(SourceFactory factory) throws IOException {
         KeyReport report = settings.report() == null ? null : KeyReport.open(settings.report());
-        try (TargetWriter w = TargetWriter.open(settings.target(), settings.writer(), Outcomes.of(stats, report))) {
-            writer = w;
-            LoopCheck.refuseLoops(settings.source(), w);
-            Checkpoints checkpoints = null;
-            if (checkpointing != null) {
-                dev.ferry.checkpoint.RunIdentity now = new dev.ferry.checkpoint.RunIdentity(factory.kind(),
-                        settings.source().redacted(), settings.target().redacted(), settings.filter().identity(), null, null);
-                checkpoints = Checkpoints.open(w, new dev.ferry.checkpoint.CheckpointKeys(checkpointing.prefix()), now,
-                        checkpointing.fresh(), factory.cannotResume(), settings.targetOwned(), notices);
-                ownership = checkpoints.ownership();
-            } else {
-                ownership = TargetOwnership.of(w, settings.targetOwned());
-            }
-            try (Checkpoints closing = checkpoints) {
-                return run(factory, w, checkpoints, report);
+        try {
+            for (int restarts = 0; ; restarts++) {
+                String failedOver;
+                try (TargetWriter w = TargetWriter.open(settings.target(), settings.writer(), Outcomes.of(stats, report))) {
+                    writer = w;
+                    try {
+                        return runOnce(factory, w, report, restarts == 0 && checkpointing != null && checkpointing.fresh());
+                    } catch (RuntimeException e) {
+                        failedOver = w.failedOver();
+                        if (failedOver == null || stopRequested || restarts >= FAILOVER_RESTARTS) throw e;
+                    }
+                }
+                // what the old master confirmed and the new one lacks is after the new master's checkpoints: a new
+                // run from there sends it again (from the source's backlog), or copies again if that is gone
+                notices.accept("target failover: " + failedOver + "; continuing from the checkpoints the new master holds");
             }
         } finally {
             if (report != null) report.close();
+        }
+    }
+
+    private Result runOnce(SourceFactory factory, TargetWriter w, KeyReport report, boolean fresh) {
+        LoopCheck.refuseLoops(settings.source(), w);
+        Checkpoints checkpoints = null;
+        if (checkpointing != null) {
+            dev.ferry.checkpoint.RunIdentity now = new dev.ferry.checkpoint.RunIdentity(factory.kind(),
+                    settings.source().redacted(), settings.target().redacted(), settings.filter().identity(), null, null);
+            checkpoints = Checkpoints.open(w, new dev.ferry.checkpoint.CheckpointKeys(checkpointing.prefix()), now,
+                    fresh, factory.cannotResume(), settings.targetOwned(), notices);
+            ownership = checkpoints.ownership();
+        } else {
+            ownership = TargetOwnership.of(w, settings.targetOwned());
+        }
+        try (Checkpoints closing = checkpoints) {
+            return run(factory, w, checkpoints, report);
         }
     }
 
