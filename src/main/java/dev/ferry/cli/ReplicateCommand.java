@@ -133,6 +133,8 @@ final class ReplicateCommand implements Callable<Integer> {
         ReplicateJob job = new ReplicateJob(new ReplicateJob.Settings(src, dst, following, filters.toFilter().intoTargetDb(dst.db()),
                 write.toWriterOptions(), write.bigValue, output.report, RateLimiter.parse(ends.rateLimit), live.ignoreFlush,
                 live.spoolMemoryMb << 20, live.spoolDiskMb << 20, dir, write.targetOwned));
+        // before --run-for starts counting: the window takes about a second to sample
+        if (following && !ends.scan) ResumeWindowCheck.print(src, backlog, spec.commandLine().getErr());
         StopSignals.onInterrupt(job::requestStop, () -> confirmedSoFar(job));
         Integer runFor = live.runFor;
         if (runFor != null) {
@@ -152,7 +154,6 @@ final class ReplicateCommand implements Callable<Integer> {
                         ScanSettings.defaults().withLive(following).withSetNotifyConfig(live.setNotifyConfig)
                                 .withBatchSize(Math.max(1, Math.min(write.batch, 1000)))))
                 : job.replicaSource();
-        if (following && !ends.scan) ResumeWindowCheck.print(src, backlog, spec.commandLine().getErr());
         ReplicateJob.Result result;
         if (output.quiet) {
             result = job.run(sourceFactory);
