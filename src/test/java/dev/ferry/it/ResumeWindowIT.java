@@ -8,15 +8,18 @@ import dev.ferry.resp.RedisUri.HostPort;
 import dev.ferry.resp.RespConnection;
 import dev.ferry.server.Slots;
 import dev.ferry.server.Topology;
+import dev.ferry.source.dragonfly.JournalWindow;
 import dev.ferry.source.redis.ResumeWindow;
 import dev.ferry.testkit.RedisCluster;
 import dev.ferry.testkit.RedisClusterExtension;
 import dev.ferry.testkit.RedisServer;
 import dev.ferry.testkit.RedisServerExtension;
+import dev.ferry.testkit.dragonfly.DragonflyMaster;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -126,6 +129,8 @@ class ResumeWindowIT {
         assertThat(r.err()).as(r.toString()).contains("resume window: not measured yet: " + m.hostAndPort() + " keeps no "
                 + "replication backlog until a replica connects, and counts no writes before that; it creates one of "
                 + "256.0 MB (repl-backlog-size) when Ferry connects");
+        assertThat(r.err()).contains("repl-backlog-size on " + m.hostAndPort() + " raised from 1.0 MB to 256.0 MB "
+                + "(--backlog; a restart of the master forgets it unless CONFIG REWRITE or its config file keeps it)");
         assertThat(r.err()).doesNotContain("warning");
     }
 
@@ -172,6 +177,54 @@ class ResumeWindowIT {
                 "--backlog", "lots");
         assertThat(bad.exitCode()).isEqualTo(2);
         assertThat(bad.err()).contains("bad --backlog 'lots': use a size such as 256mb, 1gb or 1048576 (bytes)");
+    }
+
+    @Test
+    void dragonflyWindowIsTheJournalRingOverTheBusiestShardsRecordsPerSecond() throws Exception {
+        try (DragonflyMaster m = DragonflyMaster.builder(source.get()).flows(2).start()) {
+            String uri = "dragonfly://127.0.0.1:" + m.port();
+            // no replica yet: a Dragonfly master keeps no journal, every shard's LSN reads 0
+            assertThat(JournalWindow.check(RedisUri.parse(uri), 0)).containsExactly("resume window: not measured yet: "
+                    + "127.0.0.1:" + m.port() + " keeps no journal until a replica connects (every shard's LSN is 0); "
+                    + "journal backlog 8,192 records per shard, the default --shard_repl_backlog_len of df-v1.40.0 "
+                    + "(Dragonfly does not report it): a restart continues where it stopped while no shard writes more "
+                    + "records than that meanwhile");
+            Cli.Result r = Cli.run("replicate", "--source", uri, "--target", target.get().uri(), "--backlog", "64mb",
+                    "--run-for", "1");
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+            assertThat(r.err()).contains("ferry: warning: --backlog cannot change a Dragonfly master's journal backlog: "
+                    + "it is the start flag --shard_repl_backlog_len").contains("resume window: not measured yet");
+            String key = IntStream.range(0, 100).mapToObj(i -> "k" + i).filter(k -> m.flowOf(k) == 1).findFirst().orElseThrow();
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread writer = new Thread(() -> {
+                for (int i = 0; !stop.get(); i++) {
+                    m.write(0, "SET", key, "v" + i);
+                    LiveRun.sleep(5);
+                }
+            }, "df-writer");
+            writer.start();
+            try {
+                long before = m.lsn(1);
+                long t0 = System.nanoTime();
+                List<String> lines = JournalWindow.check(RedisUri.parse(uri), 0);
+                double around = (m.lsn(1) - before) / ((System.nanoTime() - t0) / 1e9);
+                Matcher x = Pattern.compile("resume window: about ([0-9.]+) (s|min|h) \\(journal backlog 8,192 records per "
+                        + "shard, [^;]+; ([0-9]+) records/s on shard 1 of 127.0.0.1:" + m.port() + "\\)").matcher(lines.get(0));
+                assertThat(x.find()).as(lines.get(0)).isTrue();
+                double rate = Double.parseDouble(x.group(3));
+                assertThat(rate).isBetween(around / 4, around * 4);
+                double seconds = Double.parseDouble(x.group(1)) * switch (x.group(2)) {
+                    case "min" -> 60;
+                    case "h" -> 3600;
+                    default -> 1;
+                };
+                assertThat(seconds).isBetween(8192 / rate / 1.5, 8192 / rate * 1.5);
+                assertThat(lines.get(0)).contains("to widen it, restart the master with --shard_repl_backlog_len ");
+            } finally {
+                stop.set(true);
+                writer.join(5_000);
+            }
+        }
     }
 
     /** A hash tag whose slot {@code master} owns, so a writer's keys all land there. */

@@ -152,6 +152,11 @@ public final class ResumeWindow {
                     : ByteSize.human(current)) + ": ask the operator to set repl-backlog-size " + ByteSize.configForm(want)
                     + (masters > 1 ? " on each source master" : "") + " (CONFIG SET, redis.conf, or a managed service's "
                     + "parameter settings), or a user with +config|set for Ferry");
+        } else {
+            // a change to a server's settings is said, not done silently
+            lines.add("repl-backlog-size on " + h + " raised " + (current < 0 ? "" : "from " + ByteSize.human(current) + " ")
+                    + "to " + ByteSize.human(want) + " (--backlog; a restart of the master forgets it unless CONFIG "
+                    + "REWRITE or its config file keeps it)");
         }
     }
 
