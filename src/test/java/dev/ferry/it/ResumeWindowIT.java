@@ -13,6 +13,8 @@ import dev.ferry.source.redis.ResumeWindow;
 import dev.ferry.testkit.RedisCluster;
 import dev.ferry.testkit.RedisClusterExtension;
 import dev.ferry.testkit.RedisServer;
+import dev.ferry.testkit.RedisSentinelExtension;
+import dev.ferry.testkit.RedisSentinelSetup;
 import dev.ferry.testkit.RedisServerExtension;
 import dev.ferry.testkit.dragonfly.DragonflyMaster;
 import java.util.List;
@@ -44,6 +46,8 @@ class ResumeWindowIT {
             .adminUser("admin", "adminpw")).flushBeforeEach();
     @RegisterExtension
     static final RedisClusterExtension cluster = new RedisClusterExtension();
+    @RegisterExtension
+    static final RedisSentinelExtension sentinel = new RedisSentinelExtension();
 
     private static final Pattern WINDOW = Pattern.compile(
             "resume window: about ([0-9.]+) (s|min|h) \\(repl-backlog-size ([0-9.]+) MB, ([0-9.]+) (B|kB|MB)/s of writes on ([^)]+)\\)");
@@ -96,6 +100,19 @@ class ResumeWindowIT {
             assertThat(x.find()).as(lines.get(0)).isTrue();
             assertThat(x.group(6)).isEqualTo(busy.hostAndPort());
             assertThat(lines.get(0)).contains("on each source master (or --backlog ");
+        }
+    }
+
+    @Test
+    void aSentinelSourceIsMeasuredOnTheMasterItNames() throws Exception {
+        RedisSentinelSetup s = sentinel.get();
+        try (Writer w = Writer.start(s.master(), null)) {
+            awaitBacklog(s.master());
+            List<String> lines = ResumeWindow.check(RedisUri.parse(s.uri()), 0);
+            assertThat(lines).hasSize(1);
+            Matcher x = WINDOW.matcher(lines.get(0));
+            assertThat(x.find()).as(lines.get(0)).isTrue();
+            assertThat(x.group(6)).isEqualTo(s.master().hostAndPort());
         }
     }
 
