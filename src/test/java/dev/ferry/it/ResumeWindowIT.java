@@ -185,6 +185,18 @@ class ResumeWindowIT {
     }
 
     @Test
+    void aSourceTheRunRefusesGetsNoLineOfItsOwn() {
+        // the run's own error is the one line: unreachable, a cluster node behind redis://
+        assertThat(ResumeWindow.check(RedisUri.parse("redis://127.0.0.1:1"), 0)).isEmpty();
+        assertThat(ResumeWindow.check(RedisUri.parse(cluster.get().masters().get(0).uri()), 256L << 20)).isEmpty();
+        assertThat(cluster.get().masters().get(0).cli("CONFIG", "GET", "repl-backlog-size")).contains(Long.toString(1L << 20));
+        Cli.Result down = Cli.run("replicate", "--source", "redis://127.0.0.1:1", "--target", target.get().uri(), "-q");
+        assertThat(down.exitCode()).isEqualTo(1);
+        assertThat(down.err().strip().lines().toList()).as(down.toString()).hasSize(1).first().asString()
+                .startsWith("ferry: error: cannot connect to 127.0.0.1:1");
+    }
+
+    @Test
     void backlogOutsideALiveReplicaRunIsAUsageError() {
         Cli.Result snapshot = Cli.run("replicate", "--source", source.get().uri(), "--target", target.get().uri(),
                 "--mode", "snapshot", "--backlog", "256mb");

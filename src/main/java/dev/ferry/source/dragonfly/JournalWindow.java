@@ -52,6 +52,10 @@ public final class JournalWindow {
             long[] second = lsns(c);
             double seconds = (System.nanoTime() - t0) / 1e9;
             lines.add(line(uri.first().toString(), version, defaultBacklog(version), first, second, seconds));
+        } catch (dev.ferry.resp.RedisConnectionException e) {
+            // the run itself fails on an unreachable or refusing source, and says why
+            if (!(e instanceof dev.ferry.resp.RedisPermissionException)) return lines;
+            lines.add("resume window: unknown (" + uri.first() + ": " + e.getMessage() + ")");
         } catch (RuntimeException e) {
             lines.add("resume window: unknown (" + uri.first() + ": " + e.getMessage() + ")");
         }

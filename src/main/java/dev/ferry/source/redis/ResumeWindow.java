@@ -52,28 +52,31 @@ public final class ResumeWindow {
     /**
      * Raises every master's {@code repl-backlog-size} to {@code raiseTo} bytes where smaller (0: leave it), then
      * samples the write rate. Returns the lines for stderr: the notes and warnings of raising, then the window. Never
-     * throws for a master that refuses or cannot be reached: the line says so.
+     * throws: a master that refuses INFO gets an unknown window; a source that cannot be reached, or that the replica
+     * source refuses (a cluster node or Dragonfly behind {@code redis://}), gets no line, as the run says why it ends.
      */
     public static List<String> check(RedisUri uri, long raiseTo) {
         List<String> lines = new ArrayList<>();
         List<HostPort> masters;
-        try {
-            masters = Topology.masters(uri);
-        } catch (RuntimeException e) {
-            lines.add("resume window: unknown (the source's masters could not be listed: " + e.getMessage() + ")");
-            return lines;
-        }
         List<RespConnection> conns = new ArrayList<>();
         List<Sample> samples = new ArrayList<>();
+        try {
+            masters = Topology.masters(uri);
+            for (HostPort h : masters) conns.add(RespConnection.open(h, uri.connectOptions()));
+            if (uri.kind() == RedisUri.Kind.REDIS && !replicatedAsGiven(conns.get(0))) return lines;
+        } catch (RuntimeException e) {
+            // a source that cannot be reached or listed fails the run itself, which says why in its one line
+            for (RespConnection c : conns) c.close();
+            return lines;
+        }
         try {
             long[] first = new long[masters.size()];
             long[] firstAt = new long[masters.size()];
             long[] backlog = new long[masters.size()];
             for (int i = 0; i < masters.size(); i++) {
                 HostPort h = masters.get(i);
-                RespConnection c = null;
+                RespConnection c = conns.get(i);
                 try {
-                    c = RespConnection.open(h, uri.connectOptions());
                     if (raiseTo > 0) raise(c, h, raiseTo, masters.size(), lines);
                     Map<String, String> info = replicationInfo(c);
                     backlog[i] = backlogSize(c, info);
@@ -84,33 +87,42 @@ public final class ResumeWindow {
                         first[i] = -1; // the offset stands still until a replica makes the master keep a backlog
                     }
                 } catch (RuntimeException e) {
-                    if (c != null) c.close();
-                    c = null;
+                    first[i] = -2;
                     samples.add(Sample.unknown(h.toString(), why(e)));
                 }
-                conns.add(c);
             }
-            if (conns.stream().anyMatch(c -> c != null)) sleep(SAMPLE_MILLIS);
+            sleep(SAMPLE_MILLIS);
             for (int i = 0; i < masters.size(); i++) {
-                RespConnection c = conns.get(i);
-                if (c == null) continue;
+                if (first[i] == -2) continue;
                 String name = masters.get(i).toString();
                 try {
-                    if (first[i] < 0) {
+                    if (first[i] == -1) {
                         samples.add(new Sample(name, backlog[i], false, 0, 0, null));
                         continue;
                     }
-                    long second = Long.parseLong(replicationInfo(c).get("master_repl_offset"));
+                    long second = Long.parseLong(replicationInfo(conns.get(i)).get("master_repl_offset"));
                     samples.add(new Sample(name, backlog[i], true, second - first[i], System.nanoTime() - firstAt[i], null));
                 } catch (RuntimeException e) {
                     samples.add(Sample.unknown(name, why(e)));
                 }
             }
         } finally {
-            for (RespConnection c : conns) if (c != null) c.close();
+            for (RespConnection c : conns) c.close();
         }
         lines.add(line(samples));
         return lines;
+    }
+
+    /**
+     * False for what a {@code redis://} source refuses before following it (a cluster node, a Dragonfly server):
+     * the run says what to use instead, and a window line before that would only be noise. True when INFO server
+     * is refused: INFO replication then says why.
+     */
+    private static boolean replicatedAsGiven(RespConnection c) {
+        Reply r = c.call("INFO", "server");
+        if (r.isError()) return true;
+        Map<String, String> server = Topology.parseInfo(r.asText());
+        return !server.containsKey("dragonfly_version") && !"cluster".equals(server.get("redis_mode"));
     }
 
     /** INFO replication; a master whose INFO lacks the offset is treated as refusing it. */
