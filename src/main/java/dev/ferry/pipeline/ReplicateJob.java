@@ -102,8 +102,33 @@ public final class ReplicateJob {
 
     /** Where the lines an operator must see at the start go: resuming, cannot resume, --fresh. */
     public ReplicateJob notices(java.util.function.Consumer<String> notices) {
-        this.notices = notices;
+        java.util.function.Consumer<String> to = notices;
+        this.notices = line -> {
+            noticed = true;
+            to.accept(line);
+        };
         return this;
+    }
+
+    /**
+     * Lines to print once the run said whether it resumes (its first notice), or once its source started without one
+     * (a first run), or at the latest after {@value #LATER_NOTICES_MS} ms: the resume window.
+     */
+    public ReplicateJob laterNotices(List<String> lines) {
+        this.later = List.copyOf(lines);
+        return this;
+    }
+
+    private static final long LATER_NOTICES_MS = 3_000;
+    private volatile boolean noticed;
+    private List<String> later = List.of();
+
+    private void printLaterNotices(long startedNanos, boolean sourceSettled) {
+        if (later.isEmpty()) return;
+        if (!noticed && !sourceSettled && System.nanoTime() - startedNanos < LATER_NOTICES_MS * 1_000_000L) return;
+        List<String> lines = later;
+        later = List.of();
+        for (String line : lines) notices.accept(line);
     }
 
     public RunStats stats() {
@@ -227,7 +252,9 @@ public final class ReplicateJob {
                 s.start();
                 if (checkpoints != null) checkpoints.start();
                 boolean announced = false;
+                long started = System.nanoTime();
                 while (!stopRequested) {
+                    printLaterNotices(started, s.snapshotDone() || (checkpoints == null && settings.live()));
                     RuntimeException failure = s.failure();
                     if (failure != null) throw endedBy(failure);
                     // a lost target ends the run even while the source is quiet
@@ -241,6 +268,7 @@ public final class ReplicateJob {
                     }
                     sleep(50);
                 }
+                printLaterNotices(started, true); // a short run still says it
                 SourceSummary summary = s.stop();
                 RuntimeException failure = s.failure();
                 // a shard whose full sync a stop ended is not a failure: the result says the copy is partial
