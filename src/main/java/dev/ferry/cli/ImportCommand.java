@@ -70,6 +70,10 @@ final class ImportCommand implements Callable<Integer> {
             err.println("ferry: note: " + note);
             err.flush();
         }
+        if (result.resumeNote() != null) {
+            err.println("ferry: note: " + result.resumeNote());
+            err.flush();
+        }
         printSummary(out, result, uri);
         out.flush();
         if (result.ending() == ImportJob.Ending.CORRUPT || result.ending() == ImportJob.Ending.CHECKSUM_MISMATCH
@@ -101,6 +105,8 @@ final class ImportCommand implements Callable<Integer> {
         if (partial != null) out.println(partial);
         out.printf(Locale.ROOT, "%s %s (RDB version %d, %s) into %s (%s)%n", partial == null ? "Imported" : "Partly imported",
                 file, r.rdbVersion(), Progress.bytes(r.bytesRead()), uri.redacted(), r.target());
+        String resumed = SummaryLines.resumedAt(r.resumedAt());
+        if (resumed != null) out.println(resumed);
         out.printf(Locale.ROOT, "  keys read     %,d%n", s.keysRead.sum());
         out.printf(Locale.ROOT, "  keys written  %,d%n", r.keysWritten());
         out.printf(Locale.ROOT, "  skipped       %,d%n", s.skippedCount());

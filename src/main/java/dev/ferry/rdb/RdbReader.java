@@ -148,9 +148,15 @@ public final class RdbReader {
      * @throws RdbFormatException on corrupt, truncated or unsupported input
      */
     public void readFrom(long offset) {
+        readFrom(offset, () -> { });
+    }
+
+    /** As {@link #readFrom(long)}; {@code reached} runs once {@code offset} proves a boundary, before anything after it. */
+    public void readFrom(long offset, Runnable reached) {
         if (offset < 0) throw new IllegalArgumentException("offset must be >= 0");
         resumeAt = offset;
         held.clear();
+        held.add(reached);
         read();
     }
 
