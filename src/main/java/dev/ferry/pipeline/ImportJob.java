@@ -80,6 +80,10 @@ public final class ImportJob {
     /** The offset this run continues from once the reader reached it, or -1. */
     private volatile long resumedAt = -1;
     private volatile String resumeNote;
+    private ReplicateJob.CheckpointSettings checkpointing;
+    private java.util.function.Consumer<String> notices = m -> log.warn(m);
+    /** The run's checkpoints on the target, while it runs with them. */
+    private Checkpoints checkpoints;
 
     public ImportJob(Settings settings) {
         this.settings = settings;
@@ -90,6 +94,26 @@ public final class ImportJob {
             size = -1;
         }
         this.fileSize = size;
+    }
+
+    /**
+     * Keeps a checkpoint on the target (the confirmed file offset, under the file's {@link FileIdentity}): a later
+     * run of the same file, target and filters continues from it. Null: none.
+     */
+    public ImportJob checkpoints(ReplicateJob.CheckpointSettings checkpointing) {
+        this.checkpointing = checkpointing;
+        return this;
+    }
+
+    /** Where the lines an operator must see at the start go: resuming, cannot resume, --fresh. */
+    public ImportJob notices(java.util.function.Consumer<String> notices) {
+        this.notices = notices;
+        return this;
+    }
+
+    /** Whether this run keeps a checkpoint on the target (a stopped run can be continued). */
+    public boolean checkpointed() {
+        return checkpointing != null;
     }
 
     public RunStats stats() {
@@ -183,23 +207,49 @@ public final class ImportJob {
         WriteListener listener = Outcomes.of(stats, report);
         try (InputStream input = in; TargetWriter w = TargetWriter.open(settings.target(), settings.writer(), listener)) {
             writer = w;
-            Pipelines sinks = new Pipelines(w, settings.filter(), RateLimiter.NONE, stats, listener, settings.writer().batch(),
-                    settings.bigValueThreshold(), settings.writer().replace(), false, null, () -> stopRequested);
-            // the file is the run's one source shard, and its byte offsets the positions
-            ShardPipeline pipeline = sinks.pipeline(SHARD.shard(), settings.file().getFileName().toString(), KeyScope.ALL, 16);
-            SnapshotFeeder feeder = pipeline.feeder(null);
-            RdbReader r = new RdbReader(input, feeder, feeder.readerOptions());
-            reader = r;
-            try {
-                return read(w, r, resumePoint(pipeline), pipeline, feeder);
-            } catch (WriteFailedException e) {
-                // the writer cannot drain any more, but what it sent before the failure is still answered (written
-                // or refused): wait for those answers, so the summary's count is what the target holds
-                if (!w.settle(SETTLE_MS)) log.warn("the target did not answer every write within {} s of the failure: "
-                        + "the counts may fall short of what it holds", SETTLE_MS / 1000);
-                return result(w, reader, offset(w.confirmed(SHARD)), 0, Ending.TARGET_FAILED, e.getMessage());
+            Checkpoints opened = null;
+            if (checkpointing != null) {
+                // the file's identity stands for the source: a checkpoint's offset means nothing in another file
+                dev.ferry.checkpoint.RunIdentity now = new dev.ferry.checkpoint.RunIdentity("import",
+                        FileIdentity.of(settings.file()).toString(), settings.target().redacted(),
+                        settings.filter().identity(), null, null);
+                opened = Checkpoints.open(w, new dev.ferry.checkpoint.CheckpointKeys(checkpointing.prefix()), now,
+                        checkpointing.fresh(), null, false, notices);
+            }
+            try (Checkpoints closing = opened) {
+                checkpoints = opened;
+                Pipelines sinks = new Pipelines(w, settings.filter(), RateLimiter.NONE, stats, listener, settings.writer().batch(),
+                        settings.bigValueThreshold(), settings.writer().replace(), false, null, () -> stopRequested);
+                if (opened != null) sinks.checkpoints(opened, notices);
+                // the file is the run's one source shard, and its byte offsets the positions
+                ShardPipeline pipeline = sinks.pipeline(SHARD.shard(), settings.file().getFileName().toString(), KeyScope.ALL, 16);
+                if (opened != null) {
+                    // unlike a replica's snapshot, every confirmed offset of a file is a key boundary to resume from
+                    opened.settled(SHARD.shard());
+                    opened.start();
+                }
+                SnapshotFeeder feeder = pipeline.feeder(null);
+                RdbReader r = new RdbReader(input, feeder, feeder.readerOptions());
+                reader = r;
+                try {
+                    return read(w, r, resumePoint(pipeline), pipeline, feeder);
+                } catch (WriteFailedException e) {
+                    // the writer cannot drain any more, but what it sent before the failure is still answered (written
+                    // or refused): wait for those answers, so the summary's count is what the target holds
+                    if (!w.settle(SETTLE_MS)) log.warn("the target did not answer every write within {} s of the failure: "
+                            + "the counts may fall short of what it holds", SETTLE_MS / 1000);
+                    finishCheckpoints();
+                    return result(w, reader, offset(w.confirmed(SHARD)), 0, Ending.TARGET_FAILED, e.getMessage());
+                }
+            } finally {
+                checkpoints = null;
             }
         }
+    }
+
+    /** Writes the last confirmed offset to the checkpoint (the run drained first). */
+    private void finishCheckpoints() {
+        if (checkpoints != null) checkpoints.finish();
     }
 
     /**
@@ -211,7 +261,7 @@ public final class ImportJob {
         if (p == null && settings.resumeFrom() >= 0) p = new FileOffset(settings.resumeFrom());
         if (p == null) return -1;
         if (p instanceof FileOffset f) return f.offset();
-        cannotResume(pipeline, "cannot resume: the checkpoint holds " + p.describe() + ", not a file offset; importing from the start");
+        cannotResume(pipeline, "the checkpoint holds " + p.describe() + ", not a file offset");
         return -1;
     }
 
@@ -247,6 +297,7 @@ public final class ImportJob {
         w.drain();
         int functions = feeder.loadFunctions();
         w.drain();
+        finishCheckpoints();
         long confirmed = offset(w.confirmed(SHARD));
         if (confirmed < 0 && stats.failedCount() == 0) {
             // no key needed writing (a file of function libraries, or of expired or filtered keys, or resumed at
@@ -266,22 +317,22 @@ public final class ImportJob {
             r.readFrom(from, () -> {
                 resumedAt = from;
                 resumeNote = String.format(Locale.ROOT, "resuming at offset %,d of %s", from, name);
-                log.info(resumeNote);
-                pipeline.resumed(new FileOffset(from));
+                // with checkpoints the sink says so (and takes the checkpoint on); else the note is the job's own
+                if (checkpoints != null) pipeline.resumed(new FileOffset(from));
+                else notices.accept(resumeNote);
             });
             return true;
         } catch (RdbFormatException.NotAKeyBoundary e) {
-            cannotResume(pipeline, String.format(Locale.ROOT, "cannot resume: offset %,d is not a key boundary of %s; "
-                    + "importing from the start", from, name));
+            cannotResume(pipeline, String.format(Locale.ROOT, "offset %,d is not a key boundary of %s", from, name));
             log.debug("resume refused: {}", e.getMessage());
             return false;
         }
     }
 
     private void cannotResume(ShardPipeline pipeline, String why) {
-        resumeNote = why;
-        log.warn(why);
-        pipeline.cannotResume(why);
+        resumeNote = "cannot resume: " + why + "; importing from the start";
+        if (checkpoints != null) pipeline.cannotResume(why);
+        else notices.accept(resumeNote);
     }
 
     /**
@@ -290,6 +341,7 @@ public final class ImportJob {
      */
     private Result partial(TargetWriter w, RdbReader r, Ending ending, String problem) {
         w.drain();
+        finishCheckpoints();
         return result(w, r, offset(w.confirmed(SHARD)), 0, ending, problem);
     }
 

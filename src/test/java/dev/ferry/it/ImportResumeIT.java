@@ -3,7 +3,9 @@ package dev.ferry.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.demo.SampleData;
+import dev.ferry.checkpoint.CheckpointKeys;
 import dev.ferry.pipeline.ImportJob;
+import dev.ferry.pipeline.ReplicateJob;
 import dev.ferry.pipeline.KeyFilter;
 import dev.ferry.rdb.RdbReader;
 import dev.ferry.rdb.RdbVisitor;
@@ -196,6 +198,50 @@ class ImportResumeIT {
                 "cannot resume: offset %,d is not a key boundary of resume.rdb; importing from the start", inside));
         assertThat(r.keysWritten()).isEqualTo(keys.size());
         assertThat(Datasets.perKey(target.get())).isEqualTo(expected);
+        assertThat(Datasets.functions(target.get())).isEqualTo(expectedFunctions);
+    }
+
+    /** The per-key map of the target without Ferry's checkpoint hashes. */
+    private static Map<String, String> data() {
+        Map<String, String> out = new TreeMap<>(Datasets.perKey(target.get()));
+        out.keySet().removeIf(k -> k.substring(k.indexOf(':') + 1).startsWith(CheckpointKeys.DEFAULT_PREFIX));
+        return out;
+    }
+
+    /** The real path: the first run's checkpoint on the target, not a hook, tells the second run where to go on. */
+    @Test
+    void withCheckpointsTheSecondRunContinuesFromTheTargetsCheckpoint() throws Exception {
+        flushFunctions();
+        ReplicateJob.CheckpointSettings ckpt = new ReplicateJob.CheckpointSettings(CheckpointKeys.DEFAULT_PREFIX, false);
+        List<String> notices = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ImportJob.Result first = stopAfter(new ImportJob(settings()).checkpoints(ckpt).notices(notices::add), 15_000);
+        assertThat(first.ending()).isEqualTo(ImportJob.Ending.STOPPED);
+        long offset = first.committedPosition();
+        assertThat(ends).contains(offset);
+        assertThat(notices).isEmpty();
+        int before = 0;
+        while (before < ends.size() && ends.get(before) <= offset) before++;
+
+        // a copy of the file is another file (its mtime differs): its checkpoint is refused before anything is written
+        Path copy = Files.copy(file, dir.resolve("copy.rdb"));
+        try {
+            Files.setLastModifiedTime(copy, java.nio.file.attribute.FileTime.fromMillis(Files.getLastModifiedTime(file).toMillis() + 5000));
+            ImportJob.Settings other = new ImportJob.Settings(copy, settings().target(), settings().filter(), settings().writer(),
+                    1024, null);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ImportJob(other).checkpoints(ckpt).run())
+                    .isInstanceOf(dev.ferry.util.UsageException.class)
+                    .hasMessageContaining("the target holds the checkpoint of another run: it is of source size=");
+        } finally {
+            Files.deleteIfExists(copy);
+        }
+
+        ImportJob.Result second = new ImportJob(settings()).checkpoints(ckpt).notices(notices::add).run();
+        assertThat(notices).containsExactly(String.format(java.util.Locale.ROOT, "resuming resume.rdb from offset %,d", offset));
+        assertThat(second.ending()).isEqualTo(ImportJob.Ending.COMPLETE);
+        assertThat(second.resumedAt()).isEqualTo(offset);
+        assertThat(second.keysWritten()).isEqualTo(keys.size() - before);
+        assertThat(second.functionsLoaded()).isEqualTo(1);
+        assertThat(data()).isEqualTo(expected);
         assertThat(Datasets.functions(target.get())).isEqualTo(expectedFunctions);
     }
 }
