@@ -3,6 +3,7 @@ package dev.ferry.source.dragonfly;
 import dev.ferry.rdb.DragonflyFlowReader;
 import dev.ferry.rdb.JournalRecord;
 import dev.ferry.rdb.RdbFormatException;
+import dev.ferry.rdb.RdbReader;
 import dev.ferry.rdb.RdbVisitor;
 import dev.ferry.record.Command;
 import dev.ferry.record.FlowLsn;
@@ -53,7 +54,8 @@ final class FlowLink implements Runnable {
     /** The master's replication id: every position of this flow is within its journal. */
     private final String master;
     private final RespConnection conn;
-    private final boolean full;
+    /** Whether this flow begins with a full sync (FULL); else it continues the journal from an LSN (PARTIAL). */
+    final boolean full;
     private final ShardSink sink;
     private final ShardProgress progress;
     private final Session session;
@@ -88,8 +90,11 @@ final class FlowLink implements Runnable {
         this.snapshotOnly = snapshotOnly;
         this.targetHasJson = targetHasJson;
         if (!full) next.set(partialLsn);
-        this.snapshot = sink.snapshot(FlowLsn.inFullSync(master, flow));
-        this.reader = new DragonflyFlowReader(new ReplyStream(conn, sink), new Listener(), snapshot.readerOptions(), name);
+        // a partial sync sends no snapshot: opening one would tell the pipeline a copy begins (it removes an earlier
+        // run's copy there), and its reader options only matter to snapshot entries
+        this.snapshot = full ? sink.snapshot(FlowLsn.inFullSync(master, flow)) : null;
+        this.reader = new DragonflyFlowReader(new ReplyStream(conn, sink), new Listener(),
+                full ? snapshot.readerOptions() : new RdbReader.Options(), name);
         this.thread = new Thread(this, "dfly-" + name);
         this.thread.setDaemon(true);
     }
