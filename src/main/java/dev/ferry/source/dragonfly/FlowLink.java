@@ -67,6 +67,13 @@ final class FlowLink implements Runnable {
     final CountDownLatch done = new CountDownLatch(1);
     /** LSN of the next record this flow expects; -1 until the stable phase. */
     final AtomicLong next = new AtomicLong(-1);
+    /**
+     * LSN of the next record after everything handed to the sink: where a new session continues this flow (once the
+     * sink drained). Behind {@link #next} while a record is read but not handed on: a FLUSH waiting for the other
+     * flows, a MULTI block before its EXEC. Resuming from {@code next} there would skip the FLUSH on this flow while
+     * the flow that had not reached it yet replays it, and waits at the barrier for flows that never come.
+     */
+    final AtomicLong handed = new AtomicLong(-1);
     volatile long firstAck = -1;
     /** The LSN after the last PING record: acknowledged as soon as the target confirmed it (see Session.confirmed). */
     volatile long pingAck = -1;
@@ -89,7 +96,10 @@ final class FlowLink implements Runnable {
         this.session = session;
         this.snapshotOnly = snapshotOnly;
         this.targetHasJson = targetHasJson;
-        if (!full) next.set(partialLsn);
+        if (!full) {
+            next.set(partialLsn);
+            handed.set(partialLsn);
+        }
         // a partial sync sends no snapshot: opening one would tell the pipeline a copy begins (it removes an earlier
         // run's copy there), and its reader options only matter to snapshot entries
         this.snapshot = full ? sink.snapshot(FlowLsn.inFullSync(master, flow)) : null;
@@ -124,6 +134,7 @@ final class FlowLink implements Runnable {
             if (snapshotOnly) return;
             sink.startLive();
             sink.advance(new FlowLsn(master, flow, next.get()));
+            handed.set(next.get());
             firstAck = next.get();
             progress.phase(ShardProgress.Phase.LIVE);
             session.ackSoon();
@@ -179,6 +190,7 @@ final class FlowLink implements Runnable {
                 }
                 case FIN -> { }
             }
+            if (legacyTx.isEmpty()) handed.set(next.get());
             if (++recordsSinceAck > 1024) session.ackSoon();
         }
     }

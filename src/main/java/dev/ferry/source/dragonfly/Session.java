@@ -251,7 +251,7 @@ final class Session implements FlowLink.Session {
                 src.nextLsn = null; // a full sync was under way: only a new one can finish it
                 return;
             }
-            lsns[l.flow] = l.next.get(); // a partial flow that read nothing yet still holds the LSN it asked for
+            lsns[l.flow] = l.handed.get(); // a partial flow that read nothing yet still holds the LSN it asked for
         }
         src.nextLsn = lsns;
     }
