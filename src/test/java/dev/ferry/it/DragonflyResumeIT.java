@@ -215,7 +215,7 @@ class DragonflyResumeIT {
                         + String.format(java.util.Locale.ROOT, "%,d", confirmed.get(0).lsn()));
             } else {
                 assertThat(why).isEqualTo(String.format(java.util.Locale.ROOT, "the master no longer holds flow %d's journal from LSN %,d: "
-                        + "its backlog (shard_repl_backlog_len) moved on while Ferry was away", busy, confirmed.get(busy).lsn()));
+                        + "its journal backlog (--shard_repl_backlog_len records per shard) no longer reaches back there", busy, confirmed.get(busy).lsn()));
             }
             assertThat(sinks.cannotResume.values()).containsOnly(why);
             assertThat(sinks.resumed).isEmpty();

@@ -107,9 +107,9 @@ final class TargetCheckpoint {
         if (!usable()) return;
         state = State.RESUMED;
         for (int i = 0; i < sinks.size(); i++) sinks.get(i).resumed(positions.get(i));
-        note = "continued from the checkpoint an earlier run left on the target (" + describe(lsns()) + ")";
+        note = "continued from the checkpoint an earlier run left on the target (" + fromLsns() + ")";
         log.info("Dragonfly {}: continuing from the checkpoint an earlier run left on the target, master {}, {}", address,
-                master(), describe(lsns()));
+                master(), fromLsns());
     }
 
     /** The run cannot continue from the checkpoint ({@code why}, one line): the full sync that follows copies anew. */
@@ -126,20 +126,12 @@ final class TargetCheckpoint {
      * backlog no longer reaches back to their LSNs.
      */
     String journalGone(List<Integer> full) {
-        long[] lsns = lsns();
-        String what;
-        if (full.size() == 1) {
-            what = String.format(Locale.ROOT, "flow %d's journal from LSN %,d", full.get(0), lsns[full.get(0)]);
-        } else {
-            StringBuilder b = new StringBuilder();
-            for (int i = 0; i < full.size() && i < NAMED; i++) {
-                if (i > 0) b.append(", ");
-                b.append(String.format(Locale.ROOT, "flow %d from LSN %,d", full.get(i), lsns[full.get(i)]));
-            }
-            if (full.size() > NAMED) b.append(", and ").append(full.size() - NAMED).append(" more");
-            what = "the journal of " + (full.size() == lsns.length ? "every flow" : full.size() + " flows") + " (" + b + ")";
-        }
-        return "the master no longer holds " + what + ": its backlog (shard_repl_backlog_len) moved on while Ferry was away";
+        String what = full.size() == 1
+                ? String.format(Locale.ROOT, "flow %d's journal from LSN %,d", full.get(0), positions.get(full.get(0)).lsn())
+                : "the journal of " + (full.size() == positions.size() ? "every flow" : full.size() + " flows") + " ("
+                        + fromLsns(full) + ")";
+        return "the master no longer holds " + what + ": its journal backlog (--shard_repl_backlog_len records per shard) "
+                + "no longer reaches back there";
     }
 
     /** For the summary: what became of the checkpoint, or null when the target held none. */
@@ -155,15 +147,21 @@ final class TargetCheckpoint {
         return positions != null && state != State.REFUSED ? positions.get(flow) : null;
     }
 
-    /** "flow 0 from LSN 12, flow 1 from LSN 40, ... and 6 more". */
-    static String describe(long[] lsns) {
+    /** "flow 0 from LSN 12, flow 1 from LSN 40, ..., and 6 more" for flows {@code which}. */
+    private String fromLsns(List<Integer> which) {
         StringBuilder b = new StringBuilder();
-        for (int i = 0; i < lsns.length && i < NAMED; i++) {
+        for (int i = 0; i < which.size() && i < NAMED; i++) {
             if (i > 0) b.append(", ");
-            b.append(String.format(Locale.ROOT, "flow %d from LSN %,d", i, lsns[i]));
+            b.append(String.format(Locale.ROOT, "flow %d from LSN %,d", which.get(i), positions.get(which.get(i)).lsn()));
         }
-        if (lsns.length > NAMED) b.append(", and ").append(lsns.length - NAMED).append(" more");
+        if (which.size() > NAMED) b.append(", and ").append(which.size() - NAMED).append(" more");
         return b.toString();
+    }
+
+    private String fromLsns() {
+        List<Integer> all = new ArrayList<>();
+        for (int i = 0; i < positions.size(); i++) all.add(i);
+        return fromLsns(all);
     }
 
     /** "flow 3", "flows 1, 2", "flows 0, 1, 2, 3 and 5 more". */
