@@ -2,18 +2,22 @@ package dev.ferry.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.checkpoint.CheckpointKeys;
 import dev.ferry.demo.SampleData;
 import dev.ferry.pipeline.ReplicateJob;
 import dev.ferry.record.FlowLsn;
-import dev.ferry.record.Position;
 import dev.ferry.resp.RespConnection;
 import dev.ferry.source.ShardSummary;
 import dev.ferry.testkit.Datasets;
 import dev.ferry.testkit.RedisServerExtension;
 import dev.ferry.testkit.dragonfly.DragonflyMaster;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -22,12 +26,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A second run from a Dragonfly master continues from the LSNs a first run left on the target: the missed journal
- * and nothing else is applied (counters and lists show a record lost or applied twice). Where the master cannot
- * continue (it restarted, its backlog moved on, a flow has no checkpoint) every flow's sink hears why and a full
- * sync copies anew. The first run's confirmed positions stand in for the checkpoint on the target
- * ({@link CheckpointSinks}); the sinks, pipeline, writer and source are the real ones. Within one run, a broken
- * link resumes every flow from what it handed on, so a FLUSHALL some flows waited at is met again by all.
+ * A second run from a Dragonfly master continues from the LSNs the first run left in its checkpoint on the target:
+ * the missed journal and nothing else is applied (counters and lists show a record lost or applied twice). Where the
+ * master cannot continue (it restarted, its backlog moved on, a flow has no checkpoint) the run says why and a full
+ * sync copies anew, after the earlier copy is removed (keys the master deleted meanwhile must not stay). Both runs
+ * are whole {@code replicate} jobs with their checkpoints, as a restart after a crash runs them. Within one run, a
+ * broken link resumes every flow from what it handed on, so a FLUSHALL some flows waited at is met again by all.
  */
 @Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class DragonflyResumeIT {
@@ -37,6 +41,7 @@ class DragonflyResumeIT {
     static final RedisServerExtension target = new RedisServerExtension(b -> b.name("target")).flushBeforeEach();
 
     private static final int FLOWS = 4;
+    private static final String PREFIX = CheckpointKeys.DEFAULT_PREFIX;
 
     private static DragonflyMaster emulator(Consumer<DragonflyMaster.Builder> tweak) {
         DragonflyMaster.Builder b = DragonflyMaster.builder(backing.get()).flows(FLOWS);
@@ -72,23 +77,36 @@ class DragonflyResumeIT {
         }
     }
 
+    /** The master's data against the target's, value by value, leaving out Ferry's checkpoint hashes. */
     private static List<String> differences() {
-        return LiveRun.differences(Datasets.perKey(backing.get()), Datasets.perKey(target.get()));
+        Map<String, String> onTarget = Datasets.perKey(target.get());
+        onTarget.keySet().removeIf(k -> k.substring(k.indexOf(':') + 1).startsWith(PREFIX));
+        return LiveRun.differences(Datasets.perKey(backing.get()), onTarget);
+    }
+
+    /** A replicate job that keeps its checkpoints on the target, as the command line runs it; its notices go to {@code notices}. */
+    private static LiveRun run(DragonflyMaster m, List<String> notices) {
+        return LiveRun.startWithSource(uri(m), target.get().uri(), job -> {
+            job.checkpoints(new ReplicateJob.CheckpointSettings(PREFIX, false)).notices(notices::add);
+            return job.replicaSource();
+        });
     }
 
     /**
-     * Run 1: a full sync, live non-idempotent writes, stopped once the target confirmed them. Returns each flow's
-     * confirmed position, what the checkpoint on the target would hold.
+     * Run 1: a full sync, live non-idempotent writes, stopped once the target confirmed them (its last checkpoint
+     * holds them). Returns each flow's confirmed position from its summary.
      */
     private static List<FlowLsn> firstRun(DragonflyMaster m) throws InterruptedException {
+        List<String> notices = new CopyOnWriteArrayList<>();
         ReplicateJob.Result r;
-        try (LiveRun run = LiveRun.start(uri(m), target.get().uri())) {
+        try (LiveRun run = run(m, notices)) {
             run.awaitSnapshot();
             nonIdempotentWrites(m, "run1", 200);
             m.write(0, "SET", "stale:key", "deleted on the master while Ferry is down, in some tests");
             awaitAcked(m);
             r = run.stop();
         }
+        assertThat(notices).as("a first run resumes nothing").isEmpty();
         assertThat(differences()).isEmpty();
         List<FlowLsn> out = new ArrayList<>();
         for (ShardSummary s : r.source().shards()) {
@@ -101,17 +119,8 @@ class DragonflyResumeIT {
         return out;
     }
 
-    private static CheckpointSinks checkpoint(List<? extends Position> positions) {
-        // the target holds only this source's data: removing the earlier copy is one FLUSHALL
-        return new CheckpointSinks(positions, () -> target.get().cli("FLUSHALL"));
-    }
-
-    private static LiveRun secondRun(DragonflyMaster m, CheckpointSinks sinks) {
-        return LiveRun.startWithSource(uri(m), target.get().uri(), job -> sinks.around(job.replicaSource()));
-    }
-
     @Test
-    void aSecondRunContinuesFromTheConfirmedLsnsAndAppliesExactlyTheMissedWrites() throws Exception {
+    void aSecondRunContinuesFromTheCheckpointAndAppliesExactlyTheMissedWrites() throws Exception {
         seed();
         try (DragonflyMaster m = emulator(b -> b.backlogRecords(1 << 16))) {
             List<FlowLsn> confirmed = firstRun(m);
@@ -119,20 +128,18 @@ class DragonflyResumeIT {
             nonIdempotentWrites(m, "down", 300);
             m.write(0, "DEL", "counter:3");
             m.write(0, "SET", "while:down", "written while Ferry was down");
-            CheckpointSinks sinks = checkpoint(confirmed);
+            List<String> notices = new CopyOnWriteArrayList<>();
             ReplicateJob.Result r;
-            try (LiveRun run = secondRun(m, sinks)) {
-                LiveRun.await("every flow resumed", () -> sinks.resumed.size() == FLOWS, null);
+            try (LiveRun run = run(m, notices)) {
                 run.awaitSnapshot();
                 nonIdempotentWrites(m, "run2", 100);
                 awaitAcked(m);
                 assertThat(differences()).isEmpty();
                 r = run.stop();
             }
-            for (int f = 0; f < FLOWS; f++) assertThat(sinks.resumed.get(f)).as("flow %d", f).isEqualTo(confirmed.get(f));
-            assertThat(sinks.cannotResume).isEmpty();
-            assertThat(sinks.snapshots.get()).as("a partial sync opens no snapshot").isZero();
-            assertThat(sinks.removeCopiedData).isEmpty();
+            List<String> resumed = new ArrayList<>();
+            for (int f = 0; f < FLOWS; f++) resumed.add("resuming flow " + f + " from " + confirmed.get(f).describe());
+            assertThat(notices).containsExactlyInAnyOrderElementsOf(resumed);
             assertThat(m.fullSyncs()).as("only the first run's").isEqualTo(1);
             assertThat(m.partialSyncs()).isEqualTo(1);
             // value by value: 600 INCRs over 16 counters, one deleted while Ferry was down, then 100 more
@@ -145,40 +152,36 @@ class DragonflyResumeIT {
                 assertThat(s.partialSyncs()).as(s.name()).isEqualTo(1);
             }
             assertThat(String.join("\n", r.source().notes())).contains("continued from the checkpoint an earlier run left on the target")
-                    .contains("flow 0 from LSN " + String.format(java.util.Locale.ROOT, "%,d", confirmed.get(0).lsn()));
+                    .contains(String.format(Locale.ROOT, "flow 0 from LSN %,d", confirmed.get(0).lsn()));
         }
         assertThat(differences()).isEmpty();
     }
 
     @Test
-    void aRestartedMasterGivesEveryFlowTheReasonAndAFullSync() throws Exception {
+    void aRestartedMasterGivesTheReasonAndAFullSyncOverTheRemovedEarlierCopy() throws Exception {
         seed();
         try (DragonflyMaster m = emulator(b -> b.backlogRecords(1 << 16))) {
-            List<FlowLsn> confirmed = firstRun(m);
+            firstRun(m);
             String before = m.replid();
             m.restart(); // a new master id: its journal cannot continue the one the checkpoint is in
             nonIdempotentWrites(m, "down", 50);
             m.write(0, "DEL", "stale:key"); // it would survive a copy laid over the old one
-            CheckpointSinks sinks = checkpoint(confirmed);
+            List<String> notices = new CopyOnWriteArrayList<>();
             ReplicateJob.Result r;
-            try (LiveRun run = secondRun(m, sinks)) {
-                LiveRun.await("every flow told it cannot resume", () -> sinks.cannotResume.size() == FLOWS, null);
+            try (LiveRun run = run(m, notices)) {
+                LiveRun.await("the full sync", () -> m.fullSyncs() == 2, null);
                 run.awaitSnapshot();
                 nonIdempotentWrites(m, "run2", 50);
                 awaitAcked(m);
                 assertThat(differences()).isEmpty();
                 r = run.stop();
             }
-            for (String why : sinks.cannotResume.values()) {
-                assertThat(why).isEqualTo("the Dragonfly master restarted (its replication id changed from " + before + " to "
-                        + m.replid() + "), so its journal cannot continue the earlier run's");
-            }
-            assertThat(sinks.resumed).isEmpty();
-            assertThat(sinks.removeCopiedData).as("the pipeline removes the earlier copy, the source does not").isEmpty();
-            assertThat(m.fullSyncs()).isEqualTo(2);
+            String why = "the Dragonfly master restarted (its replication id changed from " + before + " to " + m.replid()
+                    + "), so its journal cannot continue the earlier run's";
+            assertThat(notices).containsOnly("cannot resume: " + why + "; full sync").hasSize(FLOWS);
             assertThat(m.partialSyncs()).isZero();
             assertThat(r.snapshotComplete()).isTrue();
-            assertThat(String.join("\n", r.source().notes())).contains("could not continue from the target's checkpoint: the Dragonfly master restarted");
+            assertThat(String.join("\n", r.source().notes())).contains("could not continue from the target's checkpoint: " + why);
         }
         assertThat(target.get().cli("EXISTS", "stale:key")).isEqualTo("0");
     }
@@ -189,7 +192,7 @@ class DragonflyResumeIT {
      */
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
-    void aBacklogThatMovedOnGivesTheReasonAndAFullSync(boolean everyFlow) throws Exception {
+    void aBacklogThatNoLongerReachesTheCheckpointGivesTheReasonAndAFullSync(boolean everyFlow) throws Exception {
         seed();
         try (DragonflyMaster m = emulator(b -> b.backlogRecords(16))) {
             List<FlowLsn> confirmed = firstRun(m);
@@ -200,50 +203,52 @@ class DragonflyResumeIT {
                 for (int i = 0; i < 40; i++) m.write(0, "RPUSH", key, "down-" + i);
             }
             m.write(0, "DEL", "stale:key");
-            CheckpointSinks sinks = checkpoint(confirmed);
-            try (LiveRun run = secondRun(m, sinks)) {
-                LiveRun.await("every flow told it cannot resume", () -> sinks.cannotResume.size() == FLOWS, null);
+            List<String> notices = new CopyOnWriteArrayList<>();
+            try (LiveRun run = run(m, notices)) {
+                LiveRun.await("the full sync", () -> m.fullSyncs() == 2, null);
                 run.awaitSnapshot();
                 nonIdempotentWrites(m, "run2", 50);
                 awaitAcked(m);
                 assertThat(differences()).isEmpty();
                 run.stop();
             }
-            String why = sinks.cannotResume.get(0);
+            assertThat(notices).hasSize(FLOWS).containsOnly(notices.get(0));
+            String why = notices.get(0);
             if (everyFlow) {
-                assertThat(why).startsWith("the master no longer holds the journal of every flow (flow 0 from LSN "
-                        + String.format(java.util.Locale.ROOT, "%,d", confirmed.get(0).lsn()));
+                assertThat(why).startsWith(String.format(Locale.ROOT, "cannot resume: the master no longer holds the journal of "
+                        + "every flow (flow 0 from LSN %,d", confirmed.get(0).lsn()));
             } else {
-                assertThat(why).isEqualTo(String.format(java.util.Locale.ROOT, "the master no longer holds flow %d's journal from LSN %,d: "
-                        + "its journal backlog (--shard_repl_backlog_len records per shard) no longer reaches back there", busy, confirmed.get(busy).lsn()));
+                assertThat(why).isEqualTo(String.format(Locale.ROOT, "cannot resume: the master no longer holds flow %d's journal "
+                        + "from LSN %,d: its journal backlog (--shard_repl_backlog_len records per shard) no longer reaches "
+                        + "back there; full sync", busy, confirmed.get(busy).lsn()));
             }
-            assertThat(sinks.cannotResume.values()).containsOnly(why);
-            assertThat(sinks.resumed).isEmpty();
-            assertThat(sinks.removeCopiedData).isEmpty();
-            assertThat(m.fullSyncs()).isEqualTo(2);
         }
         assertThat(target.get().cli("EXISTS", "stale:key")).isEqualTo("0");
     }
 
+    /** A run that died before flow 1 settled leaves no position for it: the master is not even asked to continue. */
     @Test
     void aFlowWithoutACheckpointGivesAFullSyncWithoutAskingForAPartialOne() throws Exception {
         seed();
         try (DragonflyMaster m = emulator(b -> b.backlogRecords(1 << 16))) {
-            List<FlowLsn> confirmed = new ArrayList<>(firstRun(m));
-            confirmed.set(1, null);
+            firstRun(m);
+            String hash = new String(new CheckpointKeys(PREFIX).key(0), StandardCharsets.UTF_8);
+            assertThat(target.get().cli("HDEL", hash, "at:1")).isEqualTo("1");
             nonIdempotentWrites(m, "down", 50);
-            CheckpointSinks sinks = checkpoint(confirmed);
-            try (LiveRun run = secondRun(m, sinks)) {
-                LiveRun.await("every flow told it cannot resume", () -> sinks.cannotResume.size() == FLOWS, null);
+            m.write(0, "DEL", "stale:key");
+            List<String> notices = new CopyOnWriteArrayList<>();
+            try (LiveRun run = run(m, notices)) {
+                LiveRun.await("the full sync", () -> m.fullSyncs() == 2, null);
                 run.awaitSnapshot();
                 awaitAcked(m);
                 assertThat(differences()).isEmpty();
                 run.stop();
             }
-            assertThat(sinks.cannotResume.get(0)).startsWith("the target holds no checkpoint for flow 1 of the master's 4");
+            assertThat(notices).contains("cannot resume: the target holds no checkpoint for flow 1 of the master's 4: the "
+                    + "earlier run did not reach the journal on every flow, or the master's shard count changed; full sync");
             assertThat(m.partialSyncs()).isZero();
-            assertThat(m.fullSyncs()).isEqualTo(2);
         }
+        assertThat(target.get().cli("EXISTS", "stale:key")).isEqualTo("0");
     }
 
     /**
