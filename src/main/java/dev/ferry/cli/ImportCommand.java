@@ -36,7 +36,10 @@ final class ImportCommand implements Callable<Integer> {
     @ArgGroup(validate = false, heading = "%nHow to write:%n", order = 3)
     WriteOptions write = new WriteOptions();
 
-    @ArgGroup(validate = false, heading = "%nReports and output:%n", order = 4)
+    @ArgGroup(validate = false, heading = "%nCheckpoints and resume:%n", order = 4)
+    CheckpointOptions checkpoints = new CheckpointOptions();
+
+    @ArgGroup(validate = false, heading = "%nReports and output:%n", order = 5)
     CommonOptions.Output output = new CommonOptions.Output();
 
     @Spec
@@ -45,10 +48,16 @@ final class ImportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RedisUri uri = RedisUri.parse(ends.target);
-        ImportJob job = new ImportJob(new ImportJob.Settings(file, uri, filters.toFilter().intoTargetDb(uri.db()),
+        ImportJob job = new ImportJob(new ImportJob.Settings(file, uri,
+                checkpoints.withoutCheckpoints(filters.toFilter().intoTargetDb(uri.db())),
                 write.toWriterOptions(), write.bigValue, output.report));
+        job.checkpoints(checkpoints.settings());
         // resuming, cannot resume, --fresh: the first lines of a restarted run, whatever --quiet says
-        job.notices(line -> System.err.println(line));
+        PrintWriter noticesTo = spec.commandLine().getErr();
+        job.notices(line -> {
+            noticesTo.println(line);
+            noticesTo.flush();
+        });
         StopSignals.onInterrupt(job::requestStop, () -> job.confirmedOffset() < 0 ? "nothing (0 keys written)"
                 : String.format(Locale.ROOT, "%,d keys written, file offset %,d of %s: the target holds a partial copy",
                         job.keysWritten(), job.confirmedOffset(), file.getFileName()));

@@ -85,6 +85,7 @@ final class ShardPipeline implements ShardSink {
     @Override
     public void resumed(Position from) {
         notices.accept("resuming " + name + " from " + from.describe());
+        if (checkpoint == null) return;
         writer.resumeAfter(shard, checkpoint.guards);
         checkpoints.settled(shard.shard());
     }
