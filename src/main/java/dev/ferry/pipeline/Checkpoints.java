@@ -292,6 +292,16 @@ public final class Checkpoints implements AutoCloseable {
         }
     }
 
+    /**
+     * The run is complete and leaves nothing to continue (a whole file imported): its checkpoint goes, so the target
+     * holds no key of Ferry's. A later run of the same import copies the file again.
+     */
+    synchronized void forget() {
+        timer.shutdownNow();
+        closed = true;
+        writer.deleteCheckpoints(keys, withZero(identity.written()));
+    }
+
     @Override
     public void close() {
         timer.shutdownNow();
