@@ -86,7 +86,15 @@ public final class Checkpoints implements AutoCloseable {
     static Checkpoints open(TargetWriter writer, CheckpointKeys keys, RunIdentity now, boolean fresh, String resumable,
                             boolean targetOwned, Consumer<String> notices) {
         Checkpoints c = new Checkpoints(writer, keys, notices);
-        List<CheckpointHash> read = new ArrayList<>(writer.readCheckpoints(keys, List.of(0)));
+        List<CheckpointHash> read;
+        try {
+            read = new ArrayList<>(writer.readCheckpoints(keys, List.of(0)));
+        } catch (RuntimeException e) {
+            if (e.getMessage() == null || !e.getMessage().contains("NOPERM")) throw e;
+            throw new UsageException("the target's user may not use Ferry's checkpoint keys (" + keys.prefix() + "*): grant "
+                    + "it ~" + keys.prefix() + "* (or name keys it may use with --checkpoint-prefix), or run with "
+                    + "--no-checkpoints (a restart then copies everything again)");
+        }
         RunIdentity before = SavedCheckpoint.of(read).identity();
         List<Integer> otherDbs = new ArrayList<>();
         if (before != null && !writer.info().cluster()) for (int db : before.written()) if (db != 0) otherDbs.add(db);
