@@ -206,17 +206,27 @@ public final class Checkpoints implements AutoCloseable {
      * every shard (one server, or Dragonfly's flows), so theirs is done too.
      */
     synchronized void snapshotBegins(int index, boolean wholeSource, Runnable removeEarlierCopy) {
+        unsettle(index);
+        Shard s = shard(index);
+        if (s.earlierCopy) {
+            s.earlierCopy = false;
+            if (wholeSource) for (Shard o : shards.values()) o.earlierCopy = false;
+            removeEarlierCopy.run();
+        }
+    }
+
+    /**
+     * The shard's position and guards stop being true (a new full sync is coming): they go from the target before
+     * anything they cover is removed or rewritten, so a crash from here on copies the shard again rather than
+     * resuming over a removed copy.
+     */
+    synchronized void unsettle(int index) {
         Shard s = shard(index);
         s.settled = false;
         s.written = null;
         s.guards = Map.of();
         writer.deleteCheckpoints(keys, identity.written().isEmpty() ? List.of(0) : withZero(identity.written()),
                 CheckpointKeys.at(index), CheckpointKeys.guard(index));
-        if (s.earlierCopy) {
-            s.earlierCopy = false;
-            if (wholeSource) for (Shard o : shards.values()) o.earlierCopy = false;
-            removeEarlierCopy.run();
-        }
     }
 
     /** What the earlier run copied of this shard was removed another way (a source's own removal before a full sync). */
