@@ -108,6 +108,9 @@ public final class Checkpoints implements AutoCloseable {
         RunIdentity before = saved.identity();
         SortedSet<Integer> allDbs = new TreeSet<>(List.of(0));
         if (before != null) allDbs.addAll(before.written());
+        // an earlier run that wrote nothing (its source was unreachable, a typo in a URI) leaves nothing to continue
+        // or to protect: its identity must not make the corrected command start with --fresh
+        if (before != null && before.written().isEmpty()) before = null;
         if (before == null) {
             if (!saved.isEmpty()) writer.deleteCheckpoints(keys, allDbs); // a first run that died before writing who it was
             if (fresh) notices.accept("--fresh: the target holds no checkpoint of Ferry's; nothing to remove");
