@@ -11,8 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Tells, while some flows wait at a FLUSHALL/FLUSHDB for the others, whether those can still come. A flow that handed
- * on every record the master had journaled on its shard ({@code DFLY REPLICAOFFSET}, asked once the wait is a second
- * old, long after the flush was journaled on every shard) without meeting the flush is past it: the waiting flows
+ * on every record the master had journaled on its shard ({@code DFLY REPLICAOFFSET}, asked each second once the wait is
+ * a second old, long after the flush was journaled on every shard; two looks in a row must agree) without meeting the
+ * flush is past it: the waiting flows
  * would wait for ever, on every restart. That happens only when the flows continued from positions on both sides of
  * the flush — a checkpoint an older Ferry wrote (it moved the flows past a flush one by one), or one a crash left
  * half written — and only a full sync is exact then: the target lost to the flush what the waiting flows now write
@@ -36,6 +37,9 @@ final class FlushWatch {
     private boolean checking;
     private boolean saying;
     private boolean saidUnknown;
+    /** The flows the last look found past the flush the oldest waiting flows wait at. */
+    private List<Integer> pastBefore = new ArrayList<>();
+    private long pastTxid = -1;
 
     FlushWatch(FlushBarrier barrier, int flows, IntToLongFunction handed, Supplier<long[]> journal) {
         this.barrier = barrier;
@@ -48,6 +52,7 @@ final class FlushWatch {
     String apart(long now) {
         List<FlushBarrier.Waiting> waiting = barrier.waiting();
         if (waiting.isEmpty()) {
+            pastBefore = new ArrayList<>();
             checking = false;
             saying = false;
             return null;
@@ -56,6 +61,8 @@ final class FlushWatch {
         if (now - w.since() < CHECK_EVERY || (checking && now - nextCheck < 0)) return null;
         checking = true;
         nextCheck = now + CHECK_EVERY;
+        if (w.txid() != pastTxid) pastBefore = new ArrayList<>();
+        pastTxid = w.txid();
         if (waiting.size() > 1) {
             // a flow waits at a later flush only after it passed the earlier one, which the others wait at
             FlushBarrier.Waiting later = waiting.get(1);
@@ -84,6 +91,11 @@ final class FlushWatch {
             else if (f < next.length) behind += next[f] - at;
         }
         String waiters = TargetCheckpoint.flows(new ArrayList<>(w.flows()));
+        // twice in a row, a second apart: a flush journaled on a slow shard only after the first look is in its
+        // flow's part of the second, and the flow then arrives instead of reading past it
+        past.retainAll(pastBefore);
+        pastBefore = new ArrayList<>(missing);
+        pastBefore.removeIf(f -> f >= next.length || handed.applyAsLong(f) < next[f]);
         if (!past.isEmpty()) {
             return String.format(Locale.ROOT, "%s %s past the %s (txid %d) that %s wait%s at: %s from after it and %s "
                             + "from before it (%s), so they can never meet there",
