@@ -178,7 +178,8 @@ class DragonflyResumeIT {
             }
             String why = "the Dragonfly master restarted (its replication id changed from " + before + " to " + m.replid()
                     + "), so its journal cannot continue the earlier run's";
-            assertThat(notices).containsOnly("cannot resume: " + why + "; full sync").hasSize(FLOWS);
+            // every flow gives the reason alike: it is said once
+            assertThat(notices).containsExactly("cannot resume: " + why + "; full sync");
             assertThat(m.partialSyncs()).isZero();
             assertThat(r.snapshotComplete()).isTrue();
             assertThat(String.join("\n", r.source().notes())).contains("could not continue from the target's checkpoint: " + why);
@@ -212,7 +213,7 @@ class DragonflyResumeIT {
                 assertThat(differences()).isEmpty();
                 run.stop();
             }
-            assertThat(notices).hasSize(FLOWS).containsOnly(notices.get(0));
+            assertThat(notices).as("every flow's reason alike, said once").hasSize(1);
             String why = notices.get(0);
             if (everyFlow) {
                 assertThat(why).startsWith(String.format(Locale.ROOT, "cannot resume: the master no longer holds the journal of "
