@@ -254,8 +254,21 @@ public final class Checkpoints implements AutoCloseable {
      * second time by a resume); waits until everything sent is answered first.
      */
     void barrier(int index) {
+        if (Thread.holdsLock(this)) return; // inside together(): every shard's position is written at its end
         writer.drain();
         writePositions(index);
+    }
+
+    /**
+     * Runs {@code step} holding the lock every position write takes, so the 1 s tick writes nothing while it runs
+     * (nor does a shard's own {@link #barrier}); then writes every settled shard's position in one HSET per target
+     * master. Where shards move past one event together (the flows of a Dragonfly FLUSHALL), a crash leaves them
+     * all before it or all after it: some before and some after could never meet there again.
+     */
+    synchronized void together(Runnable step) {
+        step.run();
+        writer.drain();
+        writePositions(null);
     }
 
     /** Writes changed positions (of {@code only}, or of every settled shard) and the identity if it changed. */

@@ -72,4 +72,10 @@ public final class Pipelines implements ShardSinks {
     public void drain() {
         writer.drain();
     }
+
+    @Override
+    public void together(Runnable step) {
+        if (checkpoints == null) step.run();
+        else checkpoints.together(step);
+    }
 }

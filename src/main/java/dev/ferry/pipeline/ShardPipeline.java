@@ -64,6 +64,9 @@ final class ShardPipeline implements ShardSink {
 
     @Override
     public SnapshotSink snapshot(Position at) {
+        // a resume's guards belong to the history this snapshot replaces: left in place they would skip the snapshot's
+        // values of every key a non-repeatable write the shard had not replayed yet touched
+        writer.resumeAfter(shard, java.util.Map.of());
         if (checkpoints != null) {
             // a new history: the shard's checkpoint goes before any of the snapshot is written, and what an earlier
             // run copied goes too (keys the source deleted meanwhile must not stay)

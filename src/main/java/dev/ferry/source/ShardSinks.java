@@ -13,4 +13,12 @@ public interface ShardSinks {
 
     /** Waits until the target answered everything any shard sent. */
     void drain();
+
+    /**
+     * Runs {@code step}, in which the positions of several shards move past one event together (a Dragonfly
+     * FLUSHALL every flow meets), as one step of the run's checkpoint: no position is written while it runs, and
+     * afterwards, once the target answered everything, every shard's position is written in one write. A resume
+     * then finds all of them before the event or all after it, never some on each side.
+     */
+    void together(Runnable step);
 }

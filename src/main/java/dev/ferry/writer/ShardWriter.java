@@ -67,7 +67,10 @@ final class ShardWriter {
 
     /** The guards an earlier run left for this shard (see {@link #resumeGuards}). */
     void resumeAfter(Map<Long, Guard> guards) {
-        if (guards.isEmpty()) return;
+        if (guards.isEmpty()) {
+            resumeGuards = null; // none, or a new history (a full sync) in which the earlier run's guards mean nothing
+            return;
+        }
         resumeGuards = Map.copyOf(guards);
         resumeGuardsUntil = guards.values().stream().mapToLong(Guard::ordinal).max().orElse(-1);
     }

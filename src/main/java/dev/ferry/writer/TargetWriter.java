@@ -341,7 +341,10 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         return state.failedOver;
     }
 
-    /** The guards an earlier run left for {@code shard}, by {@link Guard#location}: live writes they cover are skipped. */
+    /**
+     * The guards an earlier run left for {@code shard}, by {@link Guard#location}: live writes they cover are skipped.
+     * Empty: none (again) — a full sync of the shard begins a new history, whose values they must not skip.
+     */
     public void resumeAfter(ShardId shard, Map<Long, Guard> held) {
         shard(shard).resumeAfter(held);
     }

@@ -178,7 +178,8 @@ class DragonflyResumeIT {
             }
             String why = "the Dragonfly master restarted (its replication id changed from " + before + " to " + m.replid()
                     + "), so its journal cannot continue the earlier run's";
-            assertThat(notices).containsOnly("cannot resume: " + why + "; full sync").hasSize(FLOWS);
+            // every flow gives the reason alike: it is said once
+            assertThat(notices).containsExactly("cannot resume: " + why + "; full sync");
             assertThat(m.partialSyncs()).isZero();
             assertThat(r.snapshotComplete()).isTrue();
             assertThat(String.join("\n", r.source().notes())).contains("could not continue from the target's checkpoint: " + why);
@@ -212,7 +213,7 @@ class DragonflyResumeIT {
                 assertThat(differences()).isEmpty();
                 run.stop();
             }
-            assertThat(notices).hasSize(FLOWS).containsOnly(notices.get(0));
+            assertThat(notices).as("every flow's reason alike, said once").hasSize(1);
             String why = notices.get(0);
             if (everyFlow) {
                 assertThat(why).startsWith(String.format(Locale.ROOT, "cannot resume: the master no longer holds the journal of "
@@ -290,6 +291,200 @@ class DragonflyResumeIT {
         for (int i = 0; ; i++) {
             String k = "busy:" + i;
             if (m.flowOf(k) == flow) return k;
+        }
+    }
+
+    /** The checkpoint hash on the (one) target, as redis-cli names it. */
+    private static String checkpointHash() {
+        return new String(new CheckpointKeys(PREFIX).key(0), StandardCharsets.UTF_8);
+    }
+
+    /** Flow {@code flow}'s position on the target's checkpoint moved to {@code lsn}, as a crash could leave it. */
+    private static void setCheckpointLsn(int flow, long lsn) {
+        String at = target.get().cli("HGET", checkpointHash(), "at:" + flow); // "flow <master> <flow> <lsn>"
+        assertThat(at).startsWith("flow ");
+        target.get().cli("HSET", checkpointHash(), "at:" + flow, at.substring(0, at.lastIndexOf(' ') + 1) + lsn);
+    }
+
+    /**
+     * Run 1 of the FLUSHALL tests: a full sync, writes, a FLUSHALL in the live journal, writes after it, stopped once
+     * the target confirmed them. Returns the FLUSHALL's LSN on each flow.
+     */
+    private static long[] firstRunWithAFlushall(DragonflyMaster m, Consumer<LiveRun> whileRunning) throws InterruptedException {
+        long[] flushAt = new long[FLOWS];
+        try (LiveRun run = run(m, new CopyOnWriteArrayList<>())) {
+            run.awaitSnapshot();
+            whileRunning.accept(run);
+            nonIdempotentWrites(m, "before", 50);
+            awaitAcked(m);
+            m.write(0, "FLUSHALL");
+            for (int f = 0; f < FLOWS; f++) flushAt[f] = m.lsn(f); // the FLUSHALL is each flow's last record
+            nonIdempotentWrites(m, "after", 50);
+            m.write(0, "SET", "stale:key", "deleted on the master while Ferry is down");
+            awaitAcked(m);
+            run.stop();
+        }
+        assertThat(differences()).isEmpty();
+        return flushAt;
+    }
+
+    /**
+     * A crash in the window an older Ferry left after a FLUSHALL: the flow that ran it had its position past it on the
+     * target, the others not yet. A restart then continued flow 1 from before the FLUSHALL and the others from after
+     * it: flow 1 met it again and waited there for flows that never came, on every restart. Now the run sees that
+     * the others read all the master journaled without meeting it, says so, and copies the whole dataset again.
+     */
+    @Test
+    void flowsContinuedFromBothSidesOfAFlushallGiveTheReasonAndAFullSyncInsteadOfWaitingForEver() throws Exception {
+        seed();
+        try (DragonflyMaster m = emulator(b -> b.backlogRecords(1 << 16))) {
+            long[] flushAt = firstRunWithAFlushall(m, run -> { });
+            setCheckpointLsn(1, flushAt[1]); // flow 1's next record is the FLUSHALL again
+            nonIdempotentWrites(m, "down", 50);
+            m.write(0, "DEL", "stale:key");
+            List<String> notices = new CopyOnWriteArrayList<>();
+            ReplicateJob.Result r;
+            try (LiveRun run = run(m, notices)) {
+                LiveRun.await("the full sync after flow 1 waited at the FLUSHALL alone", () -> m.fullSyncs() == 2, null);
+                run.awaitSnapshot();
+                nonIdempotentWrites(m, "run2", 50);
+                awaitAcked(m);
+                assertThat(differences()).isEmpty();
+                r = run.stop();
+            }
+            assertThat(m.partialSyncs()).as("the resume from the checkpoint").isEqualTo(1);
+            String apart = "flows 0, 2, 3 are past the FLUSHALL \\(txid \\d+\\) that flow 1 waits at: they continued from "
+                    + "after it and flow 1 from before it \\(a checkpoint an older Ferry wrote, or one half written when "
+                    + "Ferry stopped\\), so they can never meet there";
+            assertThat(notices).anySatisfy(n -> assertThat(n).matches("cannot resume: " + apart + "; full sync"));
+            assertThat(notices).filteredOn(n -> n.startsWith("cannot resume")).hasSize(1);
+            assertThat(String.join("\n", r.source().notes())).containsPattern("could not continue from the target's "
+                    + "checkpoint: " + apart);
+            assertThat(r.snapshotComplete()).isTrue();
+            // value by value: the FLUSHALL reset the counters; 50 INCRs after it, 50 while down, 50 now, over 16 counters
+            assertThat(target.get().cli("GET", "counter:0")).isEqualTo("12");
+            assertThat(target.get().cli("LLEN", "log:0")).isEqualTo(Integer.toString(7 + 7 + 7));
+        }
+        assertThat(target.get().cli("EXISTS", "stale:key")).isEqualTo("0");
+        assertThat(differences()).isEmpty();
+    }
+
+    /**
+     * The FLUSHALL and every flow's move past it reach the target's checkpoint in one write: the first checkpoint
+     * write that has any flow past it has every flow past it. A crash right after it (its positions put back on the
+     * target after run 1) continues every flow from after the FLUSHALL, and the writes after it apply once each.
+     */
+    @Test
+    void theFlushallMovesEveryFlowPastItInOneCheckpointWriteAndACrashRightAfterItResumes() throws Exception {
+        seed();
+        try (DragonflyMaster m = emulator(b -> b.backlogRecords(1 << 16));
+             CheckpointWrites writes = new CheckpointWrites()) {
+            long[] flushAt = firstRunWithAFlushall(m, run -> { });
+            Map<Integer, Long> first = null;
+            for (Map<Integer, Long> w : writes.positions()) {
+                boolean anyPast = false;
+                for (Map.Entry<Integer, Long> e : w.entrySet()) anyPast |= e.getValue() > flushAt[e.getKey()];
+                if (anyPast) {
+                    first = w;
+                    break;
+                }
+            }
+            assertThat(first).as("a checkpoint write past the FLUSHALL among %s", writes.positions()).isNotNull();
+            for (int f = 0; f < FLOWS; f++) {
+                assertThat(first).as("flow %d in the first write past the FLUSHALL", f).containsKey(f);
+                assertThat(first.get(f)).as("flow %d", f).isEqualTo(flushAt[f] + 1);
+            }
+            // a crash right after that write: the checkpoint holds its positions (the guards stay as run 1 left them)
+            for (int f = 0; f < FLOWS; f++) setCheckpointLsn(f, first.get(f));
+            nonIdempotentWrites(m, "down", 50);
+            List<String> notices = new CopyOnWriteArrayList<>();
+            try (LiveRun run = run(m, notices)) {
+                run.awaitSnapshot();
+                nonIdempotentWrites(m, "run2", 50);
+                awaitAcked(m);
+                assertThat(differences()).isEmpty();
+                run.stop();
+            }
+            assertThat(notices).noneMatch(n -> n.startsWith("cannot resume"));
+            assertThat(m.partialSyncs()).isEqualTo(1);
+            assertThat(m.fullSyncs()).as("only the first run's").isEqualTo(1);
+            assertThat(target.get().cli("GET", "counter:0")).isEqualTo("12");
+            assertThat(target.get().cli("LLEN", "log:0")).isEqualTo(Integer.toString(7 + 7 + 7));
+        }
+        assertThat(differences()).isEmpty();
+    }
+
+    /** Every HSET of flow positions on the target's checkpoint, in order, seen through MONITOR: flow to LSN. */
+    private static final class CheckpointWrites implements AutoCloseable {
+        private final RespConnection c = dev.ferry.testkit.Datasets.connect(target.get());
+        private final List<Map<Integer, Long>> seen = new CopyOnWriteArrayList<>();
+        private final Thread reader;
+        private static final String MARK = "checkpoint-writes-mark";
+        private final java.util.concurrent.CountDownLatch marked = new java.util.concurrent.CountDownLatch(1);
+
+        CheckpointWrites() {
+            c.callOk("MONITOR");
+            reader = new Thread(() -> {
+                try {
+                    while (true) take(c.reader().read().asText());
+                } catch (Exception closed) {
+                    // the test closed the connection
+                }
+            });
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        private void take(String line) {
+            if (line.contains(MARK)) marked.countDown();
+            if (!line.contains("\"HSET\"")) return;
+            List<String> args = quoted(line);
+            if (args.size() < 4 || !args.get(1).equals(checkpointHash())) return;
+            Map<Integer, Long> positions = new java.util.TreeMap<>();
+            for (int i = 2; i + 1 < args.size(); i += 2) {
+                String field = args.get(i);
+                String value = args.get(i + 1);
+                if (field.startsWith("at:") && value.startsWith("flow ")) {
+                    positions.put(Integer.parseInt(field.substring(3)), Long.parseLong(value.substring(value.lastIndexOf(' ') + 1)));
+                }
+            }
+            if (!positions.isEmpty()) seen.add(positions);
+        }
+
+        /** The arguments MONITOR shows, each in double quotes with backslash escapes. */
+        private static List<String> quoted(String line) {
+            List<String> out = new ArrayList<>();
+            StringBuilder arg = null;
+            for (int i = 0; i < line.length(); i++) {
+                char ch = line.charAt(i);
+                if (arg == null) {
+                    if (ch == '"') arg = new StringBuilder();
+                } else if (ch == '\\' && i + 1 < line.length()) {
+                    arg.append(line.charAt(++i));
+                } else if (ch == '"') {
+                    out.add(arg.toString());
+                    arg = null;
+                } else {
+                    arg.append(ch);
+                }
+            }
+            return out;
+        }
+
+        /** Every write made before this was called: MONITOR shows commands in order, so once it shows a mark sent now. */
+        List<Map<Integer, Long>> positions() {
+            target.get().cli("ECHO", MARK);
+            try {
+                assertThat(marked.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("MONITOR showed the mark").isTrue();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            return seen;
+        }
+
+        @Override
+        public void close() {
+            c.close();
         }
     }
 }

@@ -239,6 +239,16 @@ public final class DragonflyReplicaSource implements LiveSource {
         checkpoint.cannotResume(why);
     }
 
+    /**
+     * The flows stand on both sides of a flush and can never meet there ({@code why}): only a full sync is exact
+     * now; until it is in, the target's copy is partial.
+     */
+    void flowsApart(String why) {
+        snapshotDone = false;
+        nextLsn = null;
+        checkpoint.flowsApart(why);
+    }
+
     /** The LSN up to which the target answered every record of flow {@code flow}, or -1. */
     long committed(int flow) {
         Confirmation c = flowSinks.get(flow).confirmation();

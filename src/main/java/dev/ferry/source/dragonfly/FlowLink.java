@@ -158,8 +158,12 @@ final class FlowLink implements Runnable {
                 case COMMAND -> {
                     Position pos = new FlowLsn(master, flow, next.incrementAndGet());
                     if (isFlush(r)) {
-                        if (!session.barrier().await(r.txid(), () -> sink.command(new Command(r.db(), r.args(), pos)), session::cancelled)) return;
-                        sink.advance(pos);
+                        // the flow that runs it moves every other flow's position past it too, in one checkpoint step
+                        if (!session.barrier().await(flow, r.txid(), r.name().toUpperCase(Locale.ROOT),
+                                () -> sink.command(new Command(r.db(), r.args(), pos)), () -> sink.advance(pos),
+                                session::cancelled)) {
+                            return;
+                        }
                     } else {
                         apply(r.db(), r.args(), pos);
                     }

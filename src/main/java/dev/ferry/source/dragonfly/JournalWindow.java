@@ -62,7 +62,7 @@ public final class JournalWindow {
         return lines;
     }
 
-    private static long[] lsns(RespConnection c) {
+    static long[] lsns(RespConnection c) {
         Reply r = c.call("DFLY", "REPLICAOFFSET");
         if (r.isError()) throw new IllegalStateException("DFLY REPLICAOFFSET refused: " + r);
         List<Reply> items = r.asList();

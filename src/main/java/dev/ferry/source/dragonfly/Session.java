@@ -31,6 +31,7 @@ final class Session implements FlowLink.Session {
     private int fullSyncEnds;
     private boolean ackSoon;
     private FlushBarrier barrier;
+    private FlushWatch watch;
 
     void run() throws InterruptedException {
         Handshake hs;
@@ -59,7 +60,8 @@ final class Session implements FlowLink.Session {
             }
             tryPartial = false;
         }
-        barrier = new FlushBarrier(src.flows);
+        barrier = new FlushBarrier(src.flows, src.sinks::together);
+        watch = new FlushWatch(barrier, src.flows, f -> byFlow[f].handed.get(), this::journalLsns);
         List<String> answers = new ArrayList<>();
         List<RespConnection> conns = new ArrayList<>();
         for (int i = 0; i < src.flows; i++) {
@@ -140,6 +142,7 @@ final class Session implements FlowLink.Session {
             }
         }
         control.callOk("DFLY", "STARTSTABLE", hs.syncId());
+        control.setReadTimeout(10_000); // from here it only asks how far the journal goes, while flows wait at a flush
         acks();
     }
 
@@ -148,6 +151,12 @@ final class Session implements FlowLink.Session {
         long[] lastAckAt = new long[src.flows];
         while (!src.stopping) {
             failIfAny();
+            String apart = watch.apart(System.nanoTime());
+            if (apart != null) {
+                src.forceFull = true;
+                src.flowsApart(apart);
+                throw new IllegalStateException(apart + "; copying the whole dataset again");
+            }
             boolean live = true;
             for (FlowLink l : links) live &= l.firstAck >= 0;
             if (live && !src.snapshotDone) {
@@ -181,6 +190,15 @@ final class Session implements FlowLink.Session {
                 // once-a-second ACK and notices a failed flow
                 if (!ackSoon) signal.wait(50);
             }
+        }
+    }
+
+    /** Each shard's next journal LSN, as the master says on the control connection; null if it refuses to. */
+    private long[] journalLsns() {
+        try {
+            return JournalWindow.lsns(control);
+        } catch (IllegalStateException refused) {
+            return null;
         }
     }
 

@@ -122,6 +122,19 @@ final class TargetCheckpoint {
     }
 
     /**
+     * The flows this run continued stand on both sides of a flush ({@code why}, one line): the checkpoint, read
+     * whole, was no resume point after all, and the full sync that follows copies anew. Said to the sinks unless
+     * they heard already that the run copies anew.
+     */
+    void flowsApart(String why) {
+        if (state == State.UNTOLD || state == State.RESUMED) {
+            state = State.REFUSED;
+            for (ShardSink s : sinks) s.cannotResume(why);
+            note = "could not continue from the target's checkpoint: " + why;
+        }
+    }
+
+    /**
      * Why the master answered FULL to flows {@code full} (of a partial sync asked from the checkpoint): its journal
      * backlog no longer reaches back to their LSNs.
      */

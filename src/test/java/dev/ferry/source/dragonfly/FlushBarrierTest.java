@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class FlushBarrierTest {
     @Test
     void runsOnceAfterEveryFlowArrivedAndReleasesAllAfterIt() throws Exception {
-        FlushBarrier b = new FlushBarrier(4);
+        FlushBarrier b = new FlushBarrier(4, Runnable::run);
         AtomicInteger runs = new AtomicInteger();
         List<String> events = new CopyOnWriteArrayList<>();
         List<Thread> threads = new ArrayList<>();
@@ -21,10 +21,10 @@ class FlushBarrierTest {
                 try {
                     Thread.sleep(flow * 30L);
                     events.add("arrive " + flow);
-                    b.await(7, () -> {
+                    b.await(flow, 7, "FLUSHALL", () -> {
                         runs.incrementAndGet();
                         events.add("flush");
-                    }, () -> false);
+                    }, () -> { }, () -> false);
                     events.add("after " + flow);
                 } catch (InterruptedException e) {
                     throw new RuntimeException(e);
@@ -45,11 +45,11 @@ class FlushBarrierTest {
 
     @Test
     void aCancelledSessionReleasesTheWaiters() throws Exception {
-        FlushBarrier b = new FlushBarrier(2);
+        FlushBarrier b = new FlushBarrier(2, Runnable::run);
         boolean[] result = {true};
         Thread t = new Thread(() -> {
             try {
-                result[0] = b.await(9, () -> { }, () -> true);
+                result[0] = b.await(0, 9, "FLUSHALL", () -> { }, () -> { }, () -> true);
             } catch (InterruptedException e) {
                 throw new RuntimeException(e);
             }
@@ -67,23 +67,24 @@ class FlushBarrierTest {
      */
     @Test
     void aSessionEndingWhileTheFlushRunsWaitsForItsEnd() throws Exception {
-        FlushBarrier b = new FlushBarrier(2);
+        FlushBarrier b = new FlushBarrier(2, Runnable::run);
         java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
         List<Boolean> results = new CopyOnWriteArrayList<>();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
+            int flow = i;
             Thread t = new Thread(() -> {
                 try {
-                    results.add(b.await(3, () -> {
+                    results.add(b.await(flow, 3, "FLUSHALL", () -> {
                         running.countDown();
                         try {
                             release.await();
                         } catch (InterruptedException e) {
                             throw new RuntimeException(e);
                         }
-                    }, cancelled::get));
+                    }, () -> { }, cancelled::get));
                 } catch (InterruptedException e) {
                     throw new RuntimeException(e);
                 }
@@ -102,15 +103,16 @@ class FlushBarrierTest {
 
     @Test
     void aFailedFlushReleasesTheOthersAsNotPassed() throws Exception {
-        FlushBarrier b = new FlushBarrier(2);
+        FlushBarrier b = new FlushBarrier(2, Runnable::run);
         List<Boolean> results = new CopyOnWriteArrayList<>();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
+            int flow = i;
             Thread t = new Thread(() -> {
                 try {
-                    results.add(b.await(5, () -> {
+                    results.add(b.await(flow, 5, "FLUSHALL", () -> {
                         throw new IllegalStateException("the target refused the flush");
-                    }, () -> false));
+                    }, () -> { }, () -> false));
                 } catch (IllegalStateException e) {
                     results.add(null); // the runner: the failure is its own
                 } catch (InterruptedException e) {
@@ -122,5 +124,66 @@ class FlushBarrierTest {
         }
         for (Thread t : threads) t.join(5000);
         assertThat(results).containsExactlyInAnyOrder(null, false);
+    }
+
+    /**
+     * The flow that runs the flush moves every other flow past it, inside one step of the checkpoint: no position
+     * write falls between the flush and any flow's move past it.
+     */
+    @Test
+    void theFlushAndEveryFlowsMovePastItAreOneCheckpointStep() throws Exception {
+        List<String> events = new CopyOnWriteArrayList<>();
+        FlushBarrier b = new FlushBarrier(3, step -> {
+            events.add("begin");
+            step.run();
+            events.add("end");
+        });
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            int flow = i;
+            Thread t = new Thread(() -> {
+                try {
+                    b.await(flow, 4, "FLUSHALL", () -> events.add("flush"), () -> events.add("past " + flow), () -> false);
+                    events.add("after " + flow);
+                } catch (InterruptedException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            threads.add(t);
+            t.start();
+        }
+        for (Thread t : threads) t.join(5000);
+        int begin = events.indexOf("begin");
+        int end = events.indexOf("end");
+        assertThat(events.indexOf("flush")).isGreaterThan(begin).isLessThan(end);
+        List<String> moved = events.subList(begin + 1, end).stream().filter(e -> e.startsWith("past ")).toList();
+        // the runner moved itself by running the flush; the two others were moved inside the step
+        assertThat(moved).hasSize(2);
+        for (int i = 0; i < 3; i++) assertThat(events.indexOf("after " + i)).isGreaterThan(end);
+        assertThat(events.stream().filter(e -> e.startsWith("past ")).count()).isEqualTo(2);
+    }
+
+    @Test
+    void waitingNamesTheFlushAndTheFlowsThere() throws Exception {
+        FlushBarrier b = new FlushBarrier(3, Runnable::run);
+        java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread t = new Thread(() -> {
+            try {
+                b.await(1, 12, "FLUSHDB", () -> { }, () -> { }, cancelled::get);
+            } catch (InterruptedException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        t.start();
+        long deadline = System.nanoTime() + 5_000_000_000L; // bounded: the flow arrives at once
+        while (b.waiting().isEmpty() && System.nanoTime() < deadline) Thread.sleep(10);
+        FlushBarrier.Waiting w = b.waiting().get(0);
+        assertThat(w.txid()).isEqualTo(12);
+        assertThat(w.what()).isEqualTo("FLUSHDB");
+        assertThat(w.flows()).containsExactly(1);
+        cancelled.set(true);
+        t.join(5000);
+        assertThat(b.waiting()).isEmpty();
+        assertThat(b.open()).isZero();
     }
 }
