@@ -142,6 +142,7 @@ public final class Checkpoints implements AutoCloseable {
         }
         writer.useCheckpoints(keys);
         writeMeta(true);
+        writer.beforeFirstWriteInto(this::recordWritten);
     }
 
     private static SortedSet<Integer> ownedAtStart(TargetOwnership ownership) {
@@ -298,6 +299,18 @@ public final class Checkpoints implements AutoCloseable {
             throw new IllegalStateException("the target refused the checkpoint: " + error);
         }
         for (Runnable r : done) r.run();
+    }
+
+    /** Target db {@code db} is about to get its first write of this run: the identity says so on the target first. */
+    private synchronized void recordWritten(int db) {
+        if (identity.written().contains(db)) return;
+        SortedSet<Integer> written = new TreeSet<>(identity.written());
+        written.add(db);
+        identity = identity.withDbs(identity.owned(), written);
+        String json = identity.json();
+        String error = writer.writeCheckpoint(keys, CheckpointKeys.META, json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        if (error != null) throw new dev.ferry.util.WriteFailedException("the target refused Ferry's checkpoint: " + error);
+        metaWritten = json;
     }
 
     /** Brings the identity's written dbs up to date; with {@code now} writes it at once. Returns whether it changed. */

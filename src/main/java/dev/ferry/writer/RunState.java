@@ -58,8 +58,24 @@ final class RunState {
         closing = true;
     }
 
+    /** Told of each target db before the first write into it is sent (the checkpoint records it first). */
+    volatile java.util.function.IntConsumer beforeFirstWrite;
+
     void markWritten(int db) {
-        if (db < 0) return;
+        if (db < 0 || wroteTo(db)) return;
+        java.util.function.IntConsumer first = beforeFirstWrite;
+        if (first == null) {
+            set(db);
+            return;
+        }
+        synchronized (writtenHighDbs) { // another first writer into the db waits until it is recorded
+            if (wroteTo(db)) return;
+            first.accept(db);
+            set(db);
+        }
+    }
+
+    private void set(int db) {
         if (db < 64) {
             long bit = 1L << db;
             if ((writtenDbs.get() & bit) == 0) writtenDbs.getAndUpdate(v -> v | bit);

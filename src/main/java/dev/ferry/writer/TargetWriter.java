@@ -204,6 +204,15 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         state.markWritten(db);
     }
 
+    /**
+     * {@code record} hears of each target db before the first write into it is sent, on the writing thread, which
+     * waits for it: the checkpoint says which dbs Ferry wrote into before it does, so a crash right after the first
+     * write still leaves the earlier copy known (and removed by the next run's full sync).
+     */
+    public void beforeFirstWriteInto(java.util.function.IntConsumer record) {
+        state.beforeFirstWrite = record;
+    }
+
     public boolean wroteTo(int db) {
         return state.wroteTo(db);
     }
