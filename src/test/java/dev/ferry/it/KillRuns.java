@@ -23,7 +23,7 @@ final class KillRuns {
     }
 
     /** What a kill test ends with; {@code catchUp} and {@code difference} are null when the sides were equal. */
-    record Outcome(Workload.Stats workload, KillLoop.Finished end, String catchUp, String difference, long failedKeys) {
+    record Outcome(String workload, KillLoop.Finished end, String catchUp, String difference, long failedKeys) {
     }
 
     /**
@@ -50,7 +50,13 @@ final class KillRuns {
      * make the target equal to the source, stops it with SIGTERM, and compares once more with it gone.
      */
     static Outcome finish(KillLoop loop, Workload workload, DatasetDiff.Side source, DatasetDiff.Side target) {
-        Workload.Stats stats = workload == null ? null : workload.stop();
+        return finish(loop, () -> workload.stop().toString(), source, target);
+    }
+
+    /** The same with any load: {@code stopLoad} stops it and says what it did. */
+    static Outcome finish(KillLoop loop, java.util.function.Supplier<String> stopLoad, DatasetDiff.Side source,
+                          DatasetDiff.Side target) {
+        String stats = stopLoad.get();
         sleep(SHORT_TTLS);
         String catchUp = null;
         try {

@@ -1,0 +1,78 @@
+package dev.ferry.it;
+
+import dev.ferry.testkit.DatasetDiff;
+import dev.ferry.testkit.KillLoop;
+import dev.ferry.testkit.Preload;
+import dev.ferry.testkit.RedisCluster;
+import dev.ferry.testkit.RedisClusterExtension;
+import dev.ferry.testkit.RedisServer;
+import dev.ferry.testkit.Workload;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 12 across clusters: {@code kill -9} of Ferry at 20 random points while it copies a 3-master Redis Cluster
+ * (with replicas) into a cluster target under the non-idempotent workload, keys deleted while it is down, and between
+ * two kills a {@code CLUSTER FAILOVER}: a replica takes over its master's slots, so the restart must find that shard's
+ * stream on the new master (which keeps the old replication ID as its second one) and continue there.
+ */
+@Timeout(value = 240, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class KillResumeClusterIT {
+    static final int KILLS = 20;
+    static final int RATE = 3_000;
+
+    @RegisterExtension
+    static final RedisClusterExtension source = new RedisClusterExtension(b -> b.args("--repl-backlog-size", "256mb"))
+            .flushBeforeEach();
+    @RegisterExtension
+    static final RedisClusterExtension target = new RedisClusterExtension(b -> b.replicasPerMaster(0)).flushBeforeEach();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void clusterToClusterWithAFailoverBetweenTwoKills() {
+        RedisCluster src = source.get();
+        DatasetDiff.Side sourceSide = DatasetDiff.Side.of("source", src);
+        DatasetDiff.Side targetSide = DatasetDiff.Side.of("target", target.get());
+        long preloaded = Preload.on(src).seed(4).keys(120_000).run();
+        Workload w = Workload.on(src).seed(24).separateExpiry().rate(RATE).start();
+        String[] failedOver = new String[1];
+        KillLoop loop = KillLoop.ferry(dir, "replicate", "--source", src.seedUri(), "--target", target.get().seedUri(),
+                        "--target-owned")
+                .seed(24).kills(KILLS).checkpointProbe(() -> DatasetDiff.hasCheckpoint(targetSide))
+                .whileDown(i -> {
+                    KillRuns.deleteSome(sourceSide, 5);
+                    if (i == KILLS / 2) failedOver[0] = failover(src);
+                });
+        try {
+            loop.run();
+            KillRuns.Outcome o = KillRuns.finish(loop, w, sourceSide, targetSide);
+            System.out.println("cluster: " + preloaded + " keys preloaded; failover after kill " + KILLS / 2 + ": " + failedOver[0]);
+            KillRuns.judge("cluster -> cluster", loop, o, true);
+        } finally {
+            loop.killLast();
+            KillResumeIT.stopQuietly(w);
+        }
+    }
+
+    /** CLUSTER FAILOVER on a replica, then waits (at most 15 s) until it is master and every node says cluster_state:ok. */
+    static String failover(RedisCluster c) {
+        RedisServer replica = c.replicas().get(0);
+        String reply = replica.cli("CLUSTER", "FAILOVER");
+        if (!reply.equals("OK")) throw new AssertionError("CLUSTER FAILOVER on " + replica + ": " + reply);
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (true) {
+            boolean promoted = "master".equals(replica.infoField("replication", "role"));
+            boolean ok = promoted && c.nodes().stream().allMatch(n -> n.cli("CLUSTER", "INFO").contains("cluster_state:ok"));
+            if (ok) return replica.hostAndPort() + " promoted";
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("replica " + replica + " not promoted with the cluster ok within 15 s: " + c.describe());
+            }
+            KillRuns.sleep(java.time.Duration.ofMillis(50));
+        }
+    }
+}
