@@ -255,7 +255,8 @@ public final class DatasetDiff {
         for (RedisServer node : side.nodes().get()) {
             try (RespConnection c = Datasets.connect(node)) {
                 c.callOk("SELECT", Integer.toString(db));
-                if (c.call(b("EXISTS"), key).asLong() == 0) continue;
+                Reply exists = c.call(b("EXISTS"), key);
+                if (exists.isError() || exists.asLong() == 0) continue; // MOVED: another master of a cluster holds it
                 return values(c, key, type);
             }
         }
