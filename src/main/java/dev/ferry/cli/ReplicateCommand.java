@@ -101,7 +101,10 @@ final class ReplicateCommand implements Callable<Integer> {
     @ArgGroup(validate = false, heading = "%nLive mode and spool:%n", order = 4)
     Live live = new Live();
 
-    @ArgGroup(validate = false, heading = "%nReports and output:%n", order = 5)
+    @ArgGroup(validate = false, heading = "%nCheckpoints and resume:%n", order = 5)
+    CheckpointOptions checkpoints = new CheckpointOptions();
+
+    @ArgGroup(validate = false, heading = "%nReports and output:%n", order = 6)
     Output output = new Output();
 
     @Spec
@@ -125,6 +128,9 @@ final class ReplicateCommand implements Callable<Integer> {
         ReplicateJob job = new ReplicateJob(new ReplicateJob.Settings(src, dst, following, filters.toFilter().intoTargetDb(dst.db()),
                 write.toWriterOptions(), write.bigValue, output.report, RateLimiter.parse(ends.rateLimit), live.ignoreFlush,
                 live.spoolMemoryMb << 20, live.spoolDiskMb << 20, dir, write.targetOwned));
+        ReplicateJob.CheckpointSettings checkpointing = checkpoints.settings();
+        if (checkpointing != null && ends.scan && !following) checkpointing = null; // a one-off scan copy has nothing to resume
+        job.checkpoints(checkpointing);
         StopSignals.onInterrupt(job::requestStop, () -> confirmedSoFar(job));
         Integer runFor = live.runFor;
         if (runFor != null) {
@@ -140,16 +146,20 @@ final class ReplicateCommand implements Callable<Integer> {
             t.start();
         }
         ReplicateJob.SourceFactory sourceFactory = ends.scan
-                ? sinks -> new ScanLiveSource(new ScanSource(src, sinks,
+                ? ReplicateJob.SourceFactory.copyingAgain("scan", "a scan source keeps no record of the changes made while "
+                        + "Ferry was down", sinks -> new ScanLiveSource(new ScanSource(src, sinks,
                         ScanSettings.defaults().withLive(following).withSetNotifyConfig(live.setNotifyConfig)
-                                .withBatchSize(Math.max(1, Math.min(write.batch, 1000)))))
+                                .withBatchSize(Math.max(1, Math.min(write.batch, 1000))))))
                 : job.replicaSource();
         ReplicateJob.Result result;
+        // resuming, cannot resume, --fresh: the first lines of a restarted run, whatever --quiet says
+        job.notices(line -> System.err.println(line));
         if (output.quiet) {
             result = job.run(sourceFactory);
         } else {
             try (ReplicateProgress p = new ReplicateProgress(System.err, Progress.isTerminal(), job)) {
                 StopSignals.printVia(p::message);
+                job.notices(p::message);
                 result = job.run(sourceFactory);
             } finally {
                 StopSignals.printVia(null);

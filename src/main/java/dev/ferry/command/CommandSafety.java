@@ -52,6 +52,46 @@ public final class CommandSafety {
         };
     }
 
+    private static final Set<String> PURE = Set.of("MSET", "HSET", "HMSET", "HDEL", "SADD", "SREM", "ZREM", "DEL",
+            "UNLINK", "PERSIST", "XDEL");
+    private static final Set<String> ABSOLUTE_SET_OPTIONS = Set.of("KEEPTTL", "PXAT", "EXAT");
+
+    /**
+     * An assignment: a run of such commands applied again right after itself leaves the same data (each sets a key,
+     * a field or a member to a value given in full, or removes it). What a resumed run may send again without a
+     * guard; anything else (INCR, APPEND, pushes and pops, conditional forms, relative times) is sent with its
+     * checkpoint in one MULTI block, and never twice.
+     *
+     * @param name the command's canonical upper-case name
+     */
+    public static boolean pureAssignment(String name, byte[][] args) {
+        switch (name) {
+            case "SET": {
+                for (int i = 3; i < args.length; i++) {
+                    String option = new String(args[i], StandardCharsets.US_ASCII).toUpperCase(java.util.Locale.ROOT);
+                    if (!ABSOLUTE_SET_OPTIONS.contains(option)) return false; // NX, XX, GET, EX, PX...
+                    if (!option.equals("KEEPTTL")) i++; // its time
+                }
+                return true;
+            }
+            case "ZADD":
+                for (int i = 2; i < args.length - 1; i++) {
+                    String option = new String(args[i], StandardCharsets.US_ASCII).toUpperCase(java.util.Locale.ROOT);
+                    if (option.equals("CH")) continue;
+                    if (option.equals("NX") || option.equals("XX") || option.equals("GT") || option.equals("LT")
+                            || option.equals("INCR")) return false;
+                    break; // the first score
+                }
+                return true;
+            case "PEXPIREAT", "EXPIREAT":
+                return args.length == 3; // NX, XX, GT and LT depend on the key's current time
+            case "RESTORE", "RESTORE-ASKING":
+                return has(args, 4, REPLACE);
+            default:
+                return PURE.contains(name);
+        }
+    }
+
     private static boolean has(byte[][] args, int optionsFrom, byte[] word) {
         for (int i = optionsFrom; i < args.length; i++) if (Arrays.equals(args[i], word)) return true;
         return false;

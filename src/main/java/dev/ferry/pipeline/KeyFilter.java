@@ -130,6 +130,21 @@ public final class KeyFilter {
         return out;
     }
 
+    /**
+     * Everything that decides which keys go where, in a fixed order: a checkpoint records it, and a run with other
+     * filters may not continue that checkpoint (its positions would skip keys these filters now keep).
+     */
+    public String identity() {
+        StringBuilder b = new StringBuilder();
+        b.append("dbs=").append(dbs == null ? "all" : new java.util.TreeSet<>(dbs));
+        b.append(" db-map=").append(new java.util.TreeMap<>(dbMap));
+        if (targetDb > 0) b.append(" into=").append(targetDb);
+        b.append(" match=").append(match.stream().map(Glob::pattern).toList());
+        b.append(" exclude=").append(exclude.stream().map(Glob::pattern).toList());
+        b.append(" types=").append(types.size() == ValueType.values().length ? "all" : types.toString());
+        return b.toString();
+    }
+
     private static List<Glob> globs(List<String> patterns) {
         List<Glob> out = new ArrayList<>();
         if (patterns != null) for (String p : patterns) out.add(new Glob(p));

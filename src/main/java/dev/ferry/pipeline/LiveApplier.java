@@ -30,8 +30,25 @@ final class LiveApplier {
     private static final byte[] FLUSHDB = Ascii.bytes("FLUSHDB");
     private static final byte[] SWAPDB = Ascii.bytes("SWAPDB");
 
-    /** What the appliers of a run share. */
-    record Context(TargetWriter writer, WriteListener outcomes, boolean ignoreFlush, TargetOwnership ownership) {
+    /** What the appliers of a run share; {@code checkpoints} is null when the run keeps none. */
+    static final class Context {
+        private final TargetWriter writer;
+        private final WriteListener outcomes;
+        private final boolean ignoreFlush;
+        private TargetOwnership ownership;
+        Checkpoints checkpoints;
+
+        Context(TargetWriter writer, WriteListener outcomes, boolean ignoreFlush, TargetOwnership ownership) {
+            this.writer = writer;
+            this.outcomes = outcomes;
+            this.ignoreFlush = ignoreFlush;
+            this.ownership = ownership;
+        }
+
+        TargetWriter writer() { return writer; }
+        WriteListener outcomes() { return outcomes; }
+        boolean ignoreFlush() { return ignoreFlush; }
+        TargetOwnership ownership() { return checkpoints != null ? checkpoints.ownership() : ownership; }
     }
 
     private final Context ctx;
@@ -58,9 +75,18 @@ final class LiveApplier {
     void command(Command c) {
         ParsedCommand cmd = c.parsed();
         switch (cmd.kind()) {
-            case FLUSH -> flush(c.db(), cmd);
-            case FUNCTION, SCRIPT -> everyMaster(cmd);
-            case SWAPDB -> swapDb(cmd.args());
+            case FLUSH, FUNCTION, SCRIPT, SWAPDB -> {
+                switch (cmd.kind()) {
+                    case FLUSH -> flush(c.db(), cmd);
+                    case SWAPDB -> swapDb(cmd.args());
+                    default -> everyMaster(cmd);
+                }
+                advance(c.position());
+                // applied outside the shard's stream and not repeatable (a second SWAPDB swaps back, a second
+                // FLUSHALL would remove writes made after it): a resume must start after it
+                if (ctx.checkpoints != null) ctx.checkpoints.barrier(shard.shard());
+                return;
+            }
             case KEYED, UNKNOWN -> {
                 ParsedCommand mapped = stage.command(c.db(), cmd);
                 if (mapped != null) {
@@ -176,15 +202,20 @@ final class LiveApplier {
                     + "there. Stopping with nothing deleted: empty those target dbs and run again, or pass --target-owned "
                     + "if they hold only this source's data (Ferry then clears them)");
         }
+        Checkpoints checkpoints = ctx.checkpoints;
         if (scope.all() && !filter.narrowsKeys()) {
             for (int tdb : targetDbs) {
-                String error = w.onEveryMaster(tdb, FLUSHDB);
+                // the checkpoint hashes stay: other shards' positions and guards, and the run's identity
+                String error = checkpoints != null ? w.flushDbKeeping(checkpoints.keys(), tdb) : w.onEveryMaster(tdb, FLUSHDB);
                 if (error != null) ctx.outcomes().failed(tdb, FLUSHDB, "FLUSHDB on the target failed: " + error);
             }
             log.info("{}: {}; flushed target db(s) {}", name, why, targetDbs);
         } else {
             long removed = 0;
-            for (int tdb : targetDbs) removed += w.purge(tdb, key -> scope.owns(key) && filter.acceptsName(key));
+            for (int tdb : targetDbs) {
+                removed += w.purge(tdb, key -> scope.owns(key) && filter.acceptsName(key)
+                        && (checkpoints == null || !checkpoints.keys().owns(key)));
+            }
             log.info("{}: {}; removed {} key(s) of this shard from target db(s) {}", name, why, removed, targetDbs);
         }
     }

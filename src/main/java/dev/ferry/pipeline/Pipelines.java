@@ -20,6 +20,8 @@ public final class Pipelines implements ShardSinks {
     private final SnapshotFeeder.Context snapshots;
     private final LiveApplier.Context live;
     private final BooleanSupplier stopSnapshot;
+    private Checkpoints checkpoints;
+    private java.util.function.Consumer<String> notices = n -> { };
 
     /**
      * {@code stopSnapshot}: once true, a snapshot ends at its next key ({@link dev.ferry.source.SnapshotSink.Stopped});
@@ -37,6 +39,14 @@ public final class Pipelines implements ShardSinks {
         this.stopSnapshot = stopSnapshot;
     }
 
+    /** The run keeps checkpoints on the target: shards resume from them and write their positions there. */
+    Pipelines checkpoints(Checkpoints checkpoints, java.util.function.Consumer<String> notices) {
+        this.checkpoints = checkpoints;
+        this.notices = notices;
+        live.checkpoints = checkpoints;
+        return this;
+    }
+
     @Override
     public ShardSink open(int shard, String name, KeyScope scope, int sourceDbs) {
         return pipeline(shard, name, scope, sourceDbs);
@@ -45,8 +55,8 @@ public final class Pipelines implements ShardSinks {
     ShardPipeline pipeline(int shard, String name, KeyScope scope, int sourceDbs) {
         ShardId id = ShardId.of(shard);
         FilterStage stage = new FilterStage(filter, rate.copy(), stats, name);
-        return new ShardPipeline(writer, id, stage, new LiveApplier(live, id, name, stage, scope, sourceDbs), snapshots,
-                stopSnapshot);
+        return new ShardPipeline(writer, id, name, scope, stage, new LiveApplier(live, id, name, stage, scope, sourceDbs),
+                snapshots, stopSnapshot, checkpoints, notices);
     }
 
     @Override

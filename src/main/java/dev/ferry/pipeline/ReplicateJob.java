@@ -50,6 +50,29 @@ public final class ReplicateJob {
     /** Builds the source, once the target is open, over the sinks it is to write into; the scan mode plugs in here. */
     public interface SourceFactory {
         LiveSource open(ShardSinks sinks);
+
+        /** The checkpoint's kind of run ({@link dev.ferry.checkpoint.RunIdentity#kind()}). */
+        default String kind() {
+            return "replicate";
+        }
+
+        /** Why this source can never continue from a checkpoint (it copies again each time), or null when it can. */
+        default String cannotResume() {
+            return null;
+        }
+
+        /** A source that copies everything again at each start (scan mode: it keeps no record of changes made while down). */
+        static SourceFactory copyingAgain(String kind, String why, SourceFactory f) {
+            return new SourceFactory() {
+                @Override public LiveSource open(ShardSinks sinks) { return f.open(sinks); }
+                @Override public String kind() { return kind; }
+                @Override public String cannotResume() { return why; }
+            };
+        }
+    }
+
+    /** Where the run keeps its checkpoints on the target ({@code prefix}), and whether it starts over ({@code fresh}). */
+    public record CheckpointSettings(String prefix, boolean fresh) {
     }
 
     private final Settings settings;
@@ -60,6 +83,8 @@ public final class ReplicateJob {
     private volatile LiveSource source;
     private volatile TargetWriter writer;
     private volatile TargetOwnership ownership;
+    private CheckpointSettings checkpointing;
+    private java.util.function.Consumer<String> notices = m -> log.warn(m);
 
     public ReplicateJob(Settings settings) {
         this.settings = settings;
@@ -67,6 +92,18 @@ public final class ReplicateJob {
 
     public Settings settings() {
         return settings;
+    }
+
+    /** Keeps checkpoints on the target: resume from an earlier run's, and write this run's (null: none). */
+    public ReplicateJob checkpoints(CheckpointSettings checkpointing) {
+        this.checkpointing = checkpointing;
+        return this;
+    }
+
+    /** Where the lines an operator must see at the start go: resuming, cannot resume, --fresh. */
+    public ReplicateJob notices(java.util.function.Consumer<String> notices) {
+        this.notices = notices;
+        return this;
     }
 
     public RunStats stats() {
@@ -134,7 +171,26 @@ public final class ReplicateJob {
         try (TargetWriter w = TargetWriter.open(settings.target(), settings.writer(), Outcomes.of(stats, report))) {
             writer = w;
             LoopCheck.refuseLoops(settings.source(), w);
-            ownership = TargetOwnership.of(w, settings.targetOwned());
+            Checkpoints checkpoints = null;
+            if (checkpointing != null) {
+                dev.ferry.checkpoint.RunIdentity now = new dev.ferry.checkpoint.RunIdentity(factory.kind(),
+                        settings.source().redacted(), settings.target().redacted(), settings.filter().identity(), null, null);
+                checkpoints = Checkpoints.open(w, new dev.ferry.checkpoint.CheckpointKeys(checkpointing.prefix()), now,
+                        checkpointing.fresh(), factory.cannotResume(), settings.targetOwned(), notices);
+                ownership = checkpoints.ownership();
+            } else {
+                ownership = TargetOwnership.of(w, settings.targetOwned());
+            }
+            try (Checkpoints closing = checkpoints) {
+                return run(factory, w, checkpoints, report);
+            }
+        } finally {
+            if (report != null) report.close();
+        }
+    }
+
+    private Result run(SourceFactory factory, TargetWriter w, Checkpoints checkpoints, KeyReport report) {
+        {
             if (!settings.targetOwned() && !ownership.occupiedAtStart().isEmpty()) {
                 log.info("target {} already holds keys in {}: Ferry will never clear those dbs (a new full sync or a "
                         + "source FLUSHALL/FLUSHDB would stop the run instead; --target-owned says they hold only this "
@@ -144,10 +200,12 @@ public final class ReplicateJob {
             WriterOptions wo = settings.writer();
             Pipelines sinks = new Pipelines(w, settings.filter(), settings.rate(), stats, outcomes, wo.batch(),
                     settings.bigValueThreshold(), wo.replace(), settings.ignoreFlush(), ownership, this::stopSnapshot);
+            if (checkpoints != null) sinks.checkpoints(checkpoints, notices);
             LiveSource s = factory.open(sinks);
             source = s;
             try (s) {
                 s.start();
+                if (checkpoints != null) checkpoints.start();
                 boolean announced = false;
                 while (!stopRequested) {
                     RuntimeException failure = s.failure();
@@ -168,12 +226,11 @@ public final class ReplicateJob {
                 // a shard whose full sync a stop ended is not a failure: the result says the copy is partial
                 if (failure != null && !(stopRequested && failure instanceof SnapshotSink.Stopped)) throw endedBy(failure);
                 w.drain();
+                if (checkpoints != null) checkpoints.finish();
                 boolean complete = s.snapshotDone() && !snapshotCut;
                 return new Result(stats, w.keysWritten(), w.commandsApplied(), summary, w.info().describe(), w.reconnects(),
                         w.nonAtomicTransactions(), s.caveat(), complete, complete ? -1 : sourceKeys());
             }
-        } finally {
-            if (report != null) report.close();
         }
     }
 

@@ -21,6 +21,12 @@ import java.util.function.Consumer;
 final class ShardPipeline implements ShardSink {
     private final TargetWriter writer;
     private final ShardId shard;
+    private final String name;
+    private final dev.ferry.source.KeyScope scope;
+    /** The run's checkpoints, or null when it keeps none. */
+    private final Checkpoints checkpoints;
+    private final Checkpoints.Shard checkpoint;
+    private final Consumer<String> notices;
     private final FilterStage stage;
     private final LiveApplier live;
     private final SnapshotFeeder.Context snapshots;
@@ -28,10 +34,17 @@ final class ShardPipeline implements ShardSink {
     private final AtomicReference<Confirmation> newest = new AtomicReference<>();
     private final List<Consumer<Confirmation>> listeners = new CopyOnWriteArrayList<>();
 
-    ShardPipeline(TargetWriter writer, ShardId shard, FilterStage stage, LiveApplier live, SnapshotFeeder.Context snapshots,
-                  BooleanSupplier stopSnapshot) {
+    ShardPipeline(TargetWriter writer, ShardId shard, String name, dev.ferry.source.KeyScope scope, FilterStage stage,
+                  LiveApplier live, SnapshotFeeder.Context snapshots, BooleanSupplier stopSnapshot, Checkpoints checkpoints,
+                  Consumer<String> notices) {
         this.writer = writer;
         this.shard = shard;
+        this.name = name;
+        this.scope = scope;
+        this.checkpoints = checkpoints;
+        this.checkpoint = checkpoints == null ? null : checkpoints.shard(shard.shard());
+        if (checkpoint != null) checkpoint.confirmation = this::confirmation;
+        this.notices = notices;
         this.stage = stage;
         this.live = live;
         this.snapshots = snapshots;
@@ -51,7 +64,32 @@ final class ShardPipeline implements ShardSink {
 
     @Override
     public SnapshotSink snapshot(Position at) {
+        if (checkpoints != null) {
+            // a new history: the shard's checkpoint goes before any of the snapshot is written, and what an earlier
+            // run copied goes too (keys the source deleted meanwhile must not stay)
+            checkpoints.snapshotBegins(shard.shard(), scope.all(), () -> {
+                writer.drain();
+                live.removeShardData(null, "the earlier run's copy is replaced by a full sync");
+            });
+        }
         return feeder(at);
+    }
+
+    @Override
+    public Position resumeFrom() {
+        return checkpoint == null ? null : checkpoint.resumeFrom;
+    }
+
+    @Override
+    public void resumed(Position from) {
+        notices.accept("resuming " + name + " from " + from.describe());
+        writer.resumeAfter(shard, checkpoint.guards);
+        checkpoints.settled(shard.shard());
+    }
+
+    @Override
+    public void cannotResume(String why) {
+        notices.accept("cannot resume: " + why + "; full sync");
     }
 
     @Override
@@ -71,7 +109,8 @@ final class ShardPipeline implements ShardSink {
 
     @Override
     public void startLive() {
-        writer.startLive(shard);
+        writer.startLive(shard); // waits until the snapshot is answered
+        if (checkpoints != null) checkpoints.settled(shard.shard());
     }
 
     @Override
@@ -113,6 +152,7 @@ final class ShardPipeline implements ShardSink {
     public void removeCopiedData(String why) {
         writer.drain();
         live.removeShardData(null, why);
+        if (checkpoints != null) checkpoints.earlierCopyRemoved(shard.shard(), scope.all());
     }
 
     @Override

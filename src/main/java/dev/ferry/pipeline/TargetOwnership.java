@@ -17,10 +17,13 @@ import java.util.TreeMap;
 public final class TargetOwnership {
     private final SortedMap<Integer, Long> occupiedAtStart;
     private final boolean declared;
+    /** Dbs an earlier run of the same checkpoint owned (they hold its keys now, which do not make them foreign). */
+    private final java.util.Set<Integer> recorded;
 
-    private TargetOwnership(SortedMap<Integer, Long> occupiedAtStart, boolean declared) {
+    private TargetOwnership(SortedMap<Integer, Long> occupiedAtStart, boolean declared, java.util.Set<Integer> recorded) {
         this.occupiedAtStart = occupiedAtStart;
         this.declared = declared;
+        this.recorded = recorded;
     }
 
     /** Reads the target's keys per db as the writer found them on opening (every master summed). */
@@ -29,11 +32,35 @@ public final class TargetOwnership {
         for (NodeIdentity id : writer.masterIdentities()) {
             for (Map.Entry<Integer, Long> e : id.keysByDb().entrySet()) occupied.merge(e.getKey(), e.getValue(), Long::sum);
         }
-        return new TargetOwnership(occupied, declared);
+        return new TargetOwnership(occupied, declared, java.util.Set.of());
+    }
+
+    /**
+     * Ownership carried over from the earlier run whose checkpoint this run continues: the dbs it owned stay Ferry's
+     * (they hold its keys now); any other db is Ferry's only if it is empty now, or with {@code --target-owned}.
+     */
+    public static TargetOwnership recorded(TargetWriter writer, Collection<Integer> owned, boolean declared) {
+        TargetOwnership now = of(writer, declared);
+        return new TargetOwnership(now.occupiedAtStart, declared, java.util.Set.copyOf(owned));
     }
 
     public boolean owns(int targetDb) {
-        return declared || !occupiedAtStart.containsKey(targetDb);
+        return declared || recorded.contains(targetDb) || !occupiedAtStart.containsKey(targetDb);
+    }
+
+    /** The dbs owned among 0-255, for the checkpoint's record ({@code alsoOwned} too). */
+    public java.util.SortedSet<Integer> ownedDbs(Collection<Integer> alsoOwned) {
+        java.util.SortedSet<Integer> out = new java.util.TreeSet<>(alsoOwned);
+        for (int db = 0; db < 256; db++) if (owns(db)) out.add(db);
+        return out;
+    }
+
+    /** "db 0, db 3", or "no db" for none. */
+    public String describeDbs(Collection<Integer> dbs) {
+        if (dbs.isEmpty()) return "no db";
+        StringBuilder b = new StringBuilder();
+        for (int db : dbs) b.append(b.length() > 0 ? ", " : "").append("db ").append(db);
+        return b.toString();
     }
 
     /** Target dbs that held keys at the start, with their key counts. */

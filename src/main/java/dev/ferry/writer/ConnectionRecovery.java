@@ -23,12 +23,16 @@ final class ConnectionRecovery {
     private final RunState state;
     private final long reconnectTimeoutMs;
     private final RepairGate gate = new RepairGate();
+    /** Reads a guard's field on the node that owns its key now: was the block applied before the connection was lost? */
+    private final java.util.function.Function<Guards.Reference, String> guardReader;
 
-    ConnectionRecovery(Routing routing, Tickets tickets, RunState state, long reconnectTimeoutMs) {
+    ConnectionRecovery(Routing routing, Tickets tickets, RunState state, long reconnectTimeoutMs,
+                       java.util.function.Function<Guards.Reference, String> guardReader) {
         this.routing = routing;
         this.tickets = tickets;
         this.state = state;
         this.reconnectTimeoutMs = reconnectTimeoutMs;
+        this.guardReader = guardReader;
     }
 
     /**
@@ -100,8 +104,9 @@ final class ConnectionRecovery {
             while (true) {
                 routing.restoreRoutes(deadline);
                 int i = 0;
+                java.util.Set<KeyTicket> settled = new java.util.HashSet<>();
                 try {
-                    for (; i < todo.size(); i++) replay(todo.get(i));
+                    for (; i < todo.size(); i++) replay(todo.get(i), todo, settled);
                     break;
                 } catch (PipelinedConnection.BrokenConnectionException e) {
                     // the new route broke as well: what it holds unanswered came before todo[i], keep that order
@@ -119,13 +124,58 @@ final class ConnectionRecovery {
         }
     }
 
-    private void replay(Pending p) {
+    private void replay(Pending p, List<Pending> todo, java.util.Set<KeyTicket> settled) {
         if (p.ticket == null) return; // SELECT and ASKING are re-issued with the commands they served
+        Guards.Reference guard = p.ticket.guard();
+        if (guard != null) {
+            if (settled.add(p.ticket)) settleGuarded(p.ticket, guard, todo);
+            return;
+        }
         if (mayReplay(p)) {
             routing.route(p.ticket).send(p);
             return;
         }
         tickets.answered(p.ticket, LOST_MID_KEY, false);
+    }
+
+    /**
+     * A guarded block ({@link Guards}) left unanswered: its guard on the target says whether it was applied. If it was,
+     * its unanswered commands are answered as done; if not, the target dropped the whole block with the connection
+     * (a MULTI does not outlive its connection), so the whole block is sent again, the commands already answered
+     * (MULTI, QUEUED) as new ones.
+     */
+    private void settleGuarded(KeyTicket t, Guards.Reference guard, List<Pending> todo) {
+        List<Pending> open = new ArrayList<>();
+        for (Pending x : todo) if (x.ticket == t) open.add(x);
+        String held;
+        try {
+            held = guardReader.apply(guard);
+        } catch (RuntimeException e) {
+            for (Pending x : open) tickets.answered(t, LOST_MID_KEY + " (its checkpoint could not be read: " + e.getMessage() + ")", false);
+            return;
+        }
+        dev.ferry.checkpoint.Guard h = held == null ? null : dev.ferry.checkpoint.Guard.parse(held);
+        if (h != null && guard.guard().atOrBefore(h)) {
+            state.guardsResolved.increment();
+            for (Pending x : open) tickets.answered(t, null, false);
+            return;
+        }
+        java.util.Set<Pending> unanswered = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        unanswered.addAll(open);
+        List<Pending> again = new ArrayList<>();
+        for (Pending b : t.block()) {
+            if (unanswered.contains(b)) {
+                again.add(b);
+            } else {
+                Pending copy = b.copy();
+                t.added(copy);
+                again.add(copy);
+            }
+        }
+        t.guard(guard, again); // a second loss looks at what was sent this time
+        state.guardsResolved.increment();
+        PipelinedConnection conn = routing.route(t);
+        for (Pending b : again) conn.send(b);
     }
 
     /** Why a key whose unanswered commands could not be sent again is failed. */

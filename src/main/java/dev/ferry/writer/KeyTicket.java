@@ -25,6 +25,9 @@ final class KeyTicket {
     private String failure;
     private boolean existed;
     private String skipReason;
+    /** A guarded block: where its guard is, and every command of the block in order (see {@link Guards}). */
+    private Guards.Reference guard;
+    private java.util.List<Pending> block;
 
     KeyTicket(ShardId shard, long seq, int db, byte[] key, int lane, boolean command) {
         this.shard = shard;
@@ -74,6 +77,14 @@ final class KeyTicket {
     synchronized void answeredExists() {
         existed = true;
     }
+
+    synchronized void guard(Guards.Reference guard, java.util.List<Pending> block) {
+        this.guard = guard;
+        this.block = block;
+    }
+
+    synchronized Guards.Reference guard() { return guard; }
+    synchronized java.util.List<Pending> block() { return block; }
 
     synchronized Position position() { return position; }
     synchronized String skipReason() { return skipReason; }

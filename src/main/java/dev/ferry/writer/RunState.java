@@ -19,6 +19,10 @@ final class RunState {
     final LongAdder keysFailed = new LongAdder();
     final LongAdder bytesSent = new LongAdder();
     final LongAdder reconnects = new LongAdder();
+    /** Live writes of a resumed run not sent again, because the target's checkpoint shows the earlier run applied them. */
+    final LongAdder resumeSkipped = new LongAdder();
+    /** Writes whose connection was lost before their answer, found applied on the target by their guard. */
+    final LongAdder guardsResolved = new LongAdder();
     /** Target dbs this writer has sent a write into (bit n: db n, for dbs below 64; the rest in the set). */
     private final AtomicLong writtenDbs = new AtomicLong();
     private final Set<Integer> writtenHighDbs = ConcurrentHashMap.newKeySet();

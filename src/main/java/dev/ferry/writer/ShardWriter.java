@@ -12,7 +12,9 @@ import dev.ferry.record.Transaction;
 import dev.ferry.resp.RedisConnectionException;
 import dev.ferry.server.ServerInfo;
 import dev.ferry.util.WriteFailedException;
+import dev.ferry.checkpoint.Guard;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +30,7 @@ final class ShardWriter {
 
     /** What every shard's writer shares: the writer's parts. */
     record Parts(ServerInfo info, WriterOptions options, WriteListener listener, Routing routing, Tickets tickets,
-                 ConnectionRecovery recovery, AdminOps admin, RunState state) {
+                 ConnectionRecovery recovery, AdminOps admin, RunState state, Guards guards) {
     }
 
     private final ShardId shard;
@@ -45,6 +47,13 @@ final class ShardWriter {
      * last claim nothing new.
      */
     private Position lastPosition;
+    /**
+     * After a resume: per checkpoint location ({@link Guard#location}), the last guarded write the target holds from
+     * the earlier run; a live write at or before it there is already applied and is not sent again. Dropped once
+     * the shard is past the newest of them.
+     */
+    private Map<Long, Guard> resumeGuards;
+    private long resumeGuardsUntil;
 
     ShardWriter(ShardId shard, Parts parts) {
         this.shard = shard;
@@ -54,6 +63,24 @@ final class ShardWriter {
 
     void startLive() {
         live = true;
+    }
+
+    /** The guards an earlier run left for this shard (see {@link #resumeGuards}). */
+    void resumeAfter(Map<Long, Guard> guards) {
+        if (guards.isEmpty()) return;
+        resumeGuards = Map.copyOf(guards);
+        resumeGuardsUntil = guards.values().stream().mapToLong(Guard::ordinal).max().orElse(-1);
+    }
+
+    /** Whether the piece of a live record at {@code guard}, into {@code location}, is on the target from an earlier run. */
+    private boolean alreadyApplied(long location, Guard guard) {
+        if (resumeGuards == null) return false;
+        if (guard.ordinal() > resumeGuardsUntil) {
+            resumeGuards = null; // every later record is past every guard
+            return false;
+        }
+        Guard held = resumeGuards.get(location);
+        return held != null && guard.atOrBefore(held);
     }
 
     private TicketEmitter emitter(KeyTicket ticket) {
@@ -85,6 +112,11 @@ final class ShardWriter {
     }
 
     private void writeKeyValue(KeyValue kv) {
+        if (live && kv.position() != null && alreadyApplied(parts.guards().location(kv.db(), kv.key()), new Guard(kv.position().ordinal(), 0))) {
+            parts.tickets().close(ticket(-1, null, true), kv.position());
+            parts.state().resumeSkipped.increment();
+            return;
+        }
         KeyTicket ticket = ticket(kv.db(), kv.key(), false);
         String refusal = CommandShaper.clusterDbRefusal(parts.routing().isCluster(), kv.db());
         if (refusal == null) {
@@ -132,17 +164,34 @@ final class ShardWriter {
         writePieces(shape.pieces(), tx.position());
     }
 
-    /** Files and sends each piece in order; only the last claims {@code position} ({@link Position#ofPart}). */
+    /**
+     * Files and sends each piece in order; only the last claims {@code position} ({@link Position#ofPart}). Live, with
+     * checkpoints on, a piece that is not a run of assignments goes with its guard in one MULTI block
+     * ({@link Guards}), and after a resume a piece the target already holds is not sent again.
+     */
     private void writePieces(List<CommandShaper.Piece> pieces, Position position) {
+        Guards guards = parts.guards();
+        boolean guarded = live && guards.on() && position != null;
         for (int i = 0; i < pieces.size(); i++) {
             CommandShaper.Piece piece = pieces.get(i);
+            Position claims = Position.ofPart(i, pieces.size(), lastPosition, position);
+            Guard guard = guarded ? new Guard(position.ordinal(), i) : null;
+            if (guard != null && piece.refusal() == null && alreadyApplied(guards.location(piece), guard)) {
+                parts.tickets().close(ticket(-1, null, true), claims);
+                parts.state().resumeSkipped.increment();
+                continue;
+            }
             KeyTicket t = ticket(piece.db(), piece.key(), true);
             if (piece.refusal() != null) {
                 parts.tickets().unsupported(t, piece.refusal());
+            } else if (guard != null && !Guards.pure(piece)) {
+                List<Pending> block = guards.guarded(piece, shard, guard, t);
+                t.guard(guards.reference(piece, shard, guard), block);
+                for (Pending p : block) emitter(t).send(p);
             } else {
                 for (CommandShaper.Send s : piece.sends()) emitter(t).send(s.pending(t));
             }
-            parts.tickets().close(t, Position.ofPart(i, pieces.size(), lastPosition, position));
+            parts.tickets().close(t, claims);
         }
     }
 

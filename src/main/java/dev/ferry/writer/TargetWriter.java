@@ -1,5 +1,8 @@
 package dev.ferry.writer;
 
+import dev.ferry.checkpoint.CheckpointHash;
+import dev.ferry.checkpoint.CheckpointKeys;
+import dev.ferry.checkpoint.Guard;
 import dev.ferry.record.Confirmation;
 import dev.ferry.record.Position;
 import dev.ferry.record.Record;
@@ -15,6 +18,7 @@ import dev.ferry.server.ServerInfo;
 import dev.ferry.server.Topology;
 import dev.ferry.util.WriteFailedException;
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,6 +56,8 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
     private final Retries retries;
     private final ReplyDispatch replies;
     private final AdminOps admin;
+    private final Guards guards;
+    private final CheckpointIo checkpoints;
     private final ShardWriter.Parts parts;
     private final Map<ShardId, ShardWriter> shards = new ConcurrentHashMap<>();
 
@@ -65,7 +71,11 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
             state.checkFatal();
             flush();
         });
-        this.recovery = new ConnectionRecovery(routing, tickets, state, options.reconnectTimeoutMs());
+        this.guards = new Guards(topology.isCluster());
+        this.checkpoints = new CheckpointIo(routing);
+        this.admin = new AdminOps(routing, state, options.reconnectTimeoutMs(), this::drain);
+        this.recovery = new ConnectionRecovery(routing, tickets, state, options.reconnectTimeoutMs(),
+                g -> checkpoints.readField(admin, g.db(), g.key(), g.field()));
         this.retries = new Retries(new RetryPolicy(options.reconnectTimeoutMs()), new Retries.Target() {
             @Override public boolean isCluster() { return routing.isCluster(); }
             @Override public void refreshClusterMap() { routing.refreshClusterMap(); }
@@ -75,8 +85,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
             @Override public void flush() { routing.flush(); }
         });
         this.replies = new ReplyDispatch(routing, retries, tickets, state);
-        this.admin = new AdminOps(routing, state, options.reconnectTimeoutMs(), this::drain);
-        this.parts = new ShardWriter.Parts(info, options, listener, routing, tickets, recovery, admin, state);
+        this.parts = new ShardWriter.Parts(info, options, listener, routing, tickets, recovery, admin, state, guards);
     }
 
     /** Connects to the target, learns what it is and its topology. Fails with a one-line message. */
@@ -312,6 +321,67 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
      */
     public long purge(int db, Predicate<byte[]> doomed) {
         return admin.purge(db, doomed);
+    }
+
+    /**
+     * Turns checkpoint guards on: from now on every live write that is not an assignment goes with its guard in one
+     * MULTI block under {@code keys} ({@link Guards}), so it is applied exactly once across lost connections and
+     * restarts.
+     */
+    public void useCheckpoints(CheckpointKeys keys) {
+        guards.use(keys);
+    }
+
+    /** The guards an earlier run left for {@code shard}, by {@link Guard#location}: live writes they cover are skipped. */
+    public void resumeAfter(ShardId shard, Map<Long, Guard> held) {
+        shard(shard).resumeAfter(held);
+    }
+
+    /** The checkpoint location (db and slot) of {@code key} in target db {@code db}. */
+    public long checkpointLocation(int db, byte[] key) {
+        return guards.location(db, key);
+    }
+
+    /** Every checkpoint hash under {@code keys} in target dbs {@code dbs}, from every master. */
+    public List<CheckpointHash> readCheckpoints(CheckpointKeys keys, Collection<Integer> dbs) {
+        return checkpoints.read(keys, dbs);
+    }
+
+    /**
+     * Writes fields into the checkpoint hash of every master; the caller makes sure what they say is true (every
+     * write up to a position written is answered). Returns the first error, or null.
+     */
+    public String writeCheckpoint(CheckpointKeys keys, byte[]... fieldsAndValues) {
+        return checkpoints.writeEveryMaster(keys, fieldsAndValues);
+    }
+
+    /** Removes {@code fields} from every checkpoint hash in {@code dbs}; with no field, the hashes themselves. */
+    public void deleteCheckpoints(CheckpointKeys keys, Collection<Integer> dbs, byte[]... fields) {
+        checkpoints.delete(keys, dbs, fields);
+    }
+
+    /**
+     * FLUSHDB of target db {@code db} on every master, keeping the checkpoint hashes there (other shards' positions
+     * and guards, the run's identity): read before, written back after, with nothing else in flight. Returns the
+     * first error, or null.
+     */
+    public String flushDbKeeping(CheckpointKeys keys, int db) {
+        drain();
+        List<CheckpointHash> kept = checkpoints.read(keys, List.of(db));
+        String error = admin.onEveryMaster(db, "FLUSHDB".getBytes(StandardCharsets.US_ASCII));
+        if (error != null) return error;
+        checkpoints.restore(keys, kept);
+        return null;
+    }
+
+    /** Live writes of a resumed run not sent again: the target held them from the earlier run. */
+    public long resumeSkipped() {
+        return state.resumeSkipped.sum();
+    }
+
+    /** Guarded writes left unanswered by a lost connection and settled by their guard (found applied, or sent again). */
+    public long guardsResolved() {
+        return state.guardsResolved.sum();
     }
 
     @Override

@@ -72,6 +72,8 @@ public final class RedisReplicaSource implements LiveSource {
             this.link = new ReplicaLink(name, address, co, spool, progress, this::committed, settings.snapshotOnly());
             this.replicator = new ShardReplicator(name, spool, link, sink, progress, settings.snapshotOnly(),
                     () -> snapshotDone = true);
+            // a run that only copies the snapshot copies it whole; a live one continues where the target stands
+            if (!settings.snapshotOnly() && sink.resumeFrom() instanceof ReplicationOffset from) link.resumeFrom(from);
         }
 
         /** The offset up to which the target answered every record: what the master is acknowledged; -1 for none. */

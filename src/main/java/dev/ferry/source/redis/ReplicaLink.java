@@ -73,6 +73,16 @@ final class ReplicaLink implements Runnable {
         thread.start();
     }
 
+    /**
+     * Continue from where an earlier run left the target (its checkpoint): the first PSYNC asks for the byte after
+     * {@code from}, as a reconnection within one run does.
+     */
+    void resumeFrom(dev.ferry.record.ReplicationOffset from) {
+        replid = from.replid();
+        received = from.offset();
+        rdbComplete = true;
+    }
+
     String replid() { return replid; }
     long received() { return received; }
     synchronized long partialResyncs() { return partialResyncs; }

@@ -65,6 +65,8 @@ final class ShardReplicator implements Runnable {
             while (e != null) {
                 if (e instanceof Spool.FullSync f) {
                     e = fullSync(f);
+                } else if (e instanceof Spool.Resumed r && fullSyncs == 0) {
+                    e = resumed(r);
                 } else if (e instanceof Spool.Fatal f) {
                     throw new IllegalStateException(f.message());
                 } else {
@@ -84,6 +86,10 @@ final class ShardReplicator implements Runnable {
 
     /** Applies one full sync and the stream after it; returns the event that ended them (null: the spool closed). */
     private Spool.Event fullSync(Spool.FullSync f) throws IOException, InterruptedException {
+        if (fullSyncs == 0 && !snapshotOnly && sink.resumeFrom() instanceof ReplicationOffset from) {
+            sink.cannotResume(name + ": the master refused PSYNC " + from.replid() + " " + (from.offset() + 1)
+                    + " (its backlog no longer holds that offset, or its replication history changed)");
+        }
         if (fullSyncs++ > 0) {
             log.warn("{}: a new full sync; removing what the previous copy of this shard wrote before copying again", name);
             sink.removeCopiedData("the source sent a new full sync");
@@ -109,15 +115,30 @@ final class ShardReplicator implements Runnable {
             throw new IllegalStateException(name + ": the RDB ended without its end marker: " + rdb.marker());
         }
         snapshot.loaded();
-        sink.advance(syncedTo); // an empty snapshot still brings the shard to the full sync's offset
-        sink.startLive();
         String streamDb = snapshot.aux("repl-stream-db");
         int db = streamDb == null ? 0 : Integer.parseInt(streamDb.trim());
+        // an empty snapshot still brings the shard to the full sync's offset, with the db its stream starts in
+        sink.advance(new ReplicationOffset(f.replid(), f.offset(), db));
+        sink.startLive();
         log.info("{}: snapshot applied ({} of the source's full sync at offset {})", name, f.replid(), f.offset());
         snapshotDone.run();
         if (snapshotOnly) return null;
         progress.phase(ShardProgress.Phase.LIVE);
         return stream(f.replid(), f.offset(), db);
+    }
+
+    /**
+     * The master accepted PSYNC from the checkpoint an earlier run left on the target: the snapshot is that run's,
+     * and the stream continues right after the checkpoint, in the db it had selected there.
+     */
+    private Spool.Event resumed(Spool.Resumed r) throws IOException {
+        ReplicationOffset from = (ReplicationOffset) sink.resumeFrom();
+        fullSyncs = 1; // a later full sync replaces what the earlier run copied
+        sink.resumed(from);
+        sink.startLive();
+        snapshotDone.run();
+        progress.phase(ShardProgress.Phase.LIVE);
+        return stream(r.replid(), r.offset(), from.db());
     }
 
     private Spool.Event stream(String startReplid, long offset, int db) throws IOException {
@@ -144,13 +165,13 @@ final class ShardReplicator implements Runnable {
             }
             if (args == null) return in.marker();
             offset += parser.consumed();
-            Position at = new ReplicationOffset(replid[0], offset);
+            Position at = new ReplicationOffset(replid[0], offset, db);
             progress.commandsRead.increment();
             Command c = new Command(db, args, at); // looked up once, here, for everything downstream
             switch (c.parsed().kind()) {
                 case SELECT -> {
                     db = Integer.parseInt(Ascii.text(args[1]));
-                    sink.advance(at);
+                    sink.advance(new ReplicationOffset(replid[0], offset, db)); // the db is part of where the stream stands
                 }
                 case MULTI -> tx = new ArrayList<>(); // its position is the EXEC's: a block is applied whole or not at all
                 case EXEC -> {

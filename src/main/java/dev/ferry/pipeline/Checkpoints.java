@@ -1,0 +1,289 @@
+package dev.ferry.pipeline;
+
+import dev.ferry.checkpoint.CheckpointHash;
+import dev.ferry.checkpoint.CheckpointKeys;
+import dev.ferry.checkpoint.Guard;
+import dev.ferry.checkpoint.PositionText;
+import dev.ferry.checkpoint.RunIdentity;
+import dev.ferry.checkpoint.SavedCheckpoint;
+import dev.ferry.record.Confirmation;
+import dev.ferry.record.Position;
+import dev.ferry.util.UsageException;
+import dev.ferry.writer.TargetWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A run's checkpoints on the target (Debezium's offsets, kept where the data is): at the start, what an earlier run
+ * left there decides where each shard resumes and whether the target holds an earlier copy to replace; while the
+ * run goes on, each shard's confirmed position is written to every target master once a second (and at barriers and
+ * the end), but only once the shard's snapshot is wholly on the target, since a position inside a snapshot is no
+ * place to resume from. Guards of non-repeatable writes travel inside their own MULTI blocks (the writer's
+ * {@code Guards}); this class clears a shard's guards when a new full sync begins a new history.
+ */
+public final class Checkpoints implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Checkpoints.class);
+
+    /** One source shard's part: where it resumes from, and whether its position may be written now. */
+    static final class Shard {
+        final int index;
+        volatile Position resumeFrom;
+        volatile Map<Long, Guard> guards = Map.of();
+        /** The target holds what an earlier run copied of this shard: a full sync removes it first. */
+        volatile boolean earlierCopy;
+        /** The shard's snapshot is wholly on the target: its confirmed position is a place to resume from. */
+        volatile boolean settled;
+        volatile Supplier<Confirmation> confirmation = () -> null;
+        String written;
+
+        Shard(int index) {
+            this.index = index;
+        }
+    }
+
+    private final TargetWriter writer;
+    private final CheckpointKeys keys;
+    private final Consumer<String> notices;
+    private final Map<Integer, Shard> shards = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "checkpoints");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile RunIdentity identity;
+    /** The earlier run's checkpoint when this run continues it, else null. */
+    private volatile SavedCheckpoint saved;
+    private volatile boolean everyShardCopiedBefore;
+    private volatile boolean closed;
+    private String metaWritten;
+    private TargetOwnership ownership;
+    private boolean warned;
+
+    private Checkpoints(TargetWriter writer, CheckpointKeys keys, Consumer<String> notices) {
+        this.writer = writer;
+        this.keys = keys;
+        this.notices = notices;
+    }
+
+    /**
+     * Reads what an earlier run left on the target and decides: resume each shard from its position, or copy again
+     * (saying why); refuses, before anything is written, a checkpoint of another source, target, filters or command
+     * unless {@code fresh}. {@code resumable} is null when the source can continue from a checkpoint, else why not.
+     */
+    static Checkpoints open(TargetWriter writer, CheckpointKeys keys, RunIdentity now, boolean fresh, String resumable,
+                            boolean targetOwned, Consumer<String> notices) {
+        Checkpoints c = new Checkpoints(writer, keys, notices);
+        List<CheckpointHash> read = new ArrayList<>(writer.readCheckpoints(keys, List.of(0)));
+        RunIdentity before = SavedCheckpoint.of(read).identity();
+        List<Integer> otherDbs = new ArrayList<>();
+        if (before != null && !writer.info().cluster()) for (int db : before.written()) if (db != 0) otherDbs.add(db);
+        if (!otherDbs.isEmpty()) read.addAll(writer.readCheckpoints(keys, otherDbs));
+        SavedCheckpoint saved = SavedCheckpoint.of(read);
+        c.decide(saved, now, fresh, resumable, targetOwned);
+        return c;
+    }
+
+    private void decide(SavedCheckpoint saved, RunIdentity now, boolean fresh, String resumable, boolean targetOwned) {
+        RunIdentity before = saved.identity();
+        SortedSet<Integer> allDbs = new TreeSet<>(List.of(0));
+        if (before != null) allDbs.addAll(before.written());
+        if (before == null) {
+            if (!saved.isEmpty()) writer.deleteCheckpoints(keys, allDbs); // a first run that died before writing who it was
+            if (fresh) notices.accept("--fresh: the target holds no checkpoint of Ferry's; nothing to remove");
+            ownership = TargetOwnership.of(writer, targetOwned);
+            identity = now.withDbs(ownedAtStart(ownership), new TreeSet<>());
+        } else {
+            String mismatch = before.mismatch(now);
+            ownership = TargetOwnership.recorded(writer, before.owned(), targetOwned);
+            for (int db : before.written()) writer.markWritten(db);
+            identity = now.withDbs(ownership.ownedDbs(before.owned()), before.written());
+            String copied = "target " + ownership.describeDbs(before.written());
+            if (mismatch != null && !fresh) {
+                throw new UsageException("the target holds the checkpoint of another run: " + mismatch + ". Run that "
+                        + "command again to resume it, or add --fresh to start over (it removes that run's checkpoint and "
+                        + "what it copied into " + copied + "), or drop the checkpoint with `ferry forget`");
+            }
+            if (fresh) {
+                notices.accept("--fresh: starting over; removing Ferry's checkpoint and, at the full sync, what the earlier "
+                        + "run copied into " + copied);
+                writer.deleteCheckpoints(keys, allDbs);
+                everyShardCopiedBefore = true;
+            } else if (resumable != null) {
+                notices.accept("cannot resume: " + resumable + "; full sync");
+                everyShardCopiedBefore = true;
+            } else {
+                this.saved = saved; // each shard takes its position as its source opens it
+            }
+        }
+        writer.useCheckpoints(keys);
+        writeMeta(true);
+    }
+
+    private static SortedSet<Integer> ownedAtStart(TargetOwnership ownership) {
+        SortedSet<Integer> owned = new TreeSet<>();
+        for (int db = 0; db < 256; db++) if (ownership.owns(db)) owned.add(db);
+        return owned;
+    }
+
+    TargetOwnership ownership() {
+        return ownership;
+    }
+
+    CheckpointKeys keys() {
+        return keys;
+    }
+
+    /**
+     * Shard {@code index}'s part, made as its source opens it: its resume point and guards from the earlier run, and
+     * whether the target holds what that run copied of it.
+     */
+    Shard shard(int index) {
+        return shards.computeIfAbsent(index, i -> {
+            Shard s = new Shard(i);
+            if (everyShardCopiedBefore) {
+                s.earlierCopy = true;
+            } else if (saved != null) {
+                s.earlierCopy = true;
+                s.resumeFrom = saved.position(i);
+                s.guards = saved.guards(i);
+                if (s.resumeFrom == null) {
+                    notices.accept("cannot resume: source shard " + i + " had not finished its snapshot when the earlier "
+                            + "run stopped; full sync");
+                }
+            }
+            return s;
+        });
+    }
+
+    /** Starts writing the shards' positions once a second. */
+    void start() {
+        timer.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
+    }
+
+    private void tick() {
+        try {
+            writePositions(null);
+        } catch (RuntimeException e) {
+            if (!warned) log.warn("writing the checkpoint to the target failed ({}); trying again each second", e.getMessage());
+            warned = true;
+        }
+    }
+
+    /**
+     * A shard's snapshot begins: its position and guards are no longer true (a new history), so they are removed
+     * before any of the snapshot is written; and where the target still holds what an earlier run copied,
+     * {@code removeEarlierCopy} removes it (within what Ferry owns). {@code wholeSource}: the shard's removal covers
+     * every shard (one server, or Dragonfly's flows), so theirs is done too.
+     */
+    synchronized void snapshotBegins(int index, boolean wholeSource, Runnable removeEarlierCopy) {
+        Shard s = shard(index);
+        s.settled = false;
+        s.written = null;
+        s.guards = Map.of();
+        writer.deleteCheckpoints(keys, identity.written().isEmpty() ? List.of(0) : withZero(identity.written()),
+                CheckpointKeys.at(index), CheckpointKeys.guard(index));
+        if (s.earlierCopy) {
+            s.earlierCopy = false;
+            if (wholeSource) for (Shard o : shards.values()) o.earlierCopy = false;
+            removeEarlierCopy.run();
+        }
+    }
+
+    /** What the earlier run copied of this shard was removed another way (a source's own removal before a full sync). */
+    void earlierCopyRemoved(int index, boolean wholeSource) {
+        shard(index).earlierCopy = false;
+        if (wholeSource) for (Shard o : shards.values()) o.earlierCopy = false;
+    }
+
+    private static List<Integer> withZero(SortedSet<Integer> dbs) {
+        SortedSet<Integer> all = new TreeSet<>(dbs);
+        all.add(0);
+        return List.copyOf(all);
+    }
+
+    /** The shard's snapshot is on the target (or it resumed): its confirmed positions are places to resume from. */
+    void settled(int index) {
+        shard(index).settled = true;
+    }
+
+    /**
+     * Writes the shard's position now (a barrier: a FLUSHALL, SWAPDB or FUNCTION just applied must not be applied a
+     * second time by a resume); waits until everything sent is answered first.
+     */
+    void barrier(int index) {
+        writer.drain();
+        writePositions(index);
+    }
+
+    /** Writes changed positions (of {@code only}, or of every settled shard) and the identity if it changed. */
+    private synchronized void writePositions(Integer only) {
+        if (closed) return;
+        List<byte[]> fields = new ArrayList<>();
+        List<Runnable> done = new ArrayList<>();
+        for (Shard s : shards.values()) {
+            if (!s.settled || (only != null && only != s.index)) continue;
+            Confirmation c = s.confirmation.get();
+            if (c == null || c.confirmed() == null) continue;
+            String text = PositionText.of(c.confirmed());
+            if (text.equals(s.written)) continue;
+            fields.add(CheckpointKeys.at(s.index));
+            fields.add(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            done.add(() -> s.written = text);
+        }
+        boolean meta = writeMeta(false);
+        if (fields.isEmpty() && !meta) return;
+        if (meta) {
+            fields.add(CheckpointKeys.META);
+            fields.add(metaWritten.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        String error = writer.writeCheckpoint(keys, fields.toArray(new byte[0][]));
+        if (error != null) {
+            metaWritten = null; // written again next time
+            throw new IllegalStateException("the target refused the checkpoint: " + error);
+        }
+        for (Runnable r : done) r.run();
+    }
+
+    /** Brings the identity's written dbs up to date; with {@code now} writes it at once. Returns whether it changed. */
+    private synchronized boolean writeMeta(boolean now) {
+        SortedSet<Integer> written = new TreeSet<>(identity.written());
+        for (int db = 0; db < 256; db++) if (writer.wroteTo(db)) written.add(db);
+        identity = identity.withDbs(identity.owned(), written);
+        String json = identity.json();
+        if (json.equals(metaWritten)) return false;
+        metaWritten = json;
+        if (now) {
+            String error = writer.writeCheckpoint(keys, CheckpointKeys.META, json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            if (error != null) throw new IllegalStateException("the target refused Ferry's checkpoint: " + error);
+        }
+        return true;
+    }
+
+    /** Writes the final positions (the run drained first). */
+    void finish() {
+        timer.shutdownNow();
+        try {
+            writePositions(null);
+        } catch (RuntimeException e) {
+            log.warn("writing the last checkpoint failed ({}): a restart repeats a little more, and skips what is guarded",
+                    e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        closed = true;
+    }
+}
