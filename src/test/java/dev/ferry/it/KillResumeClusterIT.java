@@ -38,12 +38,12 @@ class KillResumeClusterIT {
         RedisCluster src = source.get();
         DatasetDiff.Side sourceSide = DatasetDiff.Side.of("source", src);
         DatasetDiff.Side targetSide = DatasetDiff.Side.of("target", target.get());
-        long preloaded = Preload.on(src).seed(4).keys(120_000).run();
+        long preloaded = Preload.on(src).seed(4).keys(KillResumeIT.PRELOAD).bigKeys(20, 5_000).run();
         Workload w = Workload.on(src).seed(24).separateExpiry().rate(RATE).start();
         String[] failedOver = new String[1];
         KillLoop loop = KillLoop.ferry(dir, "replicate", "--source", src.seedUri(), "--target", target.get().seedUri(),
                         "--target-owned")
-                .seed(24).kills(KILLS).checkpointProbe(() -> DatasetDiff.hasCheckpoint(targetSide))
+                .seed(24).kills(KILLS).delays(400, 1_500, 2_000, 4_500, 0.2).firstDelay(1_500, 2_200).checkpointProbe(() -> DatasetDiff.hasCheckpoint(targetSide))
                 .whileDown(i -> {
                     KillRuns.deleteSome(sourceSide, 5);
                     if (i == KILLS / 2) failedOver[0] = failover(src);

@@ -30,6 +30,11 @@ class KillResumeIT {
     static final int KILLS = 20;
     /** Commands/s of the workload: enough to keep every kill busy, little enough to leave the 2 cores to Ferry. */
     static final int RATE = 3_000;
+    /**
+     * Small keys of the initial dataset: its full sync (with 80 big keys) takes about 1.5 to 3 s here under the
+     * workload, so the early kills land in it and most later ones after it.
+     */
+    static final int PRELOAD = 100_000;
 
     /** A backlog that holds everything written while Ferry is down, so a restart can always continue (PSYNC). */
     @RegisterExtension
@@ -69,7 +74,7 @@ class KillResumeIT {
 
     @Test
     void standaloneToStandalone() {
-        long preloaded = Preload.on(source.get()).seed(1).run();
+        long preloaded = Preload.on(source.get()).seed(1).keys(PRELOAD).bigKeys(20, 5_000).run();
         Workload w = Workload.on(source.get()).seed(21).separateExpiry().rate(RATE).start();
         KillLoop loop = replicate(KILLS).seed(21).whileDown(i -> KillRuns.deleteSome(sourceSide(), 10));
         try {
@@ -90,11 +95,11 @@ class KillResumeIT {
     @Test
     void scanModeSaysItCannotResumeAndEndsEqual() {
         source.get().cli("CONFIG", "SET", "notify-keyspace-events", "KEA");
-        long preloaded = Preload.on(source.get()).seed(2).run();
+        long preloaded = Preload.on(source.get()).seed(2).keys(PRELOAD).bigKeys(20, 5_000).run();
         Workload w = Workload.on(source.get()).seed(22).separateExpiry().rate(RATE).start();
         KillLoop loop = KillLoop.ferry(dir, "replicate", "--scan", "--source", source.get().uri(), "--target",
                         target.get().uri(), "--target-owned")
-                .seed(22).kills(KILLS).checkpointProbe(() -> DatasetDiff.hasCheckpoint(targetSide()))
+                .seed(22).kills(KILLS).delays(400, 1_500, 2_000, 4_500, 0.2).firstDelay(1_500, 2_200).checkpointProbe(() -> DatasetDiff.hasCheckpoint(targetSide()))
                 .whileDown(i -> KillRuns.deleteSome(sourceSide(), 10));
         try {
             loop.run();
@@ -147,7 +152,7 @@ class KillResumeIT {
 
     private KillLoop replicate(int kills) {
         return KillLoop.ferry(dir, "replicate", "--source", source.get().uri(), "--target", target.get().uri(), "--target-owned")
-                .kills(kills).checkpointProbe(() -> DatasetDiff.hasCheckpoint(targetSide()));
+                .kills(kills).delays(400, 1_500, 2_000, 4_500, 0.2).firstDelay(1_500, 2_200).checkpointProbe(() -> DatasetDiff.hasCheckpoint(targetSide()));
     }
 
     static void stopQuietly(Workload w) {

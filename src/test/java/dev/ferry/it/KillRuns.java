@@ -90,6 +90,9 @@ final class KillRuns {
         if (o.difference() != null) problems.add("the target differs from the source at the end: " + o.difference());
         else if (o.catchUp() != null) problems.add("equal only after the last run was stopped: " + o.catchUp());
         if (o.end().exitCode() != 0) problems.add("the last run did not exit 0 after SIGTERM: " + o.end());
+        if (!loop.restarts().isEmpty() && loop.kills(KillLoop.Phase.SNAPSHOT) == 0) {
+            problems.add("no kill landed in a snapshot (the first run's kill is meant to): the dataset or the delays need tuning");
+        }
         if (resumesExpected) {
             if (eligible.isEmpty()) problems.add("no restart came after a completed snapshot: the kills were all too early");
             else if (resumed * 2 < eligible.size()) {

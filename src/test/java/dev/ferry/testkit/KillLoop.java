@@ -44,13 +44,15 @@ public final class KillLoop {
      * {@code afterFirstSnapshot}: an earlier run had completed a snapshot (so a checkpoint could exist).
      */
     public record Attempt(int index, long killedAfterMs, Phase phase, Start start, int resumedShards, int fullSyncShards,
-                          boolean afterFirstSnapshot, boolean checkpointFound, Path out, Path err) {
+                          boolean afterFirstSnapshot, boolean checkpointFound, long snapshotDoneMs, String said, Path out, Path err) {
         @Override
         public String toString() {
             return "#" + index + (killedAfterMs >= 0 ? " killed at " + killedAfterMs + " ms (" + phase.name().toLowerCase() + ")"
-                    : " last run") + ", began " + start.name().toLowerCase().replace('_', ' ')
+                    : " last run") + (snapshotDoneMs >= 0 ? ", live from " + snapshotDoneMs + " ms" : "")
+                    + ", began " + start.name().toLowerCase().replace('_', ' ')
                     + (resumedShards + fullSyncShards > 0 ? " (" + resumedShards + " resuming, " + fullSyncShards + " cannot resume)" : "")
-                    + (index > 0 ? (checkpointFound ? ", checkpoint on the target" : ", no checkpoint on the target") : "");
+                    + (index > 0 ? (checkpointFound ? ", checkpoint on the target" : ", no checkpoint on the target") : "")
+                    + (said != null ? ": " + said : "");
         }
     }
 
@@ -75,6 +77,8 @@ public final class KillLoop {
     private long lateMinMs = 1500;
     private long lateMaxMs = 4000;
     private double earlyShare = 0.25;
+    private long firstMinMs = -1;
+    private long firstMaxMs = -1;
     private IntConsumer whileDown = i -> { };
     private java.util.function.BooleanSupplier checkpointProbe = () -> false;
 
@@ -85,6 +89,8 @@ public final class KillLoop {
     private Path lastErr;
     private boolean snapshotSeen;
     private boolean lastCheckpoint;
+    /** Wall-clock time the current attempt started, to place its log lines (they carry HH:mm:ss.SSS). */
+    private java.time.LocalTime startedAt;
 
     private KillLoop(Path dir, List<String> args) {
         this.dir = dir;
@@ -121,6 +127,16 @@ public final class KillLoop {
         return this;
     }
 
+    /**
+     * The first run's kill delay, when it must land somewhere in particular (e.g. in the first snapshot, which later
+     * runs may never repeat once they resume); by default it is drawn like the others.
+     */
+    public KillLoop firstDelay(long minMs, long maxMs) {
+        this.firstMinMs = minMs;
+        this.firstMaxMs = maxMs;
+        return this;
+    }
+
     /** Runs after kill {@code i} (0-based), while Ferry is down: delete keys on the source, fail a master over... */
     public KillLoop whileDown(IntConsumer action) {
         this.whileDown = action;
@@ -141,11 +157,13 @@ public final class KillLoop {
         random = new Random(seed);
         for (int i = 0; i < kills; i++) {
             long delay = random.nextDouble() < earlyShare ? between(earlyMinMs, earlyMaxMs) : between(lateMinMs, lateMaxMs);
+            if (i == 0 && firstMinMs >= 0) delay = between(firstMinMs, firstMaxMs);
             Path out = dir.resolve(String.format("attempt-%02d.out", i));
             Path err = dir.resolve(String.format("attempt-%02d.err", i));
             boolean checkpoint = i > 0 && checkpointProbe.getAsBoolean();
             Process p = start(out, err);
             long t0 = System.nanoTime();
+            startedAt = java.time.LocalTime.now();
             boolean ended = waitFor(p, delay);
             if (ended) {
                 throw new AssertionError("run #" + i + " of " + command() + " ended by itself (exit " + p.exitValue() + ") "
@@ -164,6 +182,7 @@ public final class KillLoop {
         lastErr = dir.resolve(String.format("attempt-%02d.err", kills));
         lastCheckpoint = kills > 0 && checkpointProbe.getAsBoolean();
         last = start(lastOut, lastErr);
+        startedAt = java.time.LocalTime.now();
         return this;
     }
 
@@ -315,13 +334,29 @@ public final class KillLoop {
     private Attempt attempt(int index, long at, Phase phase, String err, boolean checkpoint, Path out, Path errFile) {
         int resumed = 0;
         int full = 0;
+        String first = null;
+        long snapshotDone = -1;
         for (String line : err.split("\r?\n")) {
             String said = PREFIX.matcher(line.strip()).replaceFirst("");
             if (said.startsWith("resuming ")) resumed++;
             else if (said.contains("cannot resume: ")) full++;
+            else said = null;
+            if (said != null && first == null) first = said.length() > 200 ? said.substring(0, 200) + "..." : said;
+            if (snapshotDone < 0 && line.contains(SNAPSHOT_DONE)) snapshotDone = sinceStart(line);
         }
         Start start = resumed > 0 && full > 0 ? Start.MIXED : resumed > 0 ? Start.RESUMED : full > 0 ? Start.FULL_SYNC : Start.NEITHER;
-        return new Attempt(index, at, phase, start, resumed, full, snapshotSeen, checkpoint, out, errFile);
+        return new Attempt(index, at, phase, start, resumed, full, snapshotSeen, checkpoint, snapshotDone, first, out, errFile);
+    }
+
+    /** Milliseconds from the attempt's start to a log line's "HH:mm:ss.SSS" time, or -1 when it has none. */
+    private long sinceStart(String line) {
+        try {
+            java.time.LocalTime t = java.time.LocalTime.parse(line.substring(0, 12));
+            long ms = java.time.Duration.between(startedAt, t).toMillis();
+            return ms < 0 ? ms + 86_400_000L : ms; // past midnight
+        } catch (RuntimeException e) {
+            return -1;
+        }
     }
 
     private Phase phaseOf(String err) {
