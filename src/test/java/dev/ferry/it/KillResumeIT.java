@@ -105,11 +105,10 @@ class KillResumeIT {
             loop.run();
             KillRuns.Outcome o = KillRuns.finish(loop, w, sourceSide(), targetSide());
             System.out.println("scan: " + preloaded + " keys preloaded");
+            // judge also fails a restart that found a checkpoint and went live without saying how it began
             KillRuns.judge("scan -> standalone", loop, o, false);
-            List<KillLoop.Attempt> withCheckpoint = loop.restartsWithCheckpoint();
-            assertThat(withCheckpoint).as("restarts that found a checkpoint on the target\n" + loop.history()).isNotEmpty();
-            assertThat(withCheckpoint).as("each restart with a checkpoint says 'resuming ...' or 'cannot resume: ...'\n" + loop.history())
-                    .allMatch(a -> a.start() != KillLoop.Start.NEITHER);
+            assertThat(loop.restartsWithCheckpoint()).as("restarts that found a checkpoint on the target\n" + loop.history())
+                    .isNotEmpty();
         } finally {
             loop.killLast();
             stopQuietly(w);

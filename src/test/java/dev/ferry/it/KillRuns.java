@@ -93,6 +93,13 @@ final class KillRuns {
         if (!loop.restarts().isEmpty() && loop.kills(KillLoop.Phase.SNAPSHOT) == 0) {
             problems.add("no kill landed in a snapshot (the first run's kill is meant to): the dataset or the delays need tuning");
         }
+        // a run that got as far as following the source has read the target's checkpoint: it must have said what it did
+        List<KillLoop.Attempt> silent = loop.restartsWithCheckpoint().stream()
+                .filter(a -> a.phase() == KillLoop.Phase.LIVE && a.start() == KillLoop.Start.NEITHER).toList();
+        if (!silent.isEmpty()) {
+            problems.add(silent.size() + " restart(s) found a checkpoint on the target and went live without a 'resuming ...' "
+                    + "or 'cannot resume: ...' line: " + silent.stream().map(a -> "#" + a.index()).toList());
+        }
         if (resumesExpected) {
             if (eligible.isEmpty()) problems.add("no restart came after a completed snapshot: the kills were all too early");
             else if (resumed * 2 < eligible.size()) {

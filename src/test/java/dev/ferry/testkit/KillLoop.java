@@ -191,6 +191,19 @@ public final class KillLoop {
         return last;
     }
 
+    /** Waits (at most {@code timeout}) until the last run logged that its snapshot is copied and it follows the source. */
+    public void awaitLive(java.time.Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!read(lastErr).contains(SNAPSHOT_DONE)) {
+            checkLastAlive();
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the last run did not say '" + SNAPSHOT_DONE + "' within " + timeout.toSeconds()
+                        + " s\n--- stderr\n" + RedisTools.tail(lastErr, 30));
+            }
+            RedisTools.sleep(java.time.Duration.ofMillis(50));
+        }
+    }
+
     /** Fails, with its output, when the last run is no longer running: for wait loops that would otherwise time out. */
     public void checkLastAlive() {
         if (last != null && !last.isAlive()) {
