@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 12 across clusters: {@code kill -9} of Ferry at 20 random points while it copies a 3-master Redis Cluster
@@ -30,8 +29,13 @@ class KillResumeClusterIT {
     @RegisterExtension
     static final RedisClusterExtension target = new RedisClusterExtension(b -> b.replicasPerMaster(0)).flushBeforeEach();
 
-    @TempDir
+    /** Each run's stdout and stderr, kept under target/kill-tests/ (see KillRuns.outputDir). */
     Path dir;
+
+    @org.junit.jupiter.api.BeforeEach
+    void outputDir(org.junit.jupiter.api.TestInfo info) {
+        dir = KillRuns.outputDir(getClass().getSimpleName() + "-" + info.getTestMethod().orElseThrow().getName());
+    }
 
     @Test
     void clusterToClusterWithAFailoverBetweenTwoKills() {

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 12 from Dragonfly: {@code kill -9} of Ferry at 20 random points while it follows the Dragonfly master
@@ -30,8 +29,13 @@ class KillResumeDragonflyIT {
     @RegisterExtension
     static final RedisServerExtension target = new RedisServerExtension(b -> b.name("kill-target")).flushBeforeEach();
 
-    @TempDir
+    /** Each run's stdout and stderr, kept under target/kill-tests/ (see KillRuns.outputDir). */
     Path dir;
+
+    @org.junit.jupiter.api.BeforeEach
+    void outputDir(org.junit.jupiter.api.TestInfo info) {
+        dir = KillRuns.outputDir(getClass().getSimpleName() + "-" + info.getTestMethod().orElseThrow().getName());
+    }
 
     @Test
     void dragonflyToRedis() {

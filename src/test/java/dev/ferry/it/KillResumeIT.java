@@ -15,7 +15,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 12: {@code kill -9} of Ferry at 20 random points, over the snapshot and the live phase, each time restarted
@@ -43,8 +42,13 @@ class KillResumeIT {
     @RegisterExtension
     static final RedisServerExtension target = new RedisServerExtension(b -> b.name("kill-target")).flushBeforeEach();
 
-    @TempDir
+    /** Each run's stdout and stderr, kept under target/kill-tests/ (see KillRuns.outputDir). */
     Path dir;
+
+    @org.junit.jupiter.api.BeforeEach
+    void outputDir(org.junit.jupiter.api.TestInfo info) {
+        dir = KillRuns.outputDir(getClass().getSimpleName() + "-" + info.getTestMethod().orElseThrow().getName());
+    }
 
     static DatasetDiff.Side sourceSide() {
         return DatasetDiff.Side.of("source", source.get());

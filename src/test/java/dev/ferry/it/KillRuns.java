@@ -22,6 +22,24 @@ final class KillRuns {
     private KillRuns() {
     }
 
+    /**
+     * A fresh directory for one test's attempt files, under {@code target/kill-tests/}, kept after the run: a failing
+     * kill test is understood from what each Ferry run printed.
+     */
+    static java.nio.file.Path outputDir(String test) {
+        java.nio.file.Path d = java.nio.file.Path.of("target", "kill-tests", test).toAbsolutePath();
+        try {
+            if (java.nio.file.Files.exists(d)) {
+                try (var files = java.nio.file.Files.walk(d)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
+            }
+            return java.nio.file.Files.createDirectories(d);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** What a kill test ends with; {@code catchUp} and {@code difference} are null when the sides were equal. */
     record Outcome(String workload, KillLoop.Finished end, String catchUp, String difference, long failedKeys) {
     }

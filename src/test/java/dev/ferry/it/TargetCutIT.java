@@ -16,7 +16,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 12: the target drops Ferry's connections ({@code CLIENT KILL}) again and again while a live replicate
@@ -34,8 +33,13 @@ class TargetCutIT {
     @RegisterExtension
     static final RedisServerExtension target = new RedisServerExtension(b -> b.name("cut-target")).flushBeforeEach();
 
-    @TempDir
+    /** Each run's stdout and stderr, kept under target/kill-tests/ (see KillRuns.outputDir). */
     Path dir;
+
+    @org.junit.jupiter.api.BeforeEach
+    void outputDir(org.junit.jupiter.api.TestInfo info) {
+        dir = KillRuns.outputDir(getClass().getSimpleName() + "-" + info.getTestMethod().orElseThrow().getName());
+    }
 
     @Test
     void clientKillOnTheTargetUnderNonIdempotentWritesFailsNoKeyAndEndsEqual() throws Exception {

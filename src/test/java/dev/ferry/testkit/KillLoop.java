@@ -282,7 +282,8 @@ public final class KillLoop {
     /** One paragraph for the test's output: the kill points and how each restart began. */
     public String history() {
         StringBuilder sb = new StringBuilder();
-        sb.append(attempts.stream().filter(a -> a.killedAfterMs() >= 0).count()).append(" kill(s): ");
+        sb.append(attempts.stream().filter(a -> a.killedAfterMs() >= 0).count()).append(" kill(s) (output in ").append(dir)
+                .append("): ");
         for (Phase p : Phase.values()) if (kills(p) > 0) sb.append(kills(p)).append(' ').append(p.name().toLowerCase()).append(", ");
         sb.append("restarts: ").append(count(Start.RESUMED)).append(" resumed, ").append(count(Start.FULL_SYNC))
                 .append(" cannot resume, ").append(count(Start.MIXED)).append(" mixed, ").append(count(Start.NEITHER))
