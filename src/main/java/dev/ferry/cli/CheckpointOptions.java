@@ -19,6 +19,14 @@ final class CheckpointOptions {
             + "and a lost target connection fails the non-repeatable writes it left unanswered.")
     boolean none;
 
+    /**
+     * {@code filter} leaving out Ferry's checkpoint keys: a source that is itself another Ferry run's target holds
+     * its checkpoint, which must not overwrite this run's (nor count as data).
+     */
+    dev.ferry.pipeline.KeyFilter withoutCheckpoints(dev.ferry.pipeline.KeyFilter filter) {
+        return filter.excluding(prefix + "*");
+    }
+
     /** The job's settings, or null with --no-checkpoints. */
     ReplicateJob.CheckpointSettings settings() {
         if (none && fresh) throw new UsageException("--fresh starts over from a checkpoint; with --no-checkpoints there is none");

@@ -36,7 +36,10 @@ final class ImportCommand implements Callable<Integer> {
     @ArgGroup(validate = false, heading = "%nHow to write:%n", order = 3)
     WriteOptions write = new WriteOptions();
 
-    @ArgGroup(validate = false, heading = "%nReports and output:%n", order = 4)
+    @ArgGroup(validate = false, heading = "%nCheckpoints and resume:%n", order = 4)
+    CheckpointOptions checkpoints = new CheckpointOptions();
+
+    @ArgGroup(validate = false, heading = "%nReports and output:%n", order = 5)
     CommonOptions.Output output = new CommonOptions.Output();
 
     @Spec
@@ -45,8 +48,16 @@ final class ImportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RedisUri uri = RedisUri.parse(ends.target);
-        ImportJob job = new ImportJob(new ImportJob.Settings(file, uri, filters.toFilter().intoTargetDb(uri.db()),
+        ImportJob job = new ImportJob(new ImportJob.Settings(file, uri,
+                checkpoints.withoutCheckpoints(filters.toFilter().intoTargetDb(uri.db())),
                 write.toWriterOptions(), write.bigValue, output.report));
+        job.checkpoints(checkpoints.settings());
+        // resuming, cannot resume, --fresh: the first lines of a restarted run, whatever --quiet says
+        PrintWriter noticesTo = spec.commandLine().getErr();
+        job.notices(line -> {
+            noticesTo.println(line);
+            noticesTo.flush();
+        });
         StopSignals.onInterrupt(job::requestStop, () -> job.confirmedOffset() < 0 ? "nothing (0 keys written)"
                 : String.format(Locale.ROOT, "%,d keys written, file offset %,d of %s: the target holds a partial copy",
                         job.keysWritten(), job.confirmedOffset(), file.getFileName()));
@@ -58,6 +69,7 @@ final class ImportCommand implements Callable<Integer> {
         } else {
             try (Progress p = new Progress(System.err, Progress.isTerminal(), job::bytesRead, job.fileSize(), job::keysWritten)) {
                 StopSignals.printVia(p::message);
+                job.notices(p::message);
                 if (ends.checkFirst) note = job.checkFile();
                 result = job.run();
             } finally {
@@ -87,7 +99,8 @@ final class ImportCommand implements Callable<Integer> {
         }
         if (result.ending() == ImportJob.Ending.STOPPED) {
             err.println("ferry: stopped before the end of " + file.getFileName() + ": run the import again to complete "
-                    + "the copy (it reads the file from the start and overwrites what this run wrote)");
+                    + (job.checkpointed() ? "the copy (it continues from the offset the target confirmed)"
+                            : "the copy (it reads the file from the start and overwrites what this run wrote)"));
             err.flush();
             return ExitCode.INCOMPLETE;
         }
@@ -101,6 +114,8 @@ final class ImportCommand implements Callable<Integer> {
         if (partial != null) out.println(partial);
         out.printf(Locale.ROOT, "%s %s (RDB version %d, %s) into %s (%s)%n", partial == null ? "Imported" : "Partly imported",
                 file, r.rdbVersion(), Progress.bytes(r.bytesRead()), uri.redacted(), r.target());
+        String resumed = SummaryLines.resumedAt(r.resumedAt());
+        if (resumed != null) out.println(resumed);
         out.printf(Locale.ROOT, "  keys read     %,d%n", s.keysRead.sum());
         out.printf(Locale.ROOT, "  keys written  %,d%n", r.keysWritten());
         out.printf(Locale.ROOT, "  skipped       %,d%n", s.skippedCount());

@@ -8,6 +8,7 @@ import dev.ferry.source.ShardSummary;
 import dev.ferry.source.scan.ScanLiveSource;
 import dev.ferry.source.scan.ScanSettings;
 import dev.ferry.source.scan.ScanSource;
+import dev.ferry.util.ByteSize;
 import dev.ferry.util.UsageException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -78,6 +79,9 @@ final class ReplicateCommand implements Callable<Integer> {
 
         @Option(names = "--spool-dir", paramLabel = "DIR", description = "Where spilled bytes go (default: the system temp dir).")
         Path spoolDir;
+
+        @Option(names = "--backlog", paramLabel = "SIZE", description = "Raise each source master's repl-backlog-size to SIZE (256mb, 1gb) with CONFIG SET before following it, so Ferry may be down longer and still resume without a full sync (never lowers it; a refusal is a warning).")
+        String backlog;
     }
 
     /** The key report and progress, and a verification once a snapshot copy is done. */
@@ -124,13 +128,21 @@ final class ReplicateCommand implements Callable<Integer> {
         if (live.runFor != null && !following) {
             throw new UsageException("--run-for applies to --mode live only: a snapshot copy ends by itself once the target confirmed it");
         }
+        if (live.backlog != null && (!following || ends.scan)) {
+            throw new UsageException("--backlog applies to --mode live with the replica protocol (not --scan): it sizes what a master keeps for a replica to resume from");
+        }
+        long backlog = live.backlog == null ? 0 : ByteSize.parse(live.backlog, "--backlog");
         Path dir = live.spoolDir != null ? live.spoolDir : Path.of(System.getProperty("java.io.tmpdir"));
-        ReplicateJob job = new ReplicateJob(new ReplicateJob.Settings(src, dst, following, filters.toFilter().intoTargetDb(dst.db()),
+        ReplicateJob job = new ReplicateJob(new ReplicateJob.Settings(src, dst, following,
+                checkpoints.withoutCheckpoints(filters.toFilter().intoTargetDb(dst.db())),
                 write.toWriterOptions(), write.bigValue, output.report, RateLimiter.parse(ends.rateLimit), live.ignoreFlush,
                 live.spoolMemoryMb << 20, live.spoolDiskMb << 20, dir, write.targetOwned));
         ReplicateJob.CheckpointSettings checkpointing = checkpoints.settings();
         if (checkpointing != null && ends.scan && !following) checkpointing = null; // a one-off scan copy has nothing to resume
         job.checkpoints(checkpointing);
+        // before --run-for starts counting: the window takes about a second to sample; printed after the job's
+        // first lines (whether it resumes), as those are what a restarted run must say first
+        if (following && !ends.scan) job.laterNotices(ResumeWindowCheck.lines(src, backlog));
         StopSignals.onInterrupt(job::requestStop, () -> confirmedSoFar(job));
         Integer runFor = live.runFor;
         if (runFor != null) {
@@ -153,7 +165,11 @@ final class ReplicateCommand implements Callable<Integer> {
                 : job.replicaSource();
         ReplicateJob.Result result;
         // resuming, cannot resume, --fresh: the first lines of a restarted run, whatever --quiet says
-        job.notices(line -> System.err.println(line));
+        PrintWriter noticesTo = spec.commandLine().getErr();
+        job.notices(line -> {
+            noticesTo.println(line);
+            noticesTo.flush();
+        });
         if (output.quiet) {
             result = job.run(sourceFactory);
         } else {

@@ -46,6 +46,15 @@ final class SummaryLines {
         return s.name() + ": confirmed to " + committed.describe();
     }
 
+    /**
+     * An import's line when it continued from an earlier run's confirmed offset, or null: the counts below it are
+     * this run's alone.
+     */
+    static String resumedAt(long offset) {
+        return offset < 0 ? null : String.format(Locale.ROOT, "  resumed at    file offset %,d (an earlier run confirmed "
+                + "the keys before it; the counts are this run's)", offset);
+    }
+
     /** The confirmed position, and the answered one where a refused write holds "confirmed" back. */
     private static String to(long answered, long confirmed) {
         return confirmed == answered ? String.format(Locale.ROOT, "%,d", answered)

@@ -45,6 +45,10 @@ public final class VerifyCommand implements Callable<Integer> {
         @Option(names = "--sample", paramLabel = "N", description = "Check about N keys per side instead of all.")
         Long sample;
 
+        @Option(names = "--checkpoint-prefix", defaultValue = dev.ferry.checkpoint.CheckpointKeys.DEFAULT_PREFIX, paramLabel = "PREFIX",
+                description = "Keys under this prefix are Ferry's checkpoints, not data: not compared (default: ${DEFAULT-VALUE}).")
+        String checkpointPrefix;
+
         @Option(names = "--batch", defaultValue = "500", paramLabel = "N", description = "Keys read per pipelined round trip (default: ${DEFAULT-VALUE}).")
         int batch;
     }
@@ -76,7 +80,8 @@ public final class VerifyCommand implements Callable<Integer> {
         if (sample != null && sample < 1) throw new UsageException("--sample must be >= 1");
         RedisUri src = RedisUri.parse(ends.source);
         RedisUri dst = RedisUri.parse(ends.target);
-        VerifyJob.Settings s = new VerifyJob.Settings(src, dst, filters.toFilter().intoTargetDb(dst.db()), rounds, roundDelay,
+        VerifyJob.Settings s = new VerifyJob.Settings(src, dst,
+                filters.toFilter().intoTargetDb(dst.db()).excluding(how.checkpointPrefix + "*"), rounds, roundDelay,
                 ttlTolerance, sample == null ? 0 : sample, batch, output.report);
         return run(s, output.quiet, spec.commandLine().getOut(), spec.commandLine().getErr());
     }

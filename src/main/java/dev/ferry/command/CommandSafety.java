@@ -48,7 +48,7 @@ public final class CommandSafety {
     public static boolean repeatable(String name, byte[][] args) {
         return switch (name) {
             case "SET", "RESTORE", "RESTORE-ASKING" -> true;
-            default -> REPEATABLE.contains(name) || resetsKey(name, args);
+            default -> REPEATABLE.contains(name) || resetsKey(name, args) || pureAssignment(name, args);
         };
     }
 

@@ -65,6 +65,8 @@ public final class Checkpoints implements AutoCloseable {
     /** The earlier run's checkpoint when this run continues it, else null. */
     private volatile SavedCheckpoint saved;
     private volatile boolean everyShardCopiedBefore;
+    /** The earlier copy was made by another run (a --fresh start over another source or filters), into these dbs. */
+    private volatile java.util.Set<Integer> copiedByAnotherRun;
     private volatile boolean closed;
     private String metaWritten;
     private TargetOwnership ownership;
@@ -115,6 +117,7 @@ public final class Checkpoints implements AutoCloseable {
                         + "what it copied into " + copied + "), or drop the checkpoint with `ferry forget`");
             }
             if (fresh) {
+                if (mismatch != null) copiedByAnotherRun = before.written();
                 notices.accept("--fresh: starting over; removing Ferry's checkpoint and, at the full sync, what the earlier "
                         + "run copied into " + copied);
                 writer.deleteCheckpoints(keys, allDbs);
@@ -134,6 +137,14 @@ public final class Checkpoints implements AutoCloseable {
         SortedSet<Integer> owned = new TreeSet<>();
         for (int db = 0; db < 256; db++) if (ownership.owns(db)) owned.add(db);
         return owned;
+    }
+
+    /**
+     * The target dbs the earlier copy went into when another run made it (its filters are not this run's, so all of
+     * the shard's keys there go), or null when the earlier copy is this run's own.
+     */
+    java.util.Set<Integer> copiedByAnotherRun() {
+        return copiedByAnotherRun;
     }
 
     TargetOwnership ownership() {

@@ -130,6 +130,13 @@ public final class KeyFilter {
         return out;
     }
 
+    /** The same filter leaving out keys matching {@code glob} too (Ferry's own checkpoint keys). */
+    public KeyFilter excluding(String glob) {
+        List<Glob> more = new ArrayList<>(exclude);
+        more.add(new Glob(glob));
+        return new KeyFilter(dbs, dbMap, match, more, types, targetDb);
+    }
+
     /**
      * Everything that decides which keys go where, in a fixed order: a checkpoint records it, and a run with other
      * filters may not continue that checkpoint (its positions would skip keys these filters now keep).

@@ -193,6 +193,19 @@ final class LiveApplier {
             if ((onlyDb == null || onlyDb == d) && filter.acceptsDb(d)) targetDbs.add(filter.mapDb(d));
         }
         if (onlyDb != null && onlyDb >= sourceDbs && filter.acceptsDb(onlyDb)) targetDbs.add(filter.mapDb(onlyDb));
+        remove(targetDbs, filter, why);
+    }
+
+    /**
+     * Removes what an earlier run with other filters (a --fresh start) copied: its filters are not this run's, so
+     * every key of this shard goes from the target dbs it wrote into, within what Ferry owns.
+     */
+    void removeEarlierCopy(Set<Integer> writtenDbs, String why) {
+        remove(new LinkedHashSet<>(writtenDbs), null, why);
+    }
+
+    /** {@code filter}: only keys it keeps go (null: every key of the shard's scope). */
+    private void remove(Set<Integer> targetDbs, KeyFilter filter, String why) {
         targetDbs.removeIf(tdb -> !w.wroteTo(tdb)); // nothing of ours there to remove (marked as sent, not as confirmed)
         TargetOwnership ownership = ctx.ownership();
         List<Integer> foreign = targetDbs.stream().filter(tdb -> !ownership.owns(tdb)).toList();
@@ -203,7 +216,7 @@ final class LiveApplier {
                     + "if they hold only this source's data (Ferry then clears them)");
         }
         Checkpoints checkpoints = ctx.checkpoints;
-        if (scope.all() && !filter.narrowsKeys()) {
+        if (scope.all() && (filter == null || !filter.narrowsKeys())) {
             for (int tdb : targetDbs) {
                 // the checkpoint hashes stay: other shards' positions and guards, and the run's identity
                 String error = checkpoints != null ? w.flushDbKeeping(checkpoints.keys(), tdb) : w.onEveryMaster(tdb, FLUSHDB);
@@ -213,7 +226,7 @@ final class LiveApplier {
         } else {
             long removed = 0;
             for (int tdb : targetDbs) {
-                removed += w.purge(tdb, key -> scope.owns(key) && filter.acceptsName(key)
+                removed += w.purge(tdb, key -> scope.owns(key) && (filter == null || filter.acceptsName(key))
                         && (checkpoints == null || !checkpoints.keys().owns(key)));
             }
             log.info("{}: {}; removed {} key(s) of this shard from target db(s) {}", name, why, removed, targetDbs);

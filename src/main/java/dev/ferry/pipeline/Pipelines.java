@@ -42,7 +42,11 @@ public final class Pipelines implements ShardSinks {
     /** The run keeps checkpoints on the target: shards resume from them and write their positions there. */
     Pipelines checkpoints(Checkpoints checkpoints, java.util.function.Consumer<String> notices) {
         this.checkpoints = checkpoints;
-        this.notices = notices;
+        // a reason every shard gives alike (a Dragonfly master's flows) is said once
+        java.util.Set<String> said = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        this.notices = line -> {
+            if (said.add(line)) notices.accept(line);
+        };
         live.checkpoints = checkpoints;
         return this;
     }

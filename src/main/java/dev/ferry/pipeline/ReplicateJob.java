@@ -102,8 +102,33 @@ public final class ReplicateJob {
 
     /** Where the lines an operator must see at the start go: resuming, cannot resume, --fresh. */
     public ReplicateJob notices(java.util.function.Consumer<String> notices) {
-        this.notices = notices;
+        java.util.function.Consumer<String> to = notices;
+        this.notices = line -> {
+            noticed = true;
+            to.accept(line);
+        };
         return this;
+    }
+
+    /**
+     * Lines to print once the run said whether it resumes (its first notice), or once its source started without one
+     * (a first run), or at the latest after {@value #LATER_NOTICES_MS} ms: the resume window.
+     */
+    public ReplicateJob laterNotices(List<String> lines) {
+        this.later = List.copyOf(lines);
+        return this;
+    }
+
+    private static final long LATER_NOTICES_MS = 3_000;
+    private volatile boolean noticed;
+    private List<String> later = List.of();
+
+    private void printLaterNotices(long startedNanos, boolean sourceSettled) {
+        if (later.isEmpty()) return;
+        if (!noticed && !sourceSettled && System.nanoTime() - startedNanos < LATER_NOTICES_MS * 1_000_000L) return;
+        List<String> lines = later;
+        later = List.of();
+        for (String line : lines) notices.accept(line);
     }
 
     public RunStats stats() {
@@ -166,26 +191,46 @@ public final class ReplicateJob {
         return stopRequested;
     }
 
+    /** How many target failovers one run continues through (each a new run from the new master's checkpoints). */
+    private static final int FAILOVER_RESTARTS = 5;
+
     public Result run(SourceFactory factory) throws IOException {
         KeyReport report = settings.report() == null ? null : KeyReport.open(settings.report());
-        try (TargetWriter w = TargetWriter.open(settings.target(), settings.writer(), Outcomes.of(stats, report))) {
-            writer = w;
-            LoopCheck.refuseLoops(settings.source(), w);
-            Checkpoints checkpoints = null;
-            if (checkpointing != null) {
-                dev.ferry.checkpoint.RunIdentity now = new dev.ferry.checkpoint.RunIdentity(factory.kind(),
-                        settings.source().redacted(), settings.target().redacted(), settings.filter().identity(), null, null);
-                checkpoints = Checkpoints.open(w, new dev.ferry.checkpoint.CheckpointKeys(checkpointing.prefix()), now,
-                        checkpointing.fresh(), factory.cannotResume(), settings.targetOwned(), notices);
-                ownership = checkpoints.ownership();
-            } else {
-                ownership = TargetOwnership.of(w, settings.targetOwned());
-            }
-            try (Checkpoints closing = checkpoints) {
-                return run(factory, w, checkpoints, report);
+        try {
+            for (int restarts = 0; ; restarts++) {
+                String failedOver;
+                try (TargetWriter w = TargetWriter.open(settings.target(), settings.writer(), Outcomes.of(stats, report))) {
+                    writer = w;
+                    try {
+                        return runOnce(factory, w, report, restarts == 0 && checkpointing != null && checkpointing.fresh());
+                    } catch (RuntimeException e) {
+                        failedOver = w.failedOver();
+                        if (failedOver == null || stopRequested || restarts >= FAILOVER_RESTARTS) throw e;
+                    }
+                }
+                // what the old master confirmed and the new one lacks is after the new master's checkpoints: a new
+                // run from there sends it again (from the source's backlog), or copies again if that is gone
+                notices.accept("target failover: " + failedOver + "; continuing from the checkpoints the new master holds");
             }
         } finally {
             if (report != null) report.close();
+        }
+    }
+
+    private Result runOnce(SourceFactory factory, TargetWriter w, KeyReport report, boolean fresh) {
+        LoopCheck.refuseLoops(settings.source(), w);
+        Checkpoints checkpoints = null;
+        if (checkpointing != null) {
+            dev.ferry.checkpoint.RunIdentity now = new dev.ferry.checkpoint.RunIdentity(factory.kind(),
+                    settings.source().redacted(), settings.target().redacted(), settings.filter().identity(), null, null);
+            checkpoints = Checkpoints.open(w, new dev.ferry.checkpoint.CheckpointKeys(checkpointing.prefix()), now,
+                    fresh, factory.cannotResume(), settings.targetOwned(), notices);
+            ownership = checkpoints.ownership();
+        } else {
+            ownership = TargetOwnership.of(w, settings.targetOwned());
+        }
+        try (Checkpoints closing = checkpoints) {
+            return run(factory, w, checkpoints, report);
         }
     }
 
@@ -207,7 +252,9 @@ public final class ReplicateJob {
                 s.start();
                 if (checkpoints != null) checkpoints.start();
                 boolean announced = false;
+                long started = System.nanoTime();
                 while (!stopRequested) {
+                    printLaterNotices(started, s.snapshotDone() || (checkpoints == null && settings.live()));
                     RuntimeException failure = s.failure();
                     if (failure != null) throw endedBy(failure);
                     // a lost target ends the run even while the source is quiet
@@ -221,6 +268,7 @@ public final class ReplicateJob {
                     }
                     sleep(50);
                 }
+                printLaterNotices(started, true); // a short run still says it
                 SourceSummary summary = s.stop();
                 RuntimeException failure = s.failure();
                 // a shard whose full sync a stop ended is not a failure: the result says the copy is partial

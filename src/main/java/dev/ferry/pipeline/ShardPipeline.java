@@ -69,7 +69,9 @@ final class ShardPipeline implements ShardSink {
             // run copied goes too (keys the source deleted meanwhile must not stay)
             checkpoints.snapshotBegins(shard.shard(), scope.all(), () -> {
                 writer.drain();
-                live.removeShardData(null, "the earlier run's copy is replaced by a full sync");
+                String why = "the earlier run's copy is replaced by a full sync";
+                if (checkpoints.copiedByAnotherRun() != null) live.removeEarlierCopy(checkpoints.copiedByAnotherRun(), why);
+                else live.removeShardData(null, why);
             });
         }
         return feeder(at);
@@ -83,6 +85,7 @@ final class ShardPipeline implements ShardSink {
     @Override
     public void resumed(Position from) {
         notices.accept("resuming " + name + " from " + from.describe());
+        if (checkpoint == null) return;
         writer.resumeAfter(shard, checkpoint.guards);
         checkpoints.settled(shard.shard());
     }

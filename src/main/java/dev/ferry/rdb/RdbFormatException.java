@@ -31,6 +31,29 @@ public class RdbFormatException extends RuntimeException {
         }
     }
 
+    /**
+     * A read asked to resume at an offset ({@link RdbReader#readFrom}) that is not a key boundary of the file: it
+     * falls inside a record or the header, or after the file's end. The visitor was told nothing.
+     */
+    public static final class NotAKeyBoundary extends RdbFormatException {
+        private static final long serialVersionUID = 1L;
+        private final long offset;
+
+        NotAKeyBoundary(long offset, long readTo, boolean end) {
+            super(String.format(java.util.Locale.ROOT, "offset %,d is not a key boundary (%s)", offset,
+                    end && readTo < offset ? String.format(java.util.Locale.ROOT, "the file's RDB data ends at offset %,d", readTo)
+                            : readTo == offset ? "a key's expiry or access prefix ends there, not the key"
+                            : String.format(java.util.Locale.ROOT, "a record runs over it, to offset %,d", readTo)),
+                    true, null);
+            this.offset = offset;
+        }
+
+        /** The offset that was asked for. */
+        public long offset() {
+            return offset;
+        }
+    }
+
     /** Builds the final one-line message: where, which key, what. */
     static RdbFormatException at(String what, long offset, int db, byte[] key, String detail) {
         return new RdbFormatException(message(what, offset, db, key, detail), true, null);

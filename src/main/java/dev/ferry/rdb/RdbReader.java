@@ -90,6 +90,10 @@ public final class RdbReader {
     private long recordStart;
     private boolean prefixPending;
     private long storedChecksum = -1;
+    /** The key boundary to resume at (see {@link #readFrom}), or -1 to hand on every key. */
+    private long resumeAt = -1;
+    /** What the visitor is told before {@link #resumeAt} is reached, held back until it is known to be a boundary. */
+    private final java.util.List<Runnable> held = new java.util.ArrayList<>();
 
     public RdbReader(InputStream in, RdbVisitor visitor, Options options) {
         this.options = options == null ? new Options() : options;
@@ -131,6 +135,61 @@ public final class RdbReader {
         }
     }
 
+    /**
+     * Reads the file as {@link #read} does, but hands on only the keys after {@code offset}, a key boundary an
+     * earlier read claimed as a position (the end of a key's record, the start of a big value's, or the end of the
+     * file). Everything before it is read to know the reader's state there (the version, the current db, AUX
+     * fields, function libraries, module AUX) and the CRC-64, but values are skipped without being decoded; the
+     * visitor hears of those non-key records, in file order, once the offset is reached and so known to be a
+     * boundary. Positions stay offsets from the file's start.
+     *
+     * @throws RdbFormatException.NotAKeyBoundary if {@code offset} is not a boundary of this file (inside a record,
+     *         in the header, after the end): the visitor was told nothing, so the caller can read from the start
+     * @throws RdbFormatException on corrupt, truncated or unsupported input
+     */
+    public void readFrom(long offset) {
+        readFrom(offset, () -> { });
+    }
+
+    /** As {@link #readFrom(long)}; {@code reached} runs once {@code offset} proves a boundary, before anything after it. */
+    public void readFrom(long offset, Runnable reached) {
+        if (offset < 0) throw new IllegalArgumentException("offset must be >= 0");
+        resumeAt = offset;
+        held.clear();
+        held.add(reached);
+        read();
+    }
+
+    /** Whether keys are being skipped to reach {@link #resumeAt}. */
+    private boolean skipping() {
+        return resumeAt >= 0;
+    }
+
+    /** Tells the visitor now, or once the resume offset is reached. */
+    private void tell(Runnable call) {
+        if (skipping()) held.add(call);
+        else call.run();
+    }
+
+    /**
+     * At the top of the record loop (or after the checksum): hands keys on from here if this is the resume offset,
+     * refuses it if the read went past it, which means it lies inside a record.
+     */
+    private void checkResume(boolean atBoundary, boolean atEnd) {
+        if (!skipping()) return;
+        long at = in.position();
+        if (at == resumeAt && atBoundary) {
+            resumeAt = -1;
+            for (Runnable call : held) call.run();
+            held.clear();
+        } else if (at >= resumeAt || atEnd) {
+            long offset = resumeAt;
+            resumeAt = -1;
+            held.clear();
+            throw new RdbFormatException.NotAKeyBoundary(offset, at, atEnd);
+        }
+    }
+
     private void header() {
         in.startCrc();
         byte[] magic = new byte[9];
@@ -157,12 +216,14 @@ public final class RdbReader {
         if (version < 1 || version > MAX_RDB_VERSION) {
             throw RdbFormatException.of("unsupported RDB version " + version + " (this reader handles 1 to " + MAX_RDB_VERSION + ")");
         }
-        visitor.begin(version);
+        int v = version;
+        tell(() -> visitor.begin(v));
     }
 
     private void body() {
         while (true) {
             key = null;
+            checkResume(!prefixPending, false);
             if (!prefixPending) recordStart = in.position();
             int type = in.readU8();
             prefixPending = type == 252 || type == 253 || type == 248 || type == 249;
@@ -175,31 +236,46 @@ public final class RdbReader {
                     long d = in.readLen();
                     if (d < 0 || d > Integer.MAX_VALUE) throw new RdbFormatException("implausible db number " + Long.toUnsignedString(d));
                     db = (int) d;
-                    visitor.selectDb(db);
+                    int selected = db;
+                    tell(() -> visitor.selectDb(selected));
                     continue;
                 }
                 case 251: {
                     long size = in.readLen();
-                    visitor.resizeDb(size, in.readLen());
+                    long expires = in.readLen();
+                    tell(() -> visitor.resizeDb(size, expires));
                     continue;
                 }
                 case 244: in.readLen(); in.readLen(); in.readLen(); continue;
                 case 250: {
                     byte[] name = in.readString();
-                    visitor.aux(name, in.readString());
+                    byte[] value = in.readString();
+                    tell(() -> visitor.aux(name, value));
                     continue;
                 }
                 case 247: moduleAux(); continue;
                 case 246: preGaFunction(); continue;
-                case 245: visitor.functionLibrary(in.readString()); continue;
+                case 245: {
+                    byte[] code = in.readString();
+                    tell(() -> visitor.functionLibrary(code));
+                    continue;
+                }
                 case 255: eof(); return;
                 default:
                     if (ValueType.ofRdbType(type) == null || DragonflyTypes.isDragonflyOnly(type)) {
                         throw new RdbFormatException("unknown opcode or value type " + type);
                     }
-                    keyValue(type);
+                    if (skipping()) skipKeyValue(type);
+                    else keyValue(type);
             }
         }
+    }
+
+    /** A key before the resume offset: walked over, not decoded, not handed on. */
+    private void skipKeyValue(int type) {
+        in.skipString();
+        expireAt = -1;
+        ValueSkipper.skip(type, in);
     }
 
     private void moduleAux() {
@@ -208,7 +284,8 @@ public final class RdbReader {
         in.readLen();
         if (whenOpcode != 2) throw new RdbFormatException("module AUX with bad when-opcode " + whenOpcode);
         ValueSkipper.skipModuleOpcodes(in);
-        visitor.moduleAux(id, ModuleId.name(id), in.position());
+        long at = in.position();
+        tell(() -> visitor.moduleAux(id, ModuleId.name(id), at));
     }
 
     /** Redis 7.0 GA rewrites this 7.0-RC record as "#!engine name=lib\ncode"; so do we. */
@@ -222,7 +299,7 @@ public final class RdbReader {
         byte[] lib = new byte[head.length + code.length];
         System.arraycopy(head, 0, lib, 0, head.length);
         System.arraycopy(code, 0, lib, head.length, code.length);
-        visitor.functionLibrary(lib);
+        tell(() -> visitor.functionLibrary(lib));
     }
 
     private void eof() {
@@ -240,6 +317,7 @@ public final class RdbReader {
                         String.format("checksum mismatch: file says %016x, data gives %016x", stored, computed)));
             }
         }
+        checkResume(true, true);
         visitor.end(in.position());
     }
 

@@ -102,7 +102,13 @@ final class ConnectionRecovery {
             log.warn("{}; restoring the route and re-sending {} command(s)", why, todo.size());
             long deadline = System.currentTimeMillis() + reconnectTimeoutMs;
             while (true) {
-                routing.restoreRoutes(deadline);
+                // every connection replaced here hands over what it left unanswered now, before any producer can
+                // send on its successor: its own reply thread's repair would come too late, after newer commands
+                for (PipelinedConnection c : routing.restoreRoutes(deadline)) {
+                    if (c == from) continue;
+                    if (!c.awaitReaderExit(2_000)) log.warn("{}: its reply thread did not stop in time", c.brokenReason());
+                    todo.addAll(c.takeUnanswered());
+                }
                 int i = 0;
                 java.util.Set<KeyTicket> settled = new java.util.HashSet<>();
                 try {
@@ -135,6 +141,8 @@ final class ConnectionRecovery {
             routing.route(p.ticket).send(p);
             return;
         }
+        log.debug("not replayed after a lost connection: {} of key {}", new String(p.args[0], java.nio.charset.StandardCharsets.UTF_8),
+                dev.ferry.util.KeyNames.quote(p.ticket.key));
         tickets.answered(p.ticket, LOST_MID_KEY, false);
     }
 
@@ -162,20 +170,26 @@ final class ConnectionRecovery {
         }
         java.util.Set<Pending> unanswered = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         unanswered.addAll(open);
-        List<Pending> again = new ArrayList<>();
+        List<Pending> again = new ArrayList<>(); // the block as it now stands
+        List<Pending> resend = new ArrayList<>();
         for (Pending b : t.block()) {
             if (unanswered.contains(b)) {
                 again.add(b);
-            } else {
+                resend.add(b);
+            } else if (b.queued) { // answered (MULTI's OK, a QUEUED): the server dropped it with the connection
                 Pending copy = b.copy();
                 t.added(copy);
                 again.add(copy);
+                resend.add(copy);
+            } else {
+                // not handed on yet: its producer, held at the repair gate, sends it after this, on the new route
+                again.add(b);
             }
         }
         t.guard(guard, again); // a second loss looks at what was sent this time
         state.guardsResolved.increment();
         PipelinedConnection conn = routing.route(t);
-        for (Pending b : again) conn.send(b);
+        for (Pending b : resend) conn.send(b);
     }
 
     /** Why a key whose unanswered commands could not be sent again is failed. */

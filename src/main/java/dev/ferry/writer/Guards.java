@@ -51,13 +51,15 @@ final class Guards {
         return location(guardDb(piece), piece.key());
     }
 
-    /** Every command of the piece is an assignment: replaying them leaves the same data. */
+    /**
+     * The piece is one assignment: replaying it leaves the same data. A MULTI/EXEC block never is (even of
+     * assignments): a block whose connection was lost half-way must be sent again whole, which its guard tells.
+     */
     static boolean pure(CommandShaper.Piece piece) {
-        for (CommandShaper.Send s : piece.sends()) {
-            if (isWord(s.args()[0], MULTI) || isWord(s.args()[0], EXEC)) continue;
-            if (!new Pending(s.args(), null, s.db(), s.flags(), s.name()).pureAssignment()) return false;
-        }
-        return true;
+        List<CommandShaper.Send> sends = piece.sends();
+        if (sends.size() != 1) return false;
+        CommandShaper.Send s = sends.get(0);
+        return new Pending(s.args(), null, s.db(), s.flags(), s.name()).pureAssignment();
     }
 
     /** The piece's commands with its guard, in one MULTI block (a source block gets the guard before its EXEC). */

@@ -42,11 +42,15 @@ final class Node {
         return conns;
     }
 
-    /** Replaces broken connections with new ones; throws if the node cannot be reached. */
-    synchronized void repair() {
+    /** Replaces broken connections with new ones and returns the ones replaced; throws if the node cannot be reached. */
+    synchronized java.util.List<PipelinedConnection> repair() {
         PipelinedConnection[] cs = conns.clone();
+        java.util.List<PipelinedConnection> replaced = new java.util.ArrayList<>();
         for (int i = 0; i < cs.length; i++) {
-            if (cs[i].brokenReason() != null) cs[i] = connect(i);
+            if (cs[i].brokenReason() != null) {
+                replaced.add(cs[i]);
+                cs[i] = connect(i);
+            }
         }
         // the node dropped our connections, so its control connection is dead too (a socket closed by the peer
         // does not look closed here until used)
@@ -55,6 +59,7 @@ final class Node {
             control = null;
         }
         conns = cs;
+        return replaced;
     }
 
     boolean anyBroken() {

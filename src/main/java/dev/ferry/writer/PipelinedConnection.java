@@ -118,6 +118,7 @@ final class PipelinedConnection implements AutoCloseable {
     /** The commands were queued before the write failed: they are handed back by takeUnanswered, not lost. */
 
     private void enqueue(Pending p) {
+        p.queued = true;
         out.command(p.args.length);
         for (byte[] a : p.args) out.arg(a);
         inFlight.add(p);
@@ -168,6 +169,21 @@ final class PipelinedConnection implements AutoCloseable {
             synchronized (windowMonitor) {
                 windowMonitor.notifyAll();
             }
+        }
+    }
+
+    private final java.util.concurrent.CountDownLatch readerExited = new java.util.concurrent.CountDownLatch(1);
+
+    /**
+     * Waits (at most {@code ms}) until this broken connection's reply thread dispatches no more replies, so what
+     * {@link #takeUnanswered} hands to a repair is answered by nobody else. Returns whether it did.
+     */
+    boolean awaitReaderExit(long ms) {
+        try {
+            return readerExited.await(ms, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -234,6 +250,7 @@ final class PipelinedConnection implements AutoCloseable {
                         : "connection to " + address() + " lost with " + inFlightCount.get() + " commands unanswered: "
                         + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
                 conn.close();
+                readerExited.countDown(); // no reply is dispatched from here on: a repair may take what is unanswered
                 handler.onBroken(this, broken);
             }
         }

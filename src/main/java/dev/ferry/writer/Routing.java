@@ -57,9 +57,34 @@ final class Routing {
         return connectOptions;
     }
 
+    /**
+     * Masters written to so far. A slot or a Sentinel name moving to an address not among them is a failover: the
+     * new master may lack writes the old one confirmed. With checkpoints on, that stops the run so it can continue
+     * from the checkpoints the new master holds ({@link #failoverStops}).
+     */
+    private final Set<HostPort> mastersSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile boolean failoverStops;
+
+    void stopOnFailover() {
+        failoverStops = true;
+    }
+
+    /**
+     * {@code node} is now a master Ferry writes to: if it never was (and other masters were), the run stops for a
+     * failover. Returns the reason, or null.
+     */
+    private String newMaster(HostPort node) {
+        if (!mastersSeen.add(node) || !failoverStops) return null;
+        String why = "target master " + node + " took over from a master Ferry wrote to (a failover): writes the old "
+                + "master confirmed may not have reached it";
+        state.failedOver = why;
+        return why;
+    }
+
     /** Connects to every master; a master that turned out to be a replica is refused with {@code notAMaster}. */
     void connectMasters() {
         for (HostPort m : topology.masters()) {
+            mastersSeen.add(m);
             node(m);
             NodeIdentity id = identities.get(m);
             if (id != null && !id.isMaster()) throw new RedisConnectionException(notAMaster(uri, id));
@@ -127,6 +152,11 @@ final class Routing {
         if (r.ask()) {
             conn.sendTogether(Pending.control(new byte[][] {ASKING}), p);
         } else {
+            String failover = newMaster(r.to());
+            if (failover != null) {
+                state.failIfFirst(failover);
+                return; // the run stops; the restart continues from the new master's checkpoints
+            }
             topology.moved(r.slot(), r.to());
             conn.send(p);
             conn.flush();
@@ -136,9 +166,10 @@ final class Routing {
     /**
      * Waits (until {@code deadline}) until every node the topology routes to answers again as a master. A node
      * reconnected to is checked for being the same server process: one that restarted (a new run_id) may have
-     * lost what it confirmed, and ends the run.
+     * lost what it confirmed, and ends the run. Returns the broken connections it replaced.
      */
-    void restoreRoutes(long deadline) {
+    List<PipelinedConnection> restoreRoutes(long deadline) {
+        List<PipelinedConnection> replaced = new ArrayList<>();
         RuntimeException last = null;
         Set<HostPort> reconnected = new HashSet<>();
         while (System.currentTimeMillis() < deadline && !state.closing()) {
@@ -157,10 +188,14 @@ final class Routing {
                     refreshClusterMap();
                 }
                 for (HostPort m : topology.masters()) {
+                    String failover = newMaster(m);
+                    if (failover != null) throw new TargetLostException(failover);
+                }
+                for (HostPort m : topology.masters()) {
                     Node n = node(m);
                     if (n.anyBroken()) {
                         reconnected.add(m);
-                        n.repair();
+                        replaced.addAll(n.repair());
                     }
                 }
                 for (HostPort m : topology.masters()) {
@@ -169,7 +204,7 @@ final class Routing {
                         reconnected.remove(m);
                     }
                 }
-                return;
+                return replaced;
             } catch (TargetLostException e) {
                 throw e;
             } catch (RuntimeException e) {

@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.LongAdder;
 final class RunState {
     private volatile String fatal;
     private volatile boolean closing;
+    /** Why the run stopped for a target failover (a new master may lack writes the old one confirmed), or null. */
+    volatile String failedOver;
     final LongAdder keysWritten = new LongAdder();
     final LongAdder commandsApplied = new LongAdder();
     final LongAdder nonAtomicTransactions = new LongAdder();

@@ -330,6 +330,15 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
      */
     public void useCheckpoints(CheckpointKeys keys) {
         guards.use(keys);
+        routing.stopOnFailover();
+    }
+
+    /**
+     * Why the run stopped for a target failover, or null: the new master may lack writes the old one confirmed, and a
+     * run with checkpoints continues from the checkpoints the new master holds (a new run, in the same process).
+     */
+    public String failedOver() {
+        return state.failedOver;
     }
 
     /** The guards an earlier run left for {@code shard}, by {@link Guard#location}: live writes they cover are skipped. */

@@ -22,10 +22,14 @@ final class LiveRun implements AutoCloseable {
     private final CompletableFuture<ReplicateJob.Result> result;
 
     private LiveRun(ReplicateJob job) {
+        this(job, job.replicaSource());
+    }
+
+    private LiveRun(ReplicateJob job, ReplicateJob.SourceFactory factory) {
         this.job = job;
         this.result = CompletableFuture.supplyAsync(() -> {
             try {
-                return job.run(job.replicaSource());
+                return job.run(factory);
             } catch (Exception e) {
                 throw new RuntimeException(e);
             }
@@ -37,10 +41,19 @@ final class LiveRun implements AutoCloseable {
     }
 
     static LiveRun start(String source, String target, Function<ReplicateJob.Settings, ReplicateJob.Settings> tweak) {
-        ReplicateJob.Settings s = new ReplicateJob.Settings(RedisUri.parse(source), RedisUri.parse(target), true,
+        return new LiveRun(new ReplicateJob(tweak.apply(settings(source, target))));
+    }
+
+    /** A run whose source is built by {@code factory} from the job (its replica source over wrapped sinks, say). */
+    static LiveRun startWithSource(String source, String target, Function<ReplicateJob, ReplicateJob.SourceFactory> factory) {
+        ReplicateJob job = new ReplicateJob(settings(source, target));
+        return new LiveRun(job, factory.apply(job));
+    }
+
+    private static ReplicateJob.Settings settings(String source, String target) {
+        return new ReplicateJob.Settings(RedisUri.parse(source), RedisUri.parse(target), true,
                 new KeyFilter(null, null, null, null, null), writer(), 8L << 20, null, RateLimiter.NONE, false,
                 64L << 20, 1L << 30, Path.of(System.getProperty("java.io.tmpdir")), false);
-        return new LiveRun(new ReplicateJob(tweak.apply(s)));
     }
 
     static WriterOptions writer() {

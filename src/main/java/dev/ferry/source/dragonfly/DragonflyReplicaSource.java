@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * shard; every flow's snapshot is applied in parallel, then its journal. After a broken connection it reconnects
  * and asks each flow to continue from the LSN after the last record the target confirmed ({@code PARTIAL}); when
  * the master cannot (a new master id, a backlog that moved on, an LSN gap) it says why and copies again, after
- * removing what the earlier copy wrote.
+ * removing what the earlier copy wrote. A new run starts the same way from the flows' LSNs an earlier run left on the
+ * target ({@link TargetCheckpoint}), if the master still holds its journal from there.
  */
 public final class DragonflyReplicaSource implements LiveSource {
     private static final Logger log = LoggerFactory.getLogger(DragonflyReplicaSource.class);
@@ -55,6 +56,9 @@ public final class DragonflyReplicaSource implements LiveSource {
     private volatile RuntimeException failure;
     volatile boolean snapshotDone;
     private volatile Session current;
+
+    /** Where an earlier run left the flows on the target, and what this run made of it. */
+    final TargetCheckpoint checkpoint;
 
     // state that outlives a session (read and written by Session): what to resume from
     String replid;
@@ -86,6 +90,17 @@ public final class DragonflyReplicaSource implements LiveSource {
                 if (current != null) current.confirmed(flow, c);
             });
             flowSinks.add(sink);
+        }
+        this.checkpoint = TargetCheckpoint.read(flowSinks, settings.snapshotOnly());
+        if (checkpoint.usable()) {
+            // the first session asks the master for these LSNs, as after a broken connection within one run
+            replid = checkpoint.master();
+            nextLsn = checkpoint.lsns();
+            // the target holds the earlier run's whole copy, confirmed up to these LSNs, until a full sync replaces it:
+            // a stop before the master answers leaves it complete
+            snapshotDone = true;
+        } else {
+            checkpoint.refuseIfUnusable();
         }
         this.thread = new Thread(this::sessions, "dfly-session");
         this.thread.setDaemon(true);
@@ -201,10 +216,27 @@ public final class DragonflyReplicaSource implements LiveSource {
             p.appliedPosition(committed(i));
             p.lag(0, 0);
             if (p.phase() != ShardProgress.Phase.FAILED) p.phase(ShardProgress.Phase.STOPPED);
-            out.add(ShardSummary.of(p, c, Math.max(0, sessions - 1), partialSyncs, fullSyncs, 0));
+            FlowLsn standing = c == null ? checkpoint.standing(i) : null;
+            out.add(standing == null ? ShardSummary.of(p, c, Math.max(0, sessions - 1), partialSyncs, fullSyncs, 0)
+                    // nothing answered in this run (the master was not reached): the flow stands where the earlier run left it
+                    : new ShardSummary(p.name(), p.phase(), standing, standing, Math.max(0, sessions - 1), partialSyncs, fullSyncs, 0));
         }
-        return new SourceSummary(out, List.of(String.format(Locale.ROOT,
-                "Dragonfly %s: %,d session(s), %,d full and %,d partial sync(s)", address, sessions, fullSyncs, partialSyncs)));
+        List<String> notes = new ArrayList<>();
+        notes.add(String.format(Locale.ROOT, "Dragonfly %s: %,d session(s), %,d full and %,d partial sync(s)", address,
+                sessions, fullSyncs, partialSyncs));
+        if (checkpoint.note() != null) notes.add("Dragonfly " + address + ": " + checkpoint.note());
+        return new SourceSummary(out, notes);
+    }
+
+    /**
+     * The run cannot continue from the earlier run's checkpoint ({@code why}): the sinks are told, and the pipeline
+     * removes the earlier copy as the full sync that follows begins, so until that is in the copy is partial.
+     */
+    void cannotResume(String why) {
+        if (!checkpoint.usable()) return;
+        snapshotDone = false;
+        nextLsn = null;
+        checkpoint.cannotResume(why);
     }
 
     /** The LSN up to which the target answered every record of flow {@code flow}, or -1. */

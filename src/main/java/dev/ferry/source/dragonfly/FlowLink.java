@@ -3,6 +3,7 @@ package dev.ferry.source.dragonfly;
 import dev.ferry.rdb.DragonflyFlowReader;
 import dev.ferry.rdb.JournalRecord;
 import dev.ferry.rdb.RdbFormatException;
+import dev.ferry.rdb.RdbReader;
 import dev.ferry.rdb.RdbVisitor;
 import dev.ferry.record.Command;
 import dev.ferry.record.FlowLsn;
@@ -53,7 +54,8 @@ final class FlowLink implements Runnable {
     /** The master's replication id: every position of this flow is within its journal. */
     private final String master;
     private final RespConnection conn;
-    private final boolean full;
+    /** Whether this flow begins with a full sync (FULL); else it continues the journal from an LSN (PARTIAL). */
+    final boolean full;
     private final ShardSink sink;
     private final ShardProgress progress;
     private final Session session;
@@ -65,6 +67,13 @@ final class FlowLink implements Runnable {
     final CountDownLatch done = new CountDownLatch(1);
     /** LSN of the next record this flow expects; -1 until the stable phase. */
     final AtomicLong next = new AtomicLong(-1);
+    /**
+     * LSN of the next record after everything handed to the sink: where a new session continues this flow (once the
+     * sink drained). Behind {@link #next} while a record is read but not handed on: a FLUSH waiting for the other
+     * flows, a MULTI block before its EXEC. Resuming from {@code next} there would skip the FLUSH on this flow while
+     * the flow that had not reached it yet replays it, and waits at the barrier for flows that never come.
+     */
+    final AtomicLong handed = new AtomicLong(-1);
     volatile long firstAck = -1;
     /** The LSN after the last PING record: acknowledged as soon as the target confirmed it (see Session.confirmed). */
     volatile long pingAck = -1;
@@ -87,9 +96,15 @@ final class FlowLink implements Runnable {
         this.session = session;
         this.snapshotOnly = snapshotOnly;
         this.targetHasJson = targetHasJson;
-        if (!full) next.set(partialLsn);
-        this.snapshot = sink.snapshot(FlowLsn.inFullSync(master, flow));
-        this.reader = new DragonflyFlowReader(new ReplyStream(conn, sink), new Listener(), snapshot.readerOptions(), name);
+        if (!full) {
+            next.set(partialLsn);
+            handed.set(partialLsn);
+        }
+        // a partial sync sends no snapshot: opening one would tell the pipeline a copy begins (it removes an earlier
+        // run's copy there), and its reader options only matter to snapshot entries
+        this.snapshot = full ? sink.snapshot(FlowLsn.inFullSync(master, flow)) : null;
+        this.reader = new DragonflyFlowReader(new ReplyStream(conn, sink), new Listener(),
+                full ? snapshot.readerOptions() : new RdbReader.Options(), name);
         this.thread = new Thread(this, "dfly-" + name);
         this.thread.setDaemon(true);
     }
@@ -119,6 +134,7 @@ final class FlowLink implements Runnable {
             if (snapshotOnly) return;
             sink.startLive();
             sink.advance(new FlowLsn(master, flow, next.get()));
+            handed.set(next.get());
             firstAck = next.get();
             progress.phase(ShardProgress.Phase.LIVE);
             session.ackSoon();
@@ -174,6 +190,7 @@ final class FlowLink implements Runnable {
                 }
                 case FIN -> { }
             }
+            if (legacyTx.isEmpty()) handed.set(next.get());
             if (++recordsSinceAck > 1024) session.ackSoon();
         }
     }

@@ -14,6 +14,8 @@ final class FlushBarrier {
         int arrived;
         int left;
         boolean done;
+        /** The action ran to its end (it did not throw). */
+        boolean ran;
     }
 
     private final int flows;
@@ -24,8 +26,10 @@ final class FlushBarrier {
     }
 
     /**
-     * Waits for the other flows at {@code txid}; the last to arrive runs {@code action}. Returns false if
-     * {@code cancelled} said the session ended while waiting.
+     * Waits for the other flows at {@code txid}; the last to arrive runs {@code action}. Returns true once the action
+     * ran; false if {@code cancelled} said the session ended before every flow arrived, or the action failed. Once
+     * every flow arrived the action is under way, and a flow leaving then would resume before a flush that is done
+     * (the others after it): so each waits for the action's end, whether the session ends or not.
      */
     boolean await(long txid, Runnable action, BooleanSupplier cancelled) throws InterruptedException {
         Round r;
@@ -38,6 +42,7 @@ final class FlushBarrier {
         if (runIt) {
             try {
                 action.run();
+                r.ran = true;
             } finally {
                 synchronized (this) {
                     r.done = true;
@@ -49,14 +54,15 @@ final class FlushBarrier {
         }
         synchronized (this) {
             while (!r.done) {
-                if (cancelled.getAsBoolean()) {
+                if (r.arrived < flows && cancelled.getAsBoolean()) {
+                    r.arrived--; // gone: a flow arriving later must not run the action without it
                     leave(txid, r);
                     return false;
                 }
                 wait(100);
             }
             leave(txid, r);
-            return true;
+            return r.ran;
         }
     }
 

@@ -50,8 +50,13 @@ final class Session implements FlowLink.Session {
         long[] resume = src.nextLsn;
         boolean tryPartial = resume != null && !src.forceFull;
         if (tryPartial && !hs.replid().equals(src.replid)) {
-            log.warn("the Dragonfly master's id changed ({} -> {}): it restarted, so its journal cannot continue; copying again",
-                    src.replid, hs.replid());
+            if (src.checkpoint.usable()) {
+                src.cannotResume("the Dragonfly master restarted (its replication id changed from " + src.replid + " to "
+                        + hs.replid() + "), so its journal cannot continue the earlier run's");
+            } else {
+                log.warn("the Dragonfly master's id changed ({} -> {}): it restarted, so its journal cannot continue; copying again",
+                        src.replid, hs.replid());
+            }
             tryPartial = false;
         }
         barrier = new FlushBarrier(src.flows);
@@ -83,12 +88,16 @@ final class Session implements FlowLink.Session {
         if (!allFull && !allPartial) {
             for (RespConnection x : conns) x.close();
             src.forceFull = true;
-            throw new IllegalStateException("some src.flows must fully resync (" + answers + "); starting a full sync");
+            if (src.checkpoint.usable()) src.cannotResume(src.checkpoint.journalGone(fullFlows(answers)));
+            throw new IllegalStateException("some flows must fully resync (" + answers + "); starting a full sync");
         }
         src.replid = hs.replid();
         src.forceFull = false;
         if (allFull) {
-            if (tryPartial) log.warn("the Dragonfly master no longer holds the journal from the saved LSNs; copying again");
+            if (tryPartial && src.checkpoint.usable()) src.cannotResume(src.checkpoint.journalGone(fullFlows(answers)));
+            else if (tryPartial) log.warn("the Dragonfly master no longer holds the journal from the saved LSNs; copying again");
+            // copiedBefore: this run copied already (or continued an earlier run's copy), and removes that copy itself;
+            // after the sinks heard cannotResume, the pipeline removes the earlier run's copy as the snapshot begins
             if (src.copiedBefore) {
                 // the target holds a partial copy until this full sync is in: a stop now must say so
                 src.snapshotDone = false;
@@ -98,6 +107,8 @@ final class Session implements FlowLink.Session {
             src.fullSyncs++;
             log.info("Dragonfly {} ({}): full sync of {} flow(s) as {}", src.address, src.replid, src.flows, hs.syncId());
         } else {
+            src.checkpoint.resumed(src.address.toString());
+            src.copiedBefore = true;
             src.partialSyncs++;
             log.info("Dragonfly {}: partial sync of {} flow(s) as {}, from LSNs {}", src.address, src.flows, hs.syncId(),
                     java.util.Arrays.toString(resume));
@@ -173,6 +184,12 @@ final class Session implements FlowLink.Session {
         }
     }
 
+    private static List<Integer> fullFlows(List<String> answers) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < answers.size(); i++) if (answers.get(i).equals("FULL")) out.add(i);
+        return out;
+    }
+
     boolean reachedStable() {
         if (links.size() != src.flows) return false;
         for (FlowLink l : links) if (l.firstAck < 0) return false;
@@ -230,11 +247,11 @@ final class Session implements FlowLink.Session {
         if (links.isEmpty()) return; // nothing was streamed: the previous resume point still holds
         long[] lsns = new long[src.flows];
         for (FlowLink l : links) {
-            if (l.firstAck < 0) {
+            if (l.firstAck < 0 && l.full) {
                 src.nextLsn = null; // a full sync was under way: only a new one can finish it
                 return;
             }
-            lsns[l.flow] = l.next.get();
+            lsns[l.flow] = l.handed.get(); // a partial flow that read nothing yet still holds the LSN it asked for
         }
         src.nextLsn = lsns;
     }

@@ -60,4 +60,67 @@ class FlushBarrierTest {
         assertThat(result[0]).isFalse();
         assertThat(b.open()).isZero();
     }
+
+    /**
+     * Once every flow arrived the flush is under way: a session ending then must not let a flow leave as if it had
+     * not passed the flush (it would resume before a flush that is done, the others after it).
+     */
+    @Test
+    void aSessionEndingWhileTheFlushRunsWaitsForItsEnd() throws Exception {
+        FlushBarrier b = new FlushBarrier(2);
+        java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+        List<Boolean> results = new CopyOnWriteArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Thread t = new Thread(() -> {
+                try {
+                    results.add(b.await(3, () -> {
+                        running.countDown();
+                        try {
+                            release.await();
+                        } catch (InterruptedException e) {
+                            throw new RuntimeException(e);
+                        }
+                    }, cancelled::get));
+                } catch (InterruptedException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            threads.add(t);
+            t.start();
+        }
+        running.await();
+        cancelled.set(true);
+        Thread.sleep(300); // gives a waiter that would leave on the cancel (it checks every 100 ms) the chance to
+        release.countDown();
+        for (Thread t : threads) t.join(5000);
+        assertThat(results).containsExactly(true, true);
+        assertThat(b.open()).isZero();
+    }
+
+    @Test
+    void aFailedFlushReleasesTheOthersAsNotPassed() throws Exception {
+        FlushBarrier b = new FlushBarrier(2);
+        List<Boolean> results = new CopyOnWriteArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Thread t = new Thread(() -> {
+                try {
+                    results.add(b.await(5, () -> {
+                        throw new IllegalStateException("the target refused the flush");
+                    }, () -> false));
+                } catch (IllegalStateException e) {
+                    results.add(null); // the runner: the failure is its own
+                } catch (InterruptedException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            threads.add(t);
+            t.start();
+        }
+        for (Thread t : threads) t.join(5000);
+        assertThat(results).containsExactlyInAnyOrder(null, false);
+    }
 }

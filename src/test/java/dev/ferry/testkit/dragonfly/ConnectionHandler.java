@@ -164,6 +164,8 @@ final class ConnectionHandler implements Runnable {
                 return a.size() == 3 ? master.dflySync(a.get(2)) + "\r\n" : wrongArgs("dfly");
             case "STARTSTABLE":
                 return a.size() == 3 ? master.dflyStartStable(a.get(2)) + "\r\n" : wrongArgs("dfly");
+            case "REPLICAOFFSET":
+                return master.replicaOffsetReply();
             default:
                 return "-ERR Unknown subcommand or wrong number of arguments for '" + a.get(1) + "'. Try DFLY HELP.\r\n";
         }

@@ -613,6 +613,22 @@ public final class DragonflyMaster implements AutoCloseable {
 
     // ---------------------------------------------------------------- observation and control
 
+    /**
+     * The reply to {@code DFLY REPLICAOFFSET}: each shard's journal LSN (the next it assigns), as an array of integers
+     * like a real v1.40 master's; 0 on every shard until a replica made the master start its journal (here: before a
+     * first session since start or {@link #restart()}), as Dragonfly keeps no journal before that.
+     */
+    String replicaOffsetReply() {
+        lock.lock();
+        try {
+            StringBuilder sb = new StringBuilder("*").append(shards.length).append("\r\n");
+            for (Shard s : shards) sb.append(':').append(sessionCounter == 0 ? 0 : s.nextLsn).append("\r\n");
+            return sb.toString();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** LSN of the last record journaled on the flow (0 if none). */
     public long lsn(int flow) {
         lock.lock();
