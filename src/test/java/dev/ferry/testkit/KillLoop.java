@@ -77,6 +77,7 @@ public final class KillLoop {
     private long lateMinMs = 1500;
     private long lateMaxMs = 4000;
     private double earlyShare = 0.25;
+    private boolean lateAfterLive;
     private long firstMinMs = -1;
     private long firstMaxMs = -1;
     private IntConsumer whileDown = i -> { };
@@ -128,6 +129,18 @@ public final class KillLoop {
     }
 
     /**
+     * Late kills count their delay ({@code [minMs, maxMs]}) from the moment the run says it follows the source
+     * ({@code snapshot copied}) rather than from its start, so they land in the live phase however long a full sync
+     * takes on a loaded machine; a run that does not get there within 90 s fails the loop.
+     */
+    public KillLoop lateAfterLive(long minMs, long maxMs) {
+        this.lateMinMs = minMs;
+        this.lateMaxMs = maxMs;
+        this.lateAfterLive = true;
+        return this;
+    }
+
+    /**
      * The first run's kill delay, when it must land somewhere in particular (e.g. in the first snapshot, which later
      * runs may never repeat once they resume); by default it is drawn like the others.
      */
@@ -156,19 +169,24 @@ public final class KillLoop {
     public KillLoop run() {
         random = new Random(seed);
         for (int i = 0; i < kills; i++) {
-            long delay = random.nextDouble() < earlyShare ? between(earlyMinMs, earlyMaxMs) : between(lateMinMs, lateMaxMs);
-            if (i == 0 && firstMinMs >= 0) delay = between(firstMinMs, firstMaxMs);
+            boolean early = random.nextDouble() < earlyShare;
+            long delay = early ? between(earlyMinMs, earlyMaxMs) : between(lateMinMs, lateMaxMs);
+            if (i == 0 && firstMinMs >= 0) {
+                early = true;
+                delay = between(firstMinMs, firstMaxMs);
+            }
             Path out = dir.resolve(String.format("attempt-%02d.out", i));
             Path err = dir.resolve(String.format("attempt-%02d.err", i));
             boolean checkpoint = i > 0 && checkpointProbe.getAsBoolean();
             Process p = start(out, err);
             long t0 = System.nanoTime();
             startedAt = java.time.LocalTime.now();
+            if (!early && lateAfterLive) awaitLive(p, err, i);
             boolean ended = waitFor(p, delay);
             if (ended) {
                 throw new AssertionError("run #" + i + " of " + command() + " ended by itself (exit " + p.exitValue() + ") "
-                        + (System.nanoTime() - t0) / 1_000_000 + " ms after its start, before its kill at " + delay
-                        + " ms; " + history() + "\n--- stdout\n" + RedisTools.tail(out, 30) + "\n--- stderr\n" + RedisTools.tail(err, 30));
+                        + (System.nanoTime() - t0) / 1_000_000 + " ms after its start, before its kill (" + delay + " ms"
+                        + (!early && lateAfterLive ? " after it went live" : "") + "); " + history() + "\n--- stdout\n" + RedisTools.tail(out, 30) + "\n--- stderr\n" + RedisTools.tail(err, 30));
             }
             // read what it logged before killing it: lines written after this point cannot have changed its phase
             String before = read(err);
@@ -329,6 +347,19 @@ public final class KillLoop {
             throw new IllegalStateException("interrupted waiting for pid " + p.pid() + " to die", e);
         }
         ProcessRegistry.unregister(p);
+    }
+
+    /** Waits (at most 90 s) until run {@code i} logs that it follows the source, or has ended (the caller then fails). */
+    private void awaitLive(Process p, Path err, int i) {
+        long deadline = System.nanoTime() + 90_000_000_000L;
+        while (p.isAlive() && !read(err).contains(SNAPSHOT_DONE)) {
+            if (System.nanoTime() > deadline) {
+                kill(p);
+                throw new AssertionError("run #" + i + " did not say '" + SNAPSHOT_DONE + "' within 90 s; " + history()
+                        + "\n--- stderr\n" + RedisTools.tail(err, 30));
+            }
+            RedisTools.sleep(java.time.Duration.ofMillis(20));
+        }
     }
 
     /** Waits {@code ms}; true if the process ended by itself meanwhile. */

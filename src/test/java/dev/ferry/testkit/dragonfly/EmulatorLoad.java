@@ -11,7 +11,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * A seeded write load on the {@link DragonflyMaster} emulator, of commands that are not idempotent (applied twice or
- * lost, they show): INCR/INCRBY, INCRBYFLOAT, APPEND, LPUSH/RPUSH, LPOP, LMOVE and RPOPLPUSH, HINCRBY, ZINCRBY, SREM
+ * lost, they show): INCR/INCRBY, APPEND, LPUSH/RPUSH, LPOP, LMOVE and RPOPLPUSH, HINCRBY, ZINCRBY, SREM
  * of a chosen member (what Dragonfly journals for SPOP), XADD with the ID the master picked (what it journals for
  * XADD *), and transactions of several of them under one txid (what a MULTI block or a script's effects are in the
  * journal), plus SETs with an absolute expiry, DEL and PEXPIREAT.
@@ -22,7 +22,12 @@ import java.util.concurrent.locks.LockSupport;
  * several keys takes them from one flow (Dragonfly would split it per shard).
  */
 public final class EmulatorLoad {
-    private static final String[] FAMILIES = {"int", "flt", "str", "list", "hash", "zset", "set", "strm"};
+    /**
+     * No INCRBYFLOAT: Dragonfly computes it in double precision and prints the shortest text (Ferry's translation
+     * does the same on the target), while the emulator's backing Redis computes it in long double and prints 17
+     * digits, so the two would differ without anything being lost or repeated.
+     */
+    private static final String[] FAMILIES = {"int", "str", "list", "hash", "zset", "set", "strm"};
     private static final long FAR = 86_400_000L;
 
     private final DragonflyMaster master;
@@ -140,7 +145,6 @@ public final class EmulatorLoad {
         }
         return switch (fam) {
             case "int" -> rnd.nextBoolean() ? new String[] {"INCR", k} : new String[] {"INCRBY", k, Integer.toString(rnd.nextInt(2001) - 1000)};
-            case "flt" -> new String[] {"INCRBYFLOAT", k, Double.toString((rnd.nextDouble() - 0.5) * 100)};
             case "str" -> switch (rnd.nextInt(3)) {
                 case 0 -> new String[] {"SET", k, "v" + rnd.nextInt(1000), "PXAT", Long.toString(System.currentTimeMillis() + FAR)};
                 default -> new String[] {"APPEND", k, "+" + rnd.nextInt(100)};
