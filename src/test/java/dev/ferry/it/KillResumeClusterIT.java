@@ -47,7 +47,7 @@ class KillResumeClusterIT {
         String[] failedOver = new String[1];
         KillLoop loop = KillLoop.ferry(dir, "replicate", "--source", src.seedUri(), "--target", target.get().seedUri(),
                         "--target-owned")
-                .seed(24).kills(KILLS).delays(400, 1_500, 0, 0, 0.2).lateAfterLive(300, 2_500).firstDelay(1_500, 2_200).checkpointProbe(() -> DatasetDiff.hasCheckpoint(targetSide))
+                .seed(24).kills(KILLS).delays(400, 1_500, 0, 0, 0.2).lateAfterLive(300, 2_500).firstDelay(300, 1_000).checkpointProbe(() -> DatasetDiff.hasCheckpoint(targetSide))
                 .whileDown(i -> {
                     KillRuns.deleteSome(sourceSide, 5);
                     if (i == KILLS / 2) failedOver[0] = failover(src);

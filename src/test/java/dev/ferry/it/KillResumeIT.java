@@ -103,7 +103,7 @@ class KillResumeIT {
         Workload w = Workload.on(source.get()).seed(22).separateExpiry().rate(RATE).start();
         KillLoop loop = KillLoop.ferry(dir, "replicate", "--scan", "--source", source.get().uri(), "--target",
                         target.get().uri(), "--target-owned")
-                .seed(22).kills(KILLS).delays(400, 1_500, 0, 0, 0.2).lateAfterLive(300, 2_500).firstDelay(1_500, 2_200).checkpointProbe(() -> DatasetDiff.hasCheckpoint(targetSide()))
+                .seed(22).kills(KILLS).delays(400, 1_500, 0, 0, 0.2).lateAfterLive(300, 2_500).firstDelay(300, 1_000).checkpointProbe(() -> DatasetDiff.hasCheckpoint(targetSide()))
                 .whileDown(i -> KillRuns.deleteSome(sourceSide(), 10));
         try {
             loop.run();
@@ -155,7 +155,7 @@ class KillResumeIT {
 
     private KillLoop replicate(int kills) {
         return KillLoop.ferry(dir, "replicate", "--source", source.get().uri(), "--target", target.get().uri(), "--target-owned")
-                .kills(kills).delays(400, 1_500, 0, 0, 0.2).lateAfterLive(300, 2_500).firstDelay(1_500, 2_200).checkpointProbe(() -> DatasetDiff.hasCheckpoint(targetSide()));
+                .kills(kills).delays(400, 1_500, 0, 0, 0.2).lateAfterLive(300, 2_500).firstDelay(300, 1_000).checkpointProbe(() -> DatasetDiff.hasCheckpoint(targetSide()));
     }
 
     static void stopQuietly(Workload w) {

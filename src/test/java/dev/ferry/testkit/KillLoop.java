@@ -141,8 +141,9 @@ public final class KillLoop {
     }
 
     /**
-     * The first run's kill delay, when it must land somewhere in particular (e.g. in the first snapshot, which later
-     * runs may never repeat once they resume); by default it is drawn like the others.
+     * The first run's kill delay, counted from its first log line (it has opened the target and started its source;
+     * the JVM's start-up varies with the machine's load), when it must land somewhere in particular: in the first
+     * snapshot, which later runs may never repeat once they resume. By default it is drawn like the others.
      */
     public KillLoop firstDelay(long minMs, long maxMs) {
         this.firstMinMs = minMs;
@@ -181,12 +182,14 @@ public final class KillLoop {
             Process p = start(out, err);
             long t0 = System.nanoTime();
             startedAt = java.time.LocalTime.now();
-            if (!early && lateAfterLive) awaitLive(p, err, i);
+            if (!early && lateAfterLive) awaitLog(p, err, i, SNAPSHOT_DONE);
+            if (i == 0 && firstMinMs >= 0) awaitLog(p, err, i, "");
             boolean ended = waitFor(p, delay);
             if (ended) {
                 throw new AssertionError("run #" + i + " of " + command() + " ended by itself (exit " + p.exitValue() + ") "
                         + (System.nanoTime() - t0) / 1_000_000 + " ms after its start, before its kill (" + delay + " ms"
-                        + (!early && lateAfterLive ? " after it went live" : "") + "); " + history() + "\n--- stdout\n" + RedisTools.tail(out, 30) + "\n--- stderr\n" + RedisTools.tail(err, 30));
+                        + (i == 0 && firstMinMs >= 0 ? " after its first log line" : !early && lateAfterLive ? " after it went live" : "")
+                        + "); " + history() + "\n--- stdout\n" + RedisTools.tail(out, 30) + "\n--- stderr\n" + RedisTools.tail(err, 30));
             }
             // read what it logged before killing it: lines written after this point cannot have changed its phase
             String before = read(err);
@@ -349,13 +352,16 @@ public final class KillLoop {
         ProcessRegistry.unregister(p);
     }
 
-    /** Waits (at most 90 s) until run {@code i} logs that it follows the source, or has ended (the caller then fails). */
-    private void awaitLive(Process p, Path err, int i) {
+    /**
+     * Waits (at most 90 s) until run {@code i} logs {@code what} ("": anything at all), or has ended (the caller then
+     * fails with its output).
+     */
+    private void awaitLog(Process p, Path err, int i, String what) {
         long deadline = System.nanoTime() + 90_000_000_000L;
-        while (p.isAlive() && !read(err).contains(SNAPSHOT_DONE)) {
+        while (p.isAlive() && !(what.isEmpty() ? !read(err).isBlank() : read(err).contains(what))) {
             if (System.nanoTime() > deadline) {
                 kill(p);
-                throw new AssertionError("run #" + i + " did not say '" + SNAPSHOT_DONE + "' within 90 s; " + history()
+                throw new AssertionError("run #" + i + " did not log '" + what + "' within 90 s; " + history()
                         + "\n--- stderr\n" + RedisTools.tail(err, 30));
             }
             RedisTools.sleep(java.time.Duration.ofMillis(20));
