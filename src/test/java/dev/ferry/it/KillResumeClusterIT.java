@@ -63,6 +63,46 @@ class KillResumeClusterIT {
         }
     }
 
+    /**
+     * A restart that cannot resume in a cluster: while Ferry is down every source master's backlog shrinks to 16 KB
+     * and the workload writes past it, so each shard's PSYNC is refused and the shard is copied again; its full sync
+     * first removes what the earlier run copied of that shard from the cluster target (key by key: the shard is one
+     * master of three), and the target ends equal to the source.
+     */
+    @Test
+    void aShardThatCannotResumeIsCopiedAgainIntoTheClusterTarget() {
+        RedisCluster src = source.get();
+        DatasetDiff.Side sourceSide = DatasetDiff.Side.of("source", src);
+        DatasetDiff.Side targetSide = DatasetDiff.Side.of("target", target.get());
+        Preload.on(src).seed(7).keys(30_000).bigKeys(4, 2_000).run();
+        Workload w = Workload.on(src).seed(27).separateExpiry().rate(RATE).start();
+        KillLoop loop = KillLoop.ferry(dir, "replicate", "--source", src.seedUri(), "--target", target.get().seedUri(),
+                        "--target-owned")
+                .seed(27).kills(1).delays(0, 0, 0, 0, 0).lateAfterLive(1_500, 2_000)
+                .checkpointProbe(() -> DatasetDiff.hasCheckpoint(targetSide))
+                .whileDown(i -> {
+                    KillRuns.deleteSome(sourceSide, 20);
+                    for (RedisServer m : src.masters()) m.cli("CONFIG", "SET", "repl-backlog-size", "16384");
+                    KillRuns.sleep(java.time.Duration.ofMillis(1_500)); // the workload writes far more than 16 KB meanwhile
+                });
+        try {
+            loop.run();
+            KillRuns.Outcome o = KillRuns.finish(loop, w, sourceSide, targetSide);
+            System.out.println("== cluster, cannot resume: " + loop.history() + "\n  workload: " + o.workload()
+                    + "\n  last run: exit " + o.end().exitCode() + "\n  end: " + (o.difference() == null ? "equal" : o.difference()));
+            KillLoop.Attempt restart = loop.restarts().get(0);
+            org.assertj.core.api.Assertions.assertThat(restart.checkpointFound()).as(loop.history()).isTrue();
+            org.assertj.core.api.Assertions.assertThat(restart.fullSyncShards()).as("shards that said 'cannot resume'\n" + loop.history())
+                    .isPositive();
+            org.assertj.core.api.Assertions.assertThat(o.end().exitCode()).as(o.end().toString()).isZero();
+            org.assertj.core.api.Assertions.assertThat(o.difference()).as("equal at the end (catching up: %s)", o.catchUp()).isNull();
+        } finally {
+            loop.killLast();
+            KillResumeIT.stopQuietly(w);
+            for (RedisServer m : src.nodes()) if (m.isAlive()) m.cli("CONFIG", "SET", "repl-backlog-size", "268435456");
+        }
+    }
+
     /** CLUSTER FAILOVER on a replica, then waits (at most 15 s) until it is master and every node says cluster_state:ok. */
     static String failover(RedisCluster c) {
         RedisServer replica = c.replicas().get(0);
