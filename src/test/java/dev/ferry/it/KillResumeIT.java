@@ -120,18 +120,19 @@ class KillResumeIT {
     }
 
     /**
-     * {@code ferry import} of a large RDB, killed 20 times while it runs (a narrow pipeline keeps it going for many
-     * seconds): each restart of the same command continues from the target's checkpoint, and the target ends holding
+     * {@code ferry import} of a large RDB, killed 20 times while it runs (a narrow pipeline and 800k keys keep it
+     * going for many seconds; a checkpoint is written once a second, so most kills come after the first): each restart of the same command continues from the target's checkpoint, and the target ends holding
      * exactly what the file holds (compared with the server the file was saved from).
      */
     @Test
     void importKilledAndRestartedEndsEqualToTheFile() throws Exception {
-        long preloaded = Preload.on(source.get()).seed(3).keys(200_000).run();
+        // big enough that 20 runs of about 2 s each, resuming, do not reach its end (about 35k keys/s here)
+        long preloaded = Preload.on(source.get()).seed(3).keys(800_000).run();
         source.get().cli("SAVE");
         Path rdb = Files.copy(source.get().dir().resolve("dump.rdb"), dir.resolve("big.rdb"), StandardCopyOption.REPLACE_EXISTING);
         KillLoop loop = KillLoop.ferry(dir, "import", rdb.toString(), "--target", target.get().uri(), "--connections", "1",
                         "--pipeline", "2")
-                .seed(23).kills(KILLS).delays(700, 1_200, 1_000, 2_200, 0.3)
+                .seed(23).kills(KILLS).delays(700, 1_200, 1_800, 2_800, 0.2)
                 .checkpointProbe(() -> DatasetDiff.hasCheckpoint(targetSide()));
         try {
             loop.run();
