@@ -49,7 +49,7 @@ class KillResumeClusterIT {
                         "--target-owned")
                 .seed(24).kills(KILLS).delays(400, 1_500, 0, 0, 0.2).lateAfterLive(300, 2_500).firstDelay(300, 1_000).checkpointProbe(() -> DatasetDiff.hasCheckpoint(targetSide))
                 .whileDown(i -> {
-                    KillRuns.deleteSome(sourceSide, 5);
+                    KillRuns.deleteSome(i, sourceSide, 5);
                     if (i == KILLS / 2) failedOver[0] = failover(src);
                 });
         try {
@@ -81,7 +81,7 @@ class KillResumeClusterIT {
                 .seed(27).kills(1).delays(0, 0, 0, 0, 0).lateAfterLive(1_500, 2_000)
                 .checkpointProbe(() -> DatasetDiff.hasCheckpoint(targetSide))
                 .whileDown(i -> {
-                    KillRuns.deleteSome(sourceSide, 20);
+                    KillRuns.deleteSome(i, sourceSide, 20);
                     for (RedisServer m : src.masters()) m.cli("CONFIG", "SET", "repl-backlog-size", "16384");
                     KillRuns.sleep(java.time.Duration.ofMillis(1_500)); // the workload writes far more than 16 KB meanwhile
                 });

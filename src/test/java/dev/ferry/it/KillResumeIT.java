@@ -80,7 +80,7 @@ class KillResumeIT {
     void standaloneToStandalone() {
         long preloaded = Preload.on(source.get()).seed(1).keys(PRELOAD).bigKeys(20, 5_000).run();
         Workload w = Workload.on(source.get()).seed(21).separateExpiry().rate(RATE).start();
-        KillLoop loop = replicate(KILLS).seed(21).whileDown(i -> KillRuns.deleteSome(sourceSide(), 10));
+        KillLoop loop = replicate(KILLS).seed(21).whileDown(i -> KillRuns.deleteSome(i, sourceSide(), 10));
         try {
             loop.run();
             KillRuns.Outcome o = KillRuns.finish(loop, w, sourceSide(), targetSide());
@@ -104,7 +104,7 @@ class KillResumeIT {
         KillLoop loop = KillLoop.ferry(dir, "replicate", "--scan", "--source", source.get().uri(), "--target",
                         target.get().uri(), "--target-owned")
                 .seed(22).kills(KILLS).delays(400, 1_500, 0, 0, 0.2).lateAfterLive(300, 2_500).firstDelay(300, 1_000).checkpointProbe(() -> DatasetDiff.hasCheckpoint(targetSide()))
-                .whileDown(i -> KillRuns.deleteSome(sourceSide(), 10));
+                .whileDown(i -> KillRuns.deleteSome(i, sourceSide(), 10));
         try {
             loop.run();
             KillRuns.Outcome o = KillRuns.finish(loop, w, sourceSide(), targetSide());

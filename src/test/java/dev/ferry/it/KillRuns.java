@@ -48,6 +48,13 @@ final class KillRuns {
      * Deletes {@code n} random keys on each master of {@code side} (one DEL per key, on the master that holds it), while
      * Ferry is down: a resumed run must delete them on the target too, from the source's stream. Returns them.
      */
+    static List<String> deleteSome(int kill, DatasetDiff.Side side, int n) {
+        List<String> deleted = deleteSome(side, n);
+        // said, so a key that outlives its deletion on the target can be traced to the downtime it was deleted in
+        System.out.println("while down after kill #" + kill + ": deleted on the " + side.name() + " " + deleted);
+        return deleted;
+    }
+
     static List<String> deleteSome(DatasetDiff.Side side, int n) {
         List<String> deleted = new ArrayList<>();
         for (RedisServer m : side.nodes().get()) {
