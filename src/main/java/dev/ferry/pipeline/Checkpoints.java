@@ -86,7 +86,15 @@ public final class Checkpoints implements AutoCloseable {
     static Checkpoints open(TargetWriter writer, CheckpointKeys keys, RunIdentity now, boolean fresh, String resumable,
                             boolean targetOwned, Consumer<String> notices) {
         Checkpoints c = new Checkpoints(writer, keys, notices);
-        List<CheckpointHash> read = new ArrayList<>(writer.readCheckpoints(keys, List.of(0)));
+        List<CheckpointHash> read;
+        try {
+            read = new ArrayList<>(writer.readCheckpoints(keys, List.of(0)));
+        } catch (RuntimeException e) {
+            if (e.getMessage() == null || !e.getMessage().contains("NOPERM")) throw e;
+            throw new UsageException("the target's user may not use Ferry's checkpoint keys (" + keys.prefix() + "*): grant "
+                    + "it ~" + keys.prefix() + "* (or name keys it may use with --checkpoint-prefix), or run with "
+                    + "--no-checkpoints (a restart then copies everything again)");
+        }
         RunIdentity before = SavedCheckpoint.of(read).identity();
         List<Integer> otherDbs = new ArrayList<>();
         if (before != null && !writer.info().cluster()) for (int db : before.written()) if (db != 0) otherDbs.add(db);
@@ -100,6 +108,9 @@ public final class Checkpoints implements AutoCloseable {
         RunIdentity before = saved.identity();
         SortedSet<Integer> allDbs = new TreeSet<>(List.of(0));
         if (before != null) allDbs.addAll(before.written());
+        // an earlier run that wrote nothing (its source was unreachable, a typo in a URI) leaves nothing to continue
+        // or to protect: its identity must not make the corrected command start with --fresh
+        if (before != null && before.written().isEmpty()) before = null;
         if (before == null) {
             if (!saved.isEmpty()) writer.deleteCheckpoints(keys, allDbs); // a first run that died before writing who it was
             if (fresh) notices.accept("--fresh: the target holds no checkpoint of Ferry's; nothing to remove");
@@ -198,17 +209,27 @@ public final class Checkpoints implements AutoCloseable {
      * every shard (one server, or Dragonfly's flows), so theirs is done too.
      */
     synchronized void snapshotBegins(int index, boolean wholeSource, Runnable removeEarlierCopy) {
+        unsettle(index);
+        Shard s = shard(index);
+        if (s.earlierCopy) {
+            s.earlierCopy = false;
+            if (wholeSource) for (Shard o : shards.values()) o.earlierCopy = false;
+            removeEarlierCopy.run();
+        }
+    }
+
+    /**
+     * The shard's position and guards stop being true (a new full sync is coming): they go from the target before
+     * anything they cover is removed or rewritten, so a crash from here on copies the shard again rather than
+     * resuming over a removed copy.
+     */
+    synchronized void unsettle(int index) {
         Shard s = shard(index);
         s.settled = false;
         s.written = null;
         s.guards = Map.of();
         writer.deleteCheckpoints(keys, identity.written().isEmpty() ? List.of(0) : withZero(identity.written()),
                 CheckpointKeys.at(index), CheckpointKeys.guard(index));
-        if (s.earlierCopy) {
-            s.earlierCopy = false;
-            if (wholeSource) for (Shard o : shards.values()) o.earlierCopy = false;
-            removeEarlierCopy.run();
-        }
     }
 
     /** What the earlier run copied of this shard was removed another way (a source's own removal before a full sync). */
@@ -290,6 +311,16 @@ public final class Checkpoints implements AutoCloseable {
             log.warn("writing the last checkpoint failed ({}): a restart repeats a little more, and skips what is guarded",
                     e.getMessage());
         }
+    }
+
+    /**
+     * The run is complete and leaves nothing to continue (a whole file imported): its checkpoint goes, so the target
+     * holds no key of Ferry's. A later run of the same import copies the file again.
+     */
+    synchronized void forget() {
+        timer.shutdownNow();
+        closed = true;
+        writer.deleteCheckpoints(keys, withZero(identity.written()));
     }
 
     @Override

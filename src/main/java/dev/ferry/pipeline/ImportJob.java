@@ -297,7 +297,11 @@ public final class ImportJob {
         w.drain();
         int functions = feeder.loadFunctions();
         w.drain();
-        finishCheckpoints();
+        if (checkpoints != null && stats.failedCount() == 0) {
+            checkpoints.forget(); // the whole file is on the target: nothing to continue
+        } else {
+            finishCheckpoints(); // a re-run continues before the first refused key
+        }
         long confirmed = offset(w.confirmed(SHARD));
         if (confirmed < 0 && stats.failedCount() == 0) {
             // no key needed writing (a file of function libraries, or of expired or filtered keys, or resumed at

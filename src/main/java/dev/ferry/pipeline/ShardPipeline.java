@@ -154,6 +154,7 @@ final class ShardPipeline implements ShardSink {
     @Override
     public void removeCopiedData(String why) {
         writer.drain();
+        if (checkpoints != null) checkpoints.unsettle(shard.shard()); // before the copy it covers goes
         live.removeShardData(null, why);
         if (checkpoints != null) checkpoints.earlierCopyRemoved(shard.shard(), scope.all());
     }

@@ -61,17 +61,36 @@ final class AdminOps {
                 do {
                     List<Reply> page = c.callOk("SCAN", cursor, "COUNT", "1000").asList();
                     cursor = page.get(0).asText();
-                    List<byte[]> batch = new ArrayList<>();
-                    batch.add("UNLINK".getBytes(StandardCharsets.US_ASCII));
+                    List<byte[]> doomedKeys = new ArrayList<>();
                     for (Reply k : page.get(1).asList()) {
                         byte[] key = ((Reply.Bulk) k).bytes();
-                        if (doomed.test(key)) batch.add(key);
+                        if (doomed.test(key)) doomedKeys.add(key);
                     }
-                    if (batch.size() > 1) deleted += c.call(batch.toArray(new byte[0][])).asLong();
+                    deleted += unlink(c, doomedKeys);
                 } while (!cursor.equals("0"));
             }
         }
         return deleted;
+    }
+
+    /**
+     * UNLINKs {@code keys} on {@code c}: in one command on a standalone target, one per key (pipelined) on a cluster,
+     * where a command over keys of several slots is refused (CROSSSLOT).
+     */
+    private long unlink(RespConnection c, List<byte[]> keys) {
+        if (keys.isEmpty()) return 0;
+        byte[] unlink = "UNLINK".getBytes(StandardCharsets.US_ASCII);
+        if (!routing.isCluster()) {
+            List<byte[]> args = new ArrayList<>(keys.size() + 1);
+            args.add(unlink);
+            args.addAll(keys);
+            return c.call(args.toArray(new byte[0][])).asLong();
+        }
+        dev.ferry.resp.RespPipeline p = new dev.ferry.resp.RespPipeline(c);
+        for (byte[] key : keys) p.add(unlink, key);
+        long n = 0;
+        for (Reply r : p.sync()) n += r.asLong();
+        return n;
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.ferry.writer;
 
 import dev.ferry.checkpoint.CheckpointHash;
 import dev.ferry.checkpoint.CheckpointKeys;
+import dev.ferry.resp.RedisConnectionException;
 import dev.ferry.resp.RedisUri.HostPort;
 import dev.ferry.resp.Reply;
 import dev.ferry.resp.RespConnection;
@@ -39,34 +40,45 @@ final class CheckpointIo {
         return out;
     }
 
-    /** Every checkpoint hash under {@code keys} in {@code dbs} (a cluster has db 0 only), from every master. */
-    List<CheckpointHash> read(CheckpointKeys keys, Collection<Integer> dbs) {
-        List<CheckpointHash> out = new ArrayList<>();
+    /** What to do in one db of one master, its connection selected there and held. */
+    private interface InEachDb {
+        void run(HostPort master, BitSet slots, RespConnection c, int db);
+    }
+
+    /** Runs {@code action} for every master and every db of {@code dbs} (a cluster has db 0 only). */
+    private void inEachDb(Collection<Integer> dbs, InEachDb action) {
         for (Map.Entry<HostPort, BitSet> m : slotsByMaster().entrySet()) {
             RespConnection c = routing.node(m.getKey()).control();
             synchronized (c) {
                 for (int db : routing.isCluster() ? List.of(0) : dbs) {
                     if (!routing.isCluster()) c.callOk("SELECT", Integer.toString(db));
-                    RespPipeline p = new RespPipeline(c);
-                    List<Integer> slots = new ArrayList<>();
-                    for (int s = m.getValue().nextSetBit(0); s >= 0; s = m.getValue().nextSetBit(s + 1)) {
-                        p.add("HGETALL", keys.key(s));
-                        slots.add(s);
-                    }
-                    List<Reply> replies = p.sync();
-                    for (int i = 0; i < replies.size(); i++) {
-                        Reply r = replies.get(i);
-                        if (r.isError()) throw new dev.ferry.resp.RedisConnectionException("reading Ferry's checkpoint on "
-                                + m.getKey() + " failed: " + r);
-                        List<Reply> kv = r.asList();
-                        if (kv.isEmpty()) continue;
-                        Map<String, String> fields = new LinkedHashMap<>();
-                        for (int j = 0; j + 1 < kv.size(); j += 2) fields.put(kv.get(j).asText(), kv.get(j + 1).asText());
-                        out.add(new CheckpointHash(db, slots.get(i), fields));
-                    }
+                    action.run(m.getKey(), m.getValue(), c, db);
                 }
             }
         }
+    }
+
+    /** Every checkpoint hash under {@code keys} in {@code dbs} (a cluster has db 0 only), from every master. */
+    List<CheckpointHash> read(CheckpointKeys keys, Collection<Integer> dbs) {
+        List<CheckpointHash> out = new ArrayList<>();
+        inEachDb(dbs, (master, owned, c, db) -> {
+            RespPipeline p = new RespPipeline(c);
+            List<Integer> slots = new ArrayList<>();
+            for (int s = owned.nextSetBit(0); s >= 0; s = owned.nextSetBit(s + 1)) {
+                p.add("HGETALL", keys.key(s));
+                slots.add(s);
+            }
+            List<Reply> replies = p.sync();
+            for (int i = 0; i < replies.size(); i++) {
+                Reply r = replies.get(i);
+                if (r.isError()) throw new RedisConnectionException("reading Ferry's checkpoint on " + master + " failed: " + r);
+                List<Reply> kv = r.asList();
+                if (kv.isEmpty()) continue;
+                Map<String, String> fields = new LinkedHashMap<>();
+                for (int j = 0; j + 1 < kv.size(); j += 2) fields.put(kv.get(j).asText(), kv.get(j + 1).asText());
+                out.add(new CheckpointHash(db, slots.get(i), fields));
+            }
+        });
         return out;
     }
 
@@ -92,30 +104,23 @@ final class CheckpointIo {
 
     /** Removes {@code fields} from every checkpoint hash in {@code dbs}; with no field, removes the hashes. */
     void delete(CheckpointKeys keys, Collection<Integer> dbs, byte[]... fields) {
-        for (Map.Entry<HostPort, BitSet> m : slotsByMaster().entrySet()) {
-            RespConnection c = routing.node(m.getKey()).control();
-            synchronized (c) {
-                for (int db : routing.isCluster() ? List.of(0) : dbs) {
-                    if (!routing.isCluster()) c.callOk("SELECT", Integer.toString(db));
-                    RespPipeline p = new RespPipeline(c);
-                    for (int s = m.getValue().nextSetBit(0); s >= 0; s = m.getValue().nextSetBit(s + 1)) {
-                        if (fields.length == 0) {
-                            p.add("UNLINK", keys.key(s));
-                        } else {
-                            Object[] args = new Object[fields.length + 2];
-                            args[0] = "HDEL";
-                            args[1] = keys.key(s);
-                            System.arraycopy(fields, 0, args, 2, fields.length);
-                            p.add(args);
-                        }
-                    }
-                    for (Reply r : p.sync()) {
-                        if (r.isError()) throw new dev.ferry.resp.RedisConnectionException("clearing Ferry's checkpoint on "
-                                + m.getKey() + " failed: " + r);
-                    }
+        inEachDb(dbs, (master, owned, c, db) -> {
+            RespPipeline p = new RespPipeline(c);
+            for (int s = owned.nextSetBit(0); s >= 0; s = owned.nextSetBit(s + 1)) {
+                if (fields.length == 0) {
+                    p.add("UNLINK", keys.key(s));
+                } else {
+                    Object[] args = new Object[fields.length + 2];
+                    args[0] = "HDEL";
+                    args[1] = keys.key(s);
+                    System.arraycopy(fields, 0, args, 2, fields.length);
+                    p.add(args);
                 }
             }
-        }
+            for (Reply r : p.sync()) {
+                if (r.isError()) throw new RedisConnectionException("clearing Ferry's checkpoint on " + master + " failed: " + r);
+            }
+        });
     }
 
     /** Field {@code field} of {@code key} (db {@code db}), read on the node that owns it now, or null. */
@@ -143,7 +148,7 @@ final class CheckpointIo {
                     args[i++] = f.getValue();
                 }
                 List<Reply> r = new RespPipeline(c).add(args).sync();
-                if (r.get(0).isError()) throw new dev.ferry.resp.RedisConnectionException("restoring Ferry's checkpoint on "
+                if (r.get(0).isError()) throw new RedisConnectionException("restoring Ferry's checkpoint on "
                         + owner + " failed: " + r.get(0));
             }
         }

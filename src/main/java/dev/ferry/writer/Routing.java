@@ -148,6 +148,9 @@ final class Routing {
 
     /** MOVED: the slot has a new owner, remember it and send there; ASK: this one command goes there, after ASKING. */
     void redirect(Pending p, Redirect r) {
+        // after a failover the run starts again from the new master's checkpoints: a redirected part of a block
+        // sent alone would be applied there without its guard
+        if (state.failedOver != null) return;
         PipelinedConnection conn = connectionFor(r.to(), r.slot());
         if (r.ask()) {
             conn.sendTogether(Pending.control(new byte[][] {ASKING}), p);

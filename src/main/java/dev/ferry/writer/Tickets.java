@@ -66,6 +66,12 @@ final class Tickets {
             return;
         }
         String failure = t.failure();
+        if (failure != null && state.failedOver != null) {
+            // the run stops for a target failover and starts again from the new master's checkpoints, which are
+            // before this write: it is sent again then, not a failure of the copy
+            positions.complete(t.shard, t.seq, t.position(), true);
+            return;
+        }
         if (t.skipReason() != null) {
             listener.skipped(t.db, t.key, t.skipReason());
         } else if (failure != null) {

@@ -29,10 +29,11 @@ class ImportErrorsIT {
     static final String PASSWORD = "rightpw";
     static final String SECRET = "s3cr3tPW";
 
-    /** requirepass for the default user, plus an ACL user that may only touch keys "allowed:*". */
+    /** requirepass for the default user, plus an ACL user that may only touch keys "allowed:*" (and Ferry's checkpoints). */
     @RegisterExtension
     static final RedisServerExtension target = new RedisServerExtension(b -> b.name("errors-target")
-            .password(PASSWORD).user("writer", "on", ">wpw", "~allowed:*", "+@all")).flushBeforeEach();
+            .password(PASSWORD).user("writer", "on", ">wpw", "~allowed:*", "~ferry:ckpt:*", "+@all")
+            .user("narrow", "on", ">npw", "~allowed:*", "+@all")).flushBeforeEach();
 
     @TempDir
     static Path tmp;
@@ -250,6 +251,17 @@ class ImportErrorsIT {
         Cli.Result r = Rdbs.importQuiet(mixed.file(), "redis://writer:wpw@" + target.get().hostAndPort(), "--on-error", "fail");
         assertThat(oneErrorLineAfterPartialSummary(r)).matches("ferry: error: target refused key \"denied:[1-5]\" \\(db 0\\): NOPERM .*");
         assertThat(target.get().cli("KEYS", "denied:*")).isEmpty();
+    }
+
+    @Test
+    void aUserThatMayNotUseTheCheckpointKeysIsToldWhatToGrantBeforeAnythingIsWritten() {
+        Cli.Result r = Rdbs.importQuiet(mixed.file(), "redis://narrow:npw@" + target.get().hostAndPort());
+        assertThat(ImportErrorsIT.oneErrorLine(r, 2)).isEqualTo("ferry: the target's user may not use Ferry's "
+                + "checkpoint keys (ferry:ckpt:*): grant it ~ferry:ckpt:* (or name keys it may use with --checkpoint-prefix), "
+                + "or run with --no-checkpoints (a restart then copies everything again)");
+        assertThat(target.get().dbSize()).isZero();
+        Cli.Result without = Rdbs.importQuiet(mixed.file(), "redis://narrow:npw@" + target.get().hostAndPort(), "--no-checkpoints");
+        assertThat(without.out()).as(without.toString()).contains("  keys written  " + ALLOWED + "\n");
     }
 
     // ------------------------------------------------------------------ what a real process prints

@@ -25,6 +25,9 @@ public final class Datasets {
         return RespConnection.open(new HostPort(s.host(), s.port()), plain);
     }
 
+    /** Ferry's checkpoint hashes on a target: bookkeeping, never compared as data. */
+    public static final String CHECKPOINT_PREFIX = "ferry:ckpt:";
+
     /** DEBUG DIGEST of the whole server. */
     public static String digest(RedisServer s) {
         try (RespConnection c = connect(s)) {
@@ -43,7 +46,9 @@ public final class Datasets {
                     List<byte[]> batch = keys.subList(from, Math.min(keys.size(), from + 1000));
                     List<String> described = describeAll(c, batch);
                     for (int i = 0; i < batch.size(); i++) {
-                        out.put(db + ":" + new String(batch.get(i), StandardCharsets.ISO_8859_1), described.get(i));
+                        String key = new String(batch.get(i), StandardCharsets.ISO_8859_1);
+                        if (key.startsWith(CHECKPOINT_PREFIX)) continue; // Ferry's bookkeeping, not data
+                        out.put(db + ":" + key, described.get(i));
                     }
                 }
             }

@@ -222,7 +222,7 @@ public final class RedisCluster implements AutoCloseable {
         }
     }
 
-    /** Sum of {@code DBSIZE} over the masters. */
+    /** Sum of {@code DBSIZE} over the masters, without Ferry's checkpoint hashes ({@link RedisServer#dbSize()}). */
     public long dbSize() {
         return masters().stream().mapToLong(RedisServer::dbSize).sum();
     }

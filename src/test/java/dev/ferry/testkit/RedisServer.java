@@ -673,9 +673,15 @@ public final class RedisServer implements AutoCloseable {
         return RedisTools.infoField(info(section), field);
     }
 
-    /** {@code DBSIZE}. */
+    /**
+     * {@code DBSIZE} of db 0 without Ferry's checkpoint hashes (keys under {@link Datasets#CHECKPOINT_PREFIX}):
+     * they are Ferry's bookkeeping on a target, not data a test put or Ferry copied.
+     */
     public long dbSize() {
-        return Long.parseLong(cli("DBSIZE"));
+        long all = Long.parseLong(cli("DBSIZE"));
+        if (all == 0) return 0;
+        String ours = cli("--scan", "--pattern", Datasets.CHECKPOINT_PREFIX + "*").trim();
+        return all - (ours.isEmpty() ? 0 : ours.split("\n").length);
     }
 
     /** {@code FLUSHALL SYNC}. */
