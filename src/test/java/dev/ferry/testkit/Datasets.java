@@ -109,7 +109,7 @@ public final class Datasets {
      */
     private static final java.util.Set<String> INTERNAL = java.util.Set.of("seen-time", "active-time", "radix-tree-keys", "radix-tree-nodes");
 
-    private static String withoutIdleStats(Reply r) {
+    static String withoutIdleStats(Reply r) {
         if (!(r instanceof Reply.Array a) || a.items() == null) return r.toString();
         StringBuilder sb = new StringBuilder("[");
         List<Reply> items = a.items();
@@ -133,7 +133,7 @@ public final class Datasets {
         return dbs;
     }
 
-    private static List<byte[]> scanAll(RespConnection c) {
+    static List<byte[]> scanAll(RespConnection c) {
         List<byte[]> keys = new ArrayList<>();
         String cursor = "0";
         do {
