@@ -69,7 +69,8 @@ final class ImportCommand implements Callable<Integer> {
         } else {
             try (Progress p = new Progress(System.err, Progress.isTerminal(), job::bytesRead, job.fileSize(), job::keysWritten)) {
                 StopSignals.printVia(p::message);
-                job.notices(p::message);
+                // on a terminal above the bar; elsewhere as plain lines of the command's error stream
+                if (Progress.isTerminal()) job.notices(p::message);
                 if (ends.checkFirst) note = job.checkFile();
                 result = job.run();
             } finally {

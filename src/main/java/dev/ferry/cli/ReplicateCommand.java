@@ -175,7 +175,8 @@ final class ReplicateCommand implements Callable<Integer> {
         } else {
             try (ReplicateProgress p = new ReplicateProgress(System.err, Progress.isTerminal(), job)) {
                 StopSignals.printVia(p::message);
-                job.notices(p::message);
+                // on a terminal above the bar; elsewhere as plain lines of the command's error stream
+                if (Progress.isTerminal()) job.notices(p::message);
                 result = job.run(sourceFactory);
             } finally {
                 StopSignals.printVia(null);

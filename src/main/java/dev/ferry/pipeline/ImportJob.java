@@ -197,16 +197,43 @@ public final class ImportJob {
         if (Files.isDirectory(file)) throw new IOException(file + " is a directory, not an RDB file");
         KeyReport report = settings.report() == null ? null : KeyReport.open(settings.report());
         try {
-            return run(open(file), report);
+            for (int restarts = 0; ; restarts++) {
+                Result r = run(open(file), report);
+                String failedOver = lastFailover;
+                if (r.ending() != Ending.TARGET_FAILED || failedOver == null || stopRequested || restarts >= FAILOVER_RESTARTS) {
+                    return r;
+                }
+                // what the old master confirmed and the new one lacks is after the new master's checkpoint
+                notices.accept("target failover: " + failedOver + "; continuing from the checkpoint the new master holds");
+                if (checkpointing != null && checkpointing.fresh()) {
+                    checkpointing = new ReplicateJob.CheckpointSettings(checkpointing.prefix(), false);
+                }
+            }
         } finally {
             if (report != null) report.close();
         }
     }
 
+    /** How many target failovers one import continues through (each a new read from the new master's checkpoint). */
+    private static final int FAILOVER_RESTARTS = 5;
+    /** Why the last attempt stopped for a target failover (checkpoints on), or null. */
+    private volatile String lastFailover;
+
     private Result run(InputStream in, KeyReport report) throws IOException {
         WriteListener listener = Outcomes.of(stats, report);
+        lastFailover = null;
         try (InputStream input = in; TargetWriter w = TargetWriter.open(settings.target(), settings.writer(), listener)) {
             writer = w;
+            try {
+                return runWith(input, w, listener);
+            } finally {
+                lastFailover = w.failedOver();
+            }
+        }
+    }
+
+    private Result runWith(InputStream input, TargetWriter w, WriteListener listener) throws IOException {
+        {
             Checkpoints opened = null;
             if (checkpointing != null) {
                 // the file's identity stands for the source: a checkpoint's offset means nothing in another file

@@ -321,7 +321,7 @@ class ReplicateDragonflyIT {
             awaitAcked(m);
             assertThat(m.fullSyncs()).isGreaterThanOrEqualTo(2);
             assertThat(differences(b, target.get())).isEmpty();
-            assertThat(target.get().cli("DBSIZE")).isEqualTo("1");
+            assertThat(target.get().dbSize()).isEqualTo(1);
         }
     }
 
@@ -338,7 +338,7 @@ class ReplicateDragonflyIT {
                     "--report", report.toString(), "-q");
             assertThat(r.exitCode()).as(r.toString()).isZero();
             assertThat(target.get().cli("GET", "plain")).isEqualTo("value");
-            assertThat(target.get().cli("DBSIZE")).isEqualTo("1");
+            assertThat(target.get().dbSize()).isEqualTo(1);
             String lines = Files.readString(report);
             assertThat(lines).contains("doc:json").contains("JSON").contains("cms:sketch").contains("count-min")
                     .contains("memcached flags 7");
