@@ -42,6 +42,15 @@ final class ConnectionRecovery {
      * (which frees the window once re-sent, through the gate) never waits for a producer.
      */
     void send(Pending p, boolean awaitWindow) {
+        send(p, null, awaitWindow);
+    }
+
+    /** Sends a MULTI ... EXEC block (one ticket's) back to back on its route, as {@link #send} sends one command. */
+    void sendBlock(List<Pending> block) {
+        send(block.get(0), block, true);
+    }
+
+    private void send(Pending p, List<Pending> block, boolean awaitWindow) {
         // set at the first broken route: the send gives up once its route stays broken that long
         long deadline = 0;
         boolean broke = false;
@@ -52,7 +61,8 @@ final class ConnectionRecovery {
                 gate.enterSend(state::checkFatal);
                 try {
                     conn = routing.route(p.ticket);
-                    conn.send(p);
+                    if (block != null) conn.sendBlock(block);
+                    else conn.send(p);
                     return;
                 } finally {
                     gate.exitSend();

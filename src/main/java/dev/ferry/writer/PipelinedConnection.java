@@ -107,6 +107,24 @@ final class PipelinedConnection implements AutoCloseable {
         if (out.size() >= FLUSH_BYTES) flushLocked();
     }
 
+    /**
+     * Queues a MULTI ... EXEC block back to back: another shard's commands on this connection (shards share
+     * connections when there are more of them than connections) must not fall inside it. All or nothing: a broken
+     * connection queues none of it.
+     */
+    synchronized void sendBlock(java.util.List<Pending> block) {
+        checkBroken();
+        for (Pending p : block) {
+            if (p.db >= 0 && p.db != currentDb) {
+                byte[][] select = {SELECT, Integer.toString(p.db).getBytes(StandardCharsets.US_ASCII)};
+                enqueue(Pending.control(select));
+                currentDb = p.db;
+            }
+            enqueue(p);
+        }
+        if (out.size() >= FLUSH_BYTES) flushLocked();
+    }
+
     /** Queues several commands that must go back to back (ASKING + the command). */
     synchronized void sendTogether(Pending first, Pending second) {
         checkBroken();

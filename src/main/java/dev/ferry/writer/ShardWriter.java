@@ -190,7 +190,11 @@ final class ShardWriter {
             } else if (guard != null && !Guards.pure(piece)) {
                 List<Pending> block = guards.guarded(piece, shard, guard, t);
                 t.guard(guards.reference(piece, shard, guard), block);
-                for (Pending p : block) emitter(t).send(p);
+                emitter(t).sendBlock(block);
+            } else if (piece.sends().size() > 1) { // a source MULTI/EXEC block, without checkpoints
+                List<Pending> block = new java.util.ArrayList<>(piece.sends().size());
+                for (CommandShaper.Send s : piece.sends()) block.add(s.pending(t));
+                emitter(t).sendBlock(block);
             } else {
                 for (CommandShaper.Send s : piece.sends()) emitter(t).send(s.pending(t));
             }
@@ -225,6 +229,15 @@ final class ShardWriter {
             parts.state().markWritten(p.db);
             ticket.added(p);
             parts.recovery().send(p, true);
+        }
+
+        /** A MULTI ... EXEC block, queued back to back so no other shard's command falls inside it. */
+        void sendBlock(List<Pending> block) {
+            for (Pending p : block) {
+                parts.state().markWritten(p.db);
+                ticket.added(p);
+            }
+            parts.recovery().sendBlock(block);
         }
 
         @Override

@@ -67,6 +67,28 @@ class ReplicateClusterIT {
         assertThat(LiveRun.differences(clusterData(c), Datasets.perKey(standalone.get()))).isEmpty();
     }
 
+    /**
+     * Three source masters into one target connection: each master's non-repeatable writes go in MULTI blocks with
+     * their checkpoint, and another master's command must never fall inside one (it did: "MULTI calls can not be
+     * nested", "EXEC without MULTI"), whatever the threads' interleaving.
+     */
+    @Test
+    void mastersSharingOneTargetConnectionKeepEveryBlockWhole() throws Exception {
+        RedisCluster c = cluster.get();
+        Workload load = Workload.on(c).seed(13).keys(1500).separateExpiry().rate(4000).start();
+        java.util.concurrent.CompletableFuture<dev.ferry.cli.Cli.Result> run = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> dev.ferry.cli.Cli.run("replicate", "--source", c.seedUri(), "--target", standalone.get().uri(), "-q",
+                        "--connections", "1", "--run-for", "8"));
+        LiveRun.sleep(5_000);
+        Workload.Stats stats = load.stop();
+        assertThat(stats.ops()).isGreaterThan(3000);
+        dev.ferry.cli.Cli.Result r = run.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).as(r.toString()).contains("failed            0");
+        settle(() -> Datasets.perKey(c));
+        assertThat(LiveRun.differences(clusterData(c), Datasets.perKey(standalone.get()))).isEmpty();
+    }
+
     @Test
     void standaloneSpreadOverACluster() {
         RedisServer s = standalone.get();
