@@ -100,11 +100,15 @@ public final class Checkpoints implements AutoCloseable {
         if (before != null && !writer.info().cluster()) for (int db : before.written()) if (db != 0) otherDbs.add(db);
         if (!otherDbs.isEmpty()) read.addAll(writer.readCheckpoints(keys, otherDbs));
         SavedCheckpoint saved = SavedCheckpoint.of(read);
-        c.decide(saved, now, fresh, resumable, targetOwned);
+        java.util.Map<Integer, Long> ours = new java.util.TreeMap<>();
+        for (CheckpointHash h : read) ours.merge(h.db(), 1L, Long::sum);
+        c.decide(saved, now, fresh, resumable, targetOwned, ours);
         return c;
     }
 
-    private void decide(SavedCheckpoint saved, RunIdentity now, boolean fresh, String resumable, boolean targetOwned) {
+    /** {@code ours}: the checkpoint hashes found per target db, which make no db anyone else's. */
+    private void decide(SavedCheckpoint saved, RunIdentity now, boolean fresh, String resumable, boolean targetOwned,
+                        java.util.Map<Integer, Long> ours) {
         RunIdentity before = saved.identity();
         SortedSet<Integer> allDbs = new TreeSet<>(List.of(0));
         if (before != null) allDbs.addAll(before.written());
@@ -114,7 +118,7 @@ public final class Checkpoints implements AutoCloseable {
         if (before == null) {
             if (!saved.isEmpty()) writer.deleteCheckpoints(keys, allDbs); // a first run that died before writing who it was
             if (fresh) notices.accept("--fresh: the target holds no checkpoint of Ferry's; nothing to remove");
-            ownership = TargetOwnership.of(writer, targetOwned);
+            ownership = TargetOwnership.of(writer, targetOwned, ours);
             identity = now.withDbs(ownedAtStart(ownership), new TreeSet<>());
         } else {
             String mismatch = before.mismatch(now);

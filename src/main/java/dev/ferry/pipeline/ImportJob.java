@@ -324,6 +324,11 @@ public final class ImportJob {
         w.drain();
         int functions = feeder.loadFunctions();
         w.drain();
+        String failover = checkpoints == null ? null : w.confirmMasters();
+        if (failover != null) {
+            // the old master took the last writes after its replica was promoted: they are gone with it
+            return result(w, r, offset(w.confirmed(SHARD)), functions, Ending.TARGET_FAILED, failover);
+        }
         if (checkpoints != null && stats.failedCount() == 0) {
             checkpoints.forget(); // the whole file is on the target: nothing to continue
         } else {

@@ -274,6 +274,12 @@ public final class ReplicateJob {
                 // a shard whose full sync a stop ended is not a failure: the result says the copy is partial
                 if (failure != null && !(stopRequested && failure instanceof SnapshotSink.Stopped)) throw endedBy(failure);
                 w.drain();
+                if (checkpoints != null && !stopRequested) {
+                    // a copy that ends by itself (--mode snapshot): its last writes may have gone to an old master
+                    // after its replica's promotion; the restart loop continues from the new master's checkpoints
+                    String failover = w.confirmMasters();
+                    if (failover != null) throw new WriteFailedException(failover);
+                }
                 if (checkpoints != null) checkpoints.finish();
                 boolean complete = s.snapshotDone() && !snapshotCut;
                 return new Result(stats, w.keysWritten(), w.commandsApplied(), summary, w.info().describe(), w.reconnects(),

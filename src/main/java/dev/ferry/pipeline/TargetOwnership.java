@@ -28,10 +28,18 @@ public final class TargetOwnership {
 
     /** Reads the target's keys per db as the writer found them on opening (every master summed). */
     public static TargetOwnership of(TargetWriter writer, boolean declared) {
+        return of(writer, declared, Map.of());
+    }
+
+    /** As {@link #of(TargetWriter, boolean)}, not counting {@code ours} per db: Ferry's own checkpoint hashes. */
+    public static TargetOwnership of(TargetWriter writer, boolean declared, Map<Integer, Long> ours) {
         SortedMap<Integer, Long> occupied = new TreeMap<>();
         for (NodeIdentity id : writer.masterIdentities()) {
             for (Map.Entry<Integer, Long> e : id.keysByDb().entrySet()) occupied.merge(e.getKey(), e.getValue(), Long::sum);
         }
+        ours.forEach((db, n) -> {
+            if (occupied.containsKey(db) && occupied.merge(db, -n, Long::sum) <= 0) occupied.remove(db);
+        });
         return new TargetOwnership(occupied, declared, java.util.Set.of());
     }
 
@@ -40,7 +48,7 @@ public final class TargetOwnership {
      * (they hold its keys now); any other db is Ferry's only if it is empty now, or with {@code --target-owned}.
      */
     public static TargetOwnership recorded(TargetWriter writer, Collection<Integer> owned, boolean declared) {
-        TargetOwnership now = of(writer, declared);
+        TargetOwnership now = of(writer, declared, Map.of());
         return new TargetOwnership(now.occupiedAtStart, declared, java.util.Set.copyOf(owned));
     }
 

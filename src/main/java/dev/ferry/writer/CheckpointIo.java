@@ -87,6 +87,7 @@ final class CheckpointIo {
      * standalone target). Returns the first error, or null.
      */
     String writeEveryMaster(CheckpointKeys keys, byte[]... fieldsAndValues) {
+        if (!routing.mastersUnchanged()) return "the target's masters changed (a failover): nothing written";
         for (Map.Entry<HostPort, BitSet> m : slotsByMaster().entrySet()) {
             RespConnection c = routing.node(m.getKey()).control();
             synchronized (c) {

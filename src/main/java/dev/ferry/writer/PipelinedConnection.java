@@ -98,13 +98,18 @@ final class PipelinedConnection implements AutoCloseable {
      */
     synchronized void send(Pending p) {
         checkBroken();
+        enqueueInItsDb(p);
+        if (out.size() >= FLUSH_BYTES) flushLocked();
+    }
+
+    /** Queues {@code p} after a SELECT of its db when the connection stands in another one. */
+    private void enqueueInItsDb(Pending p) {
         if (p.db >= 0 && p.db != currentDb) {
             byte[][] select = {SELECT, Integer.toString(p.db).getBytes(StandardCharsets.US_ASCII)};
             enqueue(Pending.control(select));
             currentDb = p.db;
         }
         enqueue(p);
-        if (out.size() >= FLUSH_BYTES) flushLocked();
     }
 
     /**
@@ -114,14 +119,7 @@ final class PipelinedConnection implements AutoCloseable {
      */
     synchronized void sendBlock(java.util.List<Pending> block) {
         checkBroken();
-        for (Pending p : block) {
-            if (p.db >= 0 && p.db != currentDb) {
-                byte[][] select = {SELECT, Integer.toString(p.db).getBytes(StandardCharsets.US_ASCII)};
-                enqueue(Pending.control(select));
-                currentDb = p.db;
-            }
-            enqueue(p);
-        }
+        for (Pending p : block) enqueueInItsDb(p);
         if (out.size() >= FLUSH_BYTES) flushLocked();
     }
 

@@ -74,11 +74,48 @@ final class Routing {
      * failover. Returns the reason, or null.
      */
     private String newMaster(HostPort node) {
-        if (!mastersSeen.add(node) || !failoverStops) return null;
+        if (mastersSeen.contains(node) || !failoverStops) {
+            mastersSeen.add(node);
+            return null;
+        }
         String why = "target master " + node + " took over from a master Ferry wrote to (a failover): writes the old "
                 + "master confirmed may not have reached it";
-        state.failedOver = why;
+        state.failedOver = why; // first: from here no checkpoint position is written anywhere
+        mastersSeen.add(node);
         return why;
+    }
+
+    /**
+     * Whether checkpoint positions may be written to the masters the topology names: none is a master taking over
+     * (not yet known as a failover) and no failover stopped the run. A position confirmed by an old master and
+     * written to its successor would claim writes the successor never got.
+     */
+    boolean mastersUnchanged() {
+        if (state.failedOver != null) return false;
+        for (HostPort m : topology.masters()) if (failoverStops && !mastersSeen.contains(m)) return false;
+        return true;
+    }
+
+    /**
+     * Asks Sentinel (or the cluster's slot map) who the masters are now: a failover whose old master still took
+     * writes (Sentinel demotes it only after promoting its replica) shows here before any error does. Returns why
+     * the run must start again from the new master's checkpoints, or null.
+     */
+    String checkMasters() {
+        if (!failoverStops) return null;
+        List<HostPort> now;
+        if (uri.kind() == RedisUri.Kind.SENTINEL) {
+            now = List.of(Topology.resolveSentinelMaster(uri));
+        } else if (topology.isCluster()) {
+            now = Topology.ofCluster(new ArrayList<>(nodes.keySet()), connectOptions).masters();
+        } else {
+            return null;
+        }
+        for (HostPort m : now) {
+            String failover = newMaster(m);
+            if (failover != null) return failover;
+        }
+        return null;
     }
 
     /** Connects to every master; a master that turned out to be a replica is refused with {@code notAMaster}. */

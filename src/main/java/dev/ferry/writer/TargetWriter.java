@@ -351,6 +351,21 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
     }
 
     /**
+     * Before a run says it is complete: asks Sentinel or the cluster whether the masters written to are still the
+     * masters. An old master keeps answering OK for a moment after its replica was promoted, and what it took then
+     * is lost with its demotion; a run that ended inside that moment learns of it here. Returns the failover's reason
+     * (also {@link #failedOver()}), or null; a source of no answer (Sentinel unreachable) is no failover.
+     */
+    public String confirmMasters() {
+        try {
+            return routing.checkMasters();
+        } catch (RuntimeException e) {
+            log.warn("could not ask who the target's masters are now ({}): the run ends on what it saw", e.getMessage());
+            return null;
+        }
+    }
+
+    /**
      * The guards an earlier run left for {@code shard}, by {@link Guard#location}: live writes they cover are skipped.
      * Empty: none (again) — a full sync of the shard begins a new history, whose values they must not skip.
      */

@@ -151,6 +151,27 @@ class ResumeIT {
         assertThat(target.cli("GET", "a:1").trim()).as("the data stays").isEqualTo("1");
     }
 
+    /**
+     * A run that wrote nothing (its source was unreachable: a typo in the URI) leaves only its identity: the corrected
+     * command is not held to it, and the db holding nothing but that hash stays Ferry's to clear.
+     */
+    @Test
+    void aCheckpointOfARunThatWroteNothingBindsNothing() throws Exception {
+        RedisServer source = server("resume-typo-source");
+        RedisServer target = server("resume-typo-target");
+        // what a run with a mistyped source leaves when it dies right after writing who it was
+        String key = new String(new dev.ferry.checkpoint.CheckpointKeys(CKPT).key(0), java.nio.charset.StandardCharsets.UTF_8);
+        target.cli("HSET", key, "meta", new dev.ferry.checkpoint.RunIdentity("replicate", "redis://127.0.0.1:1",
+                target.uri(), "dbs=all", new java.util.TreeSet<>(List.of(0)), null).json());
+        source.cli("SET", "k", "v");
+        CompletableFuture<Cli.Result> run = replicate(source, target, "--run-for", "4");
+        LiveRun.await("the copy", () -> "v".equals(target.cli("GET", "k").trim()), run);
+        source.cli("FLUSHALL");
+        Cli.Result r = run.get(60, TimeUnit.SECONDS);
+        assertThat(r.exitCode()).as("db 0 held only Ferry's checkpoint: still Ferry's to clear\n" + r).isZero();
+        assertThat(data(target)).isEmpty();
+    }
+
     @Test
     void lostTargetConnectionsUnderNonRepeatableWritesFailNothing() throws Exception {
         RedisServer source = server("resume-kill-source");
