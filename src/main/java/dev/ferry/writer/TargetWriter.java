@@ -380,7 +380,31 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
 
     /** Every checkpoint hash under {@code keys} in target dbs {@code dbs}, from every master. */
     public List<CheckpointHash> readCheckpoints(CheckpointKeys keys, Collection<Integer> dbs) {
-        return checkpoints.read(keys, dbs);
+        return whileSlotsMove(() -> checkpoints.read(keys, dbs));
+    }
+
+    /**
+     * Runs a checkpoint operation that touches keys of every slot; while a cluster's slots move (a failover just
+     * happened, MOVED/TRYAGAIN/CLUSTERDOWN), reads the slot map again and retries, until --reconnect-timeout.
+     */
+    private <T> T whileSlotsMove(java.util.function.Supplier<T> op) {
+        long deadline = System.currentTimeMillis() + parts.options().reconnectTimeoutMs();
+        while (true) {
+            try {
+                return op.get();
+            } catch (RedisConnectionException e) {
+                String m = String.valueOf(e.getMessage());
+                boolean moving = m.contains("MOVED") || m.contains("TRYAGAIN") || m.contains("CLUSTERDOWN") || m.contains("ASK");
+                if (!routing.isCluster() || !moving || System.currentTimeMillis() > deadline) throw e;
+                log.info("{}: the cluster's slots are moving; reading its slot map again", m);
+                Pause.quietly(200);
+                try {
+                    routing.refreshClusterMap();
+                } catch (RedisConnectionException ignored) {
+                    // the next round tries again, until the deadline
+                }
+            }
+        }
     }
 
     /**
@@ -393,7 +417,10 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
 
     /** Removes {@code fields} from every checkpoint hash in {@code dbs}; with no field, the hashes themselves. */
     public void deleteCheckpoints(CheckpointKeys keys, Collection<Integer> dbs, byte[]... fields) {
-        checkpoints.delete(keys, dbs, fields);
+        whileSlotsMove(() -> {
+            checkpoints.delete(keys, dbs, fields);
+            return null;
+        });
     }
 
     /**

@@ -48,7 +48,7 @@ class KillResumeDragonflyIT {
             EmulatorLoad load = new EmulatorLoad(m, 25, 2_000, RATE).start();
             KillLoop loop = KillLoop.ferry(dir, "replicate", "--source", "dragonfly://127.0.0.1:" + m.port(), "--target",
                             target.get().uri(), "--target-owned")
-                    .seed(25).kills(KILLS).delays(400, 1_500, 0, 0, 0.25).lateAfterLive(300, 2_500).firstDelay(300, 900).checkpointProbe(() -> DatasetDiff.hasCheckpoint(targetSide))
+                    .seed(25).kills(KILLS).delays(400, 1_500, 0, 0, 0.25).lateAfterLive(300, 2_500).firstDelay(100, 500).checkpointProbe(() -> DatasetDiff.hasCheckpoint(targetSide))
                     .whileDown(i -> load.deleteSome(10));
             try {
                 loop.run();

@@ -143,7 +143,7 @@ class TargetConnectionLossIT {
         long start = System.nanoTime();
         Cli.Result r = Cli.run("import", rdb.toString(), "--target", c.seedUri(), "-q", "--db", "0", "--connections", "1",
                 "--pipeline", "2");
-        assertThat((System.nanoTime() - start) / 1_000_000).as("import outlasted the failover's start").isGreaterThan(1000);
+        assertThat((System.nanoTime() - start) / 1_000_000).as("import outlasted the failover's start: " + r).isGreaterThan(1000);
         assertThat(failover.get()).isEqualTo("OK");
         assertThat(r.exitCode()).as(r.toString()).isZero();
         awaitMaster(replica);
