@@ -233,7 +233,7 @@ public final class Checkpoints implements AutoCloseable {
         s.settled = false;
         s.written = null;
         s.guards = Map.of();
-        writer.deleteCheckpoints(keys, identity.written().isEmpty() ? List.of(0) : withZero(identity.written()),
+        writer.deleteCheckpoints(keys, withZero(identity.written()),
                 CheckpointKeys.at(index), CheckpointKeys.guard(index));
     }
 

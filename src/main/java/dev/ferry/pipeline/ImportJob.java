@@ -233,44 +233,42 @@ public final class ImportJob {
     }
 
     private Result runWith(InputStream input, TargetWriter w, WriteListener listener) throws IOException {
-        {
-            Checkpoints opened = null;
-            if (checkpointing != null) {
-                // the file's identity stands for the source: a checkpoint's offset means nothing in another file
-                dev.ferry.checkpoint.RunIdentity now = new dev.ferry.checkpoint.RunIdentity("import",
-                        FileIdentity.of(settings.file()).toString(), settings.target().redacted(),
-                        settings.filter().identity(), null, null);
-                opened = Checkpoints.open(w, new dev.ferry.checkpoint.CheckpointKeys(checkpointing.prefix()), now,
-                        checkpointing.fresh(), null, false, notices);
+        Checkpoints opened = null;
+        if (checkpointing != null) {
+            // the file's identity stands for the source: a checkpoint's offset means nothing in another file
+            dev.ferry.checkpoint.RunIdentity now = new dev.ferry.checkpoint.RunIdentity("import",
+                    FileIdentity.of(settings.file()).toString(), settings.target().redacted(),
+                    settings.filter().identity(), null, null);
+            opened = Checkpoints.open(w, new dev.ferry.checkpoint.CheckpointKeys(checkpointing.prefix()), now,
+                    checkpointing.fresh(), null, false, notices);
+        }
+        try (Checkpoints closing = opened) {
+            checkpoints = opened;
+            Pipelines sinks = new Pipelines(w, settings.filter(), RateLimiter.NONE, stats, listener, settings.writer().batch(),
+                    settings.bigValueThreshold(), settings.writer().replace(), false, null, () -> stopRequested);
+            if (opened != null) sinks.checkpoints(opened, notices);
+            // the file is the run's one source shard, and its byte offsets the positions
+            ShardPipeline pipeline = sinks.pipeline(SHARD.shard(), settings.file().getFileName().toString(), KeyScope.ALL, 16);
+            if (opened != null) {
+                // unlike a replica's snapshot, every confirmed offset of a file is a key boundary to resume from
+                opened.settled(SHARD.shard());
+                opened.start();
             }
-            try (Checkpoints closing = opened) {
-                checkpoints = opened;
-                Pipelines sinks = new Pipelines(w, settings.filter(), RateLimiter.NONE, stats, listener, settings.writer().batch(),
-                        settings.bigValueThreshold(), settings.writer().replace(), false, null, () -> stopRequested);
-                if (opened != null) sinks.checkpoints(opened, notices);
-                // the file is the run's one source shard, and its byte offsets the positions
-                ShardPipeline pipeline = sinks.pipeline(SHARD.shard(), settings.file().getFileName().toString(), KeyScope.ALL, 16);
-                if (opened != null) {
-                    // unlike a replica's snapshot, every confirmed offset of a file is a key boundary to resume from
-                    opened.settled(SHARD.shard());
-                    opened.start();
-                }
-                SnapshotFeeder feeder = pipeline.feeder(null);
-                RdbReader r = new RdbReader(input, feeder, feeder.readerOptions());
-                reader = r;
-                try {
-                    return read(w, r, resumePoint(pipeline), pipeline, feeder);
-                } catch (WriteFailedException e) {
-                    // the writer cannot drain any more, but what it sent before the failure is still answered (written
-                    // or refused): wait for those answers, so the summary's count is what the target holds
-                    if (!w.settle(SETTLE_MS)) log.warn("the target did not answer every write within {} s of the failure: "
-                            + "the counts may fall short of what it holds", SETTLE_MS / 1000);
-                    finishCheckpoints();
-                    return result(w, reader, offset(w.confirmed(SHARD)), 0, Ending.TARGET_FAILED, e.getMessage());
-                }
-            } finally {
-                checkpoints = null;
+            SnapshotFeeder feeder = pipeline.feeder(null);
+            RdbReader r = new RdbReader(input, feeder, feeder.readerOptions());
+            reader = r;
+            try {
+                return read(w, r, resumePoint(pipeline), pipeline, feeder);
+            } catch (WriteFailedException e) {
+                // the writer cannot drain any more, but what it sent before the failure is still answered (written
+                // or refused): wait for those answers, so the summary's count is what the target holds
+                if (!w.settle(SETTLE_MS)) log.warn("the target did not answer every write within {} s of the failure: "
+                        + "the counts may fall short of what it holds", SETTLE_MS / 1000);
+                finishCheckpoints();
+                return result(w, reader, offset(w.confirmed(SHARD)), 0, Ending.TARGET_FAILED, e.getMessage());
             }
+        } finally {
+            checkpoints = null;
         }
     }
 

@@ -235,56 +235,54 @@ public final class ReplicateJob {
     }
 
     private Result run(SourceFactory factory, TargetWriter w, Checkpoints checkpoints, KeyReport report) {
-        {
-            if (!settings.targetOwned() && !ownership.occupiedAtStart().isEmpty()) {
-                log.info("target {} already holds keys in {}: Ferry will never clear those dbs (a new full sync or a "
-                        + "source FLUSHALL/FLUSHDB would stop the run instead; --target-owned says they hold only this "
-                        + "source's data)", settings.target().redacted(), ownership.describe(ownership.occupiedAtStart().keySet()));
-            }
-            WriteListener outcomes = Outcomes.of(stats, report);
-            WriterOptions wo = settings.writer();
-            Pipelines sinks = new Pipelines(w, settings.filter(), settings.rate(), stats, outcomes, wo.batch(),
-                    settings.bigValueThreshold(), wo.replace(), settings.ignoreFlush(), ownership, this::stopSnapshot);
-            if (checkpoints != null) sinks.checkpoints(checkpoints, notices);
-            LiveSource s = factory.open(sinks);
-            source = s;
-            try (s) {
-                s.start();
-                if (checkpoints != null) checkpoints.start();
-                boolean announced = false;
-                long started = System.nanoTime();
-                while (!stopRequested) {
-                    printLaterNotices(started, s.snapshotDone() || (checkpoints == null && settings.live()));
-                    RuntimeException failure = s.failure();
-                    if (failure != null) throw endedBy(failure);
-                    // a lost target ends the run even while the source is quiet
-                    if (w.failure() != null) throw new WriteFailedException(w.failure());
-                    if (s.snapshotDone()) {
-                        if (!settings.live()) break;
-                        if (!announced) {
-                            announced = true;
-                            log.info("snapshot copied; following the source's changes until stopped");
-                        }
-                    }
-                    sleep(50);
-                }
-                printLaterNotices(started, true); // a short run still says it
-                SourceSummary summary = s.stop();
+        if (!settings.targetOwned() && !ownership.occupiedAtStart().isEmpty()) {
+            log.info("target {} already holds keys in {}: Ferry will never clear those dbs (a new full sync or a "
+                    + "source FLUSHALL/FLUSHDB would stop the run instead; --target-owned says they hold only this "
+                    + "source's data)", settings.target().redacted(), ownership.describe(ownership.occupiedAtStart().keySet()));
+        }
+        WriteListener outcomes = Outcomes.of(stats, report);
+        WriterOptions wo = settings.writer();
+        Pipelines sinks = new Pipelines(w, settings.filter(), settings.rate(), stats, outcomes, wo.batch(),
+                settings.bigValueThreshold(), wo.replace(), settings.ignoreFlush(), ownership, this::stopSnapshot);
+        if (checkpoints != null) sinks.checkpoints(checkpoints, notices);
+        LiveSource s = factory.open(sinks);
+        source = s;
+        try (s) {
+            s.start();
+            if (checkpoints != null) checkpoints.start();
+            boolean announced = false;
+            long started = System.nanoTime();
+            while (!stopRequested) {
+                printLaterNotices(started, s.snapshotDone() || (checkpoints == null && settings.live()));
                 RuntimeException failure = s.failure();
-                // a shard whose full sync a stop ended is not a failure: the result says the copy is partial
-                if (failure != null && !(stopRequested && failure instanceof SnapshotSink.Stopped)) throw endedBy(failure);
-                w.drain();
-                if (checkpoints != null && !stopRequested) {
-                    // a copy that ends by itself (--mode snapshot): its last writes may have gone to an old master
-                    // after its replica's promotion; the restart loop continues from the new master's checkpoints
-                    String failover = w.confirmMasters();
-                    if (failover != null) throw new WriteFailedException(failover);
+                if (failure != null) throw endedBy(failure);
+                // a lost target ends the run even while the source is quiet
+                if (w.failure() != null) throw new WriteFailedException(w.failure());
+                if (s.snapshotDone()) {
+                    if (!settings.live()) break;
+                    if (!announced) {
+                        announced = true;
+                        log.info("snapshot copied; following the source's changes until stopped");
+                    }
                 }
-                if (checkpoints != null) checkpoints.finish();
-                boolean complete = s.snapshotDone() && !snapshotCut;
-                return new Result(stats, w.keysWritten(), w.commandsApplied(), summary, w.info().describe(), w.reconnects(),
-                        w.nonAtomicTransactions(), s.caveat(), complete, complete ? -1 : sourceKeys());
+                sleep(50);
             }
+            printLaterNotices(started, true); // a short run still says it
+            SourceSummary summary = s.stop();
+            RuntimeException failure = s.failure();
+            // a shard whose full sync a stop ended is not a failure: the result says the copy is partial
+            if (failure != null && !(stopRequested && failure instanceof SnapshotSink.Stopped)) throw endedBy(failure);
+            w.drain();
+            if (checkpoints != null && !stopRequested) {
+                // a copy that ends by itself (--mode snapshot): its last writes may have gone to an old master
+                // after its replica's promotion; the restart loop continues from the new master's checkpoints
+                String failover = w.confirmMasters();
+                if (failover != null) throw new WriteFailedException(failover);
+            }
+            if (checkpoints != null) checkpoints.finish();
+            boolean complete = s.snapshotDone() && !snapshotCut;
+            return new Result(stats, w.keysWritten(), w.commandsApplied(), summary, w.info().describe(), w.reconnects(),
+                    w.nonAtomicTransactions(), s.caveat(), complete, complete ? -1 : sourceKeys());
         }
     }
 

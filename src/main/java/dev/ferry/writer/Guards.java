@@ -59,7 +59,8 @@ final class Guards {
         List<CommandShaper.Send> sends = piece.sends();
         if (sends.size() != 1) return false;
         CommandShaper.Send s = sends.get(0);
-        return new Pending(s.args(), null, s.db(), s.flags(), s.name()).pureAssignment();
+        String name = s.name() != null ? s.name() : new String(s.args()[0], StandardCharsets.US_ASCII);
+        return dev.ferry.command.CommandSafety.pureAssignment(name, s.args());
     }
 
     /** The piece's commands with its guard, in one MULTI block (a source block gets the guard before its EXEC). */

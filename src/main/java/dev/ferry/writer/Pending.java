@@ -53,11 +53,6 @@ final class Pending {
         return CommandSafety.resetsKey(name(), args);
     }
 
-    /** A command that replays only when it is one of the shard's assignments ({@link CommandSafety#pureAssignment}). */
-    boolean pureAssignment() {
-        return CommandSafety.pureAssignment(name(), args);
-    }
-
     /** The same command, to send again as a new one (a guarded block whose first commands were answered). */
     Pending copy() {
         return new Pending(args, ticket, db, flags, name);

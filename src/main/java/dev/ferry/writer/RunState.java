@@ -60,6 +60,7 @@ final class RunState {
 
     /** Told of each target db before the first write into it is sent (the checkpoint records it first). */
     volatile java.util.function.IntConsumer beforeFirstWrite;
+    private final Object firstWriteLock = new Object();
 
     void markWritten(int db) {
         if (db < 0 || wroteTo(db)) return;
@@ -68,7 +69,7 @@ final class RunState {
             set(db);
             return;
         }
-        synchronized (writtenHighDbs) { // another first writer into the db waits until it is recorded
+        synchronized (firstWriteLock) { // another first writer into the db waits until it is recorded
             if (wroteTo(db)) return;
             first.accept(db);
             set(db);
