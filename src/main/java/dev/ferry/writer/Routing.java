@@ -124,7 +124,17 @@ final class Routing {
             mastersSeen.add(m);
             node(m);
             NodeIdentity id = identities.get(m);
-            if (id != null && !id.isMaster()) throw new RedisConnectionException(notAMaster(uri, id));
+            if (id != null && !id.isMaster()) {
+                if (topology.isCluster()) throw new StaleSlotMap(notAMaster(uri, id));
+                throw new RedisConnectionException(notAMaster(uri, id));
+            }
+        }
+    }
+
+    /** A cluster's slot map names as master a node that says it is a replica: mid-failover, or a stale view. */
+    static final class StaleSlotMap extends RedisConnectionException {
+        StaleSlotMap(String message) {
+            super(message);
         }
     }
 

@@ -88,8 +88,35 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         this.parts = new ShardWriter.Parts(info, options, listener, routing, tickets, recovery, admin, state, guards);
     }
 
-    /** Connects to the target, learns what it is and its topology. Fails with a one-line message. */
+    /**
+     * Connects to the target, learns what it is and its topology. Fails with a one-line message.
+     *
+     * <p>Right after a cluster failover (a run restarting because of one, say) the node asked for the slot map may
+     * still name the demoted master: that slot map is read again until the masters it names are masters, for at
+     * most {@code --reconnect-timeout}. A replica named as the target itself is refused at once.
+     */
     public static TargetWriter open(RedisUri uri, WriterOptions options, WriteListener listener) {
+        long deadline = System.currentTimeMillis() + Math.max(options.reconnectTimeoutMs(), 1_000);
+        boolean said = false;
+        while (true) {
+            try {
+                return openOnce(uri, options, listener);
+            } catch (Routing.StaleSlotMap e) {
+                if (System.currentTimeMillis() >= deadline) {
+                    throw new RedisConnectionException(e.getMessage() + " (the cluster's slot map still said so after "
+                            + Math.max(options.reconnectTimeoutMs(), 1_000) / 1000 + " s of --reconnect-timeout)");
+                }
+                if (!said) {
+                    log.warn("target {}: {}; a failover may be in progress, reading the slot map again for up to {} s",
+                            uri.redacted(), e.getMessage(), Math.max(options.reconnectTimeoutMs(), 1_000) / 1000);
+                    said = true;
+                }
+                Pause.quietly(200); // waits for the cluster to agree on its masters; bounded by deadline
+            }
+        }
+    }
+
+    private static TargetWriter openOnce(RedisUri uri, WriterOptions options, WriteListener listener) {
         ConnectOptions co = uri.connectOptions();
         HostPort seed = uri.kind() == RedisUri.Kind.SENTINEL ? Topology.resolveSentinelMaster(uri) : null;
         List<HostPort> seeds = seed != null ? List.of(seed) : uri.hosts();
