@@ -80,6 +80,11 @@ public final class SavedCheckpoint {
         return positions.get(shard);
     }
 
+    /** Every shard's position, by shard. */
+    public Map<Integer, Position> positions() {
+        return java.util.Collections.unmodifiableMap(positions);
+    }
+
     /** Shard {@code shard}'s guards by {@link Guard#location}; empty when none. */
     public Map<Long, Guard> guards(int shard) {
         return guards.getOrDefault(shard, Map.of());

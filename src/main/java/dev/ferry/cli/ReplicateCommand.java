@@ -183,6 +183,11 @@ final class ReplicateCommand implements Callable<Integer> {
             }
         }
         PrintWriter out = spec.commandLine().getOut();
+        if (result.cutOver() != null) {
+            out.println("Cut over at " + result.cutOver().when() + " (ferry cutover " + result.cutOver().id()
+                    + "): the applications use " + result.cutOver().target() + " now; every write the source "
+                    + "confirmed before the switch is on the target, and this replicate stops here");
+        }
         printSummary(out, result, src, dst, following);
         out.flush();
         long failed = result.stats().failedCount();

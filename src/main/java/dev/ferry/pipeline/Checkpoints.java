@@ -2,6 +2,7 @@ package dev.ferry.pipeline;
 
 import dev.ferry.checkpoint.CheckpointHash;
 import dev.ferry.checkpoint.CheckpointKeys;
+import dev.ferry.checkpoint.CutoverSignal;
 import dev.ferry.checkpoint.Guard;
 import dev.ferry.checkpoint.PositionText;
 import dev.ferry.checkpoint.RunIdentity;
@@ -71,6 +72,16 @@ public final class Checkpoints implements AutoCloseable {
     private String metaWritten;
     private TargetOwnership ownership;
     private boolean warned;
+    /** A {@code ferry cutover} preparing (positions every 50 ms, touched keys listed), or null. */
+    private volatile CutoverSignal.Request prepared;
+    /** The cutover that moved the applications: the run stops. */
+    private volatile CutoverSignal.Request cutOver;
+    private final RecentKeys recent = new RecentKeys(RECENT_KEYS);
+    private String recentWritten = "";
+    private long lastWrite;
+    private long lastPoll;
+    /** Keys listed for a cutover's verify: the newest this many (each check reads them on both sides). */
+    static final int RECENT_KEYS = 2_000;
 
     private Checkpoints(TargetWriter writer, CheckpointKeys keys, Consumer<String> notices) {
         this.writer = writer;
@@ -94,6 +105,15 @@ public final class Checkpoints implements AutoCloseable {
             throw new UsageException("the target's user may not use Ferry's checkpoint keys (" + keys.prefix() + "*): grant "
                     + "it ~" + keys.prefix() + "* (or name keys it may use with --checkpoint-prefix), or run with "
                     + "--no-checkpoints (a restart then copies everything again)");
+        }
+        for (CheckpointHash h : read) {
+            CutoverSignal.Request r = CutoverSignal.parse(h.fields().get("cutover"));
+            if (r != null && r.kind() == CutoverSignal.Kind.DONE) {
+                throw new UsageException("the target was cut over at " + r.when() + " (ferry cutover moved the "
+                        + "applications to it): it holds their live data now, and a copy into it would overwrite their "
+                        + "writes. If you really mean to copy into it again, remove Ferry's checkpoint first with "
+                        + "`ferry forget`");
+            }
         }
         RunIdentity before = SavedCheckpoint.of(read).identity();
         List<Integer> otherDbs = new ArrayList<>();
@@ -193,18 +213,77 @@ public final class Checkpoints implements AutoCloseable {
         });
     }
 
-    /** Starts writing the shards' positions once a second. */
+    /**
+     * Starts writing the shards' positions once a second, and looking once a second for a {@code ferry cutover}'s
+     * request; while one prepares, both every 50 ms, so its drain waits for the writes and not for the clock.
+     */
     void start() {
-        timer.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(this::tick, 50, 50, TimeUnit.MILLISECONDS);
     }
 
     private void tick() {
+        long now = System.currentTimeMillis();
+        CutoverSignal.Request p = prepared;
+        boolean fast = p != null && now < p.atMs();
         try {
-            writePositions(null);
+            if (fast || now - lastWrite >= 1000) {
+                lastWrite = now;
+                writePositions(null);
+            }
+            if (fast || now - lastPoll >= 1000) {
+                lastPoll = now;
+                pollCutover();
+            }
         } catch (RuntimeException e) {
             if (!warned) log.warn("writing the checkpoint to the target failed ({}); trying again each second", e.getMessage());
             warned = true;
         }
+    }
+
+    /** Reads the cutover field: a new request is answered at once, a finished cutover stops the run. */
+    private void pollCutover() {
+        CutoverSignal.Request r = CutoverSignal.parse(writer.readCheckpointField(keys, CutoverSignal.FIELD));
+        CutoverSignal.Request p = prepared;
+        if (r == null) {
+            if (p != null) log.info("ferry cutover {} gave up; following the source as before", p.id());
+            prepared = null;
+            return;
+        }
+        if (r.kind() == CutoverSignal.Kind.DONE) {
+            cutOver = r;
+            return;
+        }
+        if (p == null || !p.id().equals(r.id())) {
+            recent.clear();
+            prepared = r;
+            log.info("ferry cutover {} is preparing: writing positions every 50 ms", r.id());
+            String error = writer.writeCheckpoint(keys, CutoverSignal.SEEN,
+                    CutoverSignal.seen(r.id(), false).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            if (error != null) throw new IllegalStateException("the target refused the checkpoint: " + error);
+        } else {
+            prepared = r; // a later deadline
+        }
+    }
+
+    /** A live write touched {@code cmd}'s keys in source db {@code db}: listed while a cutover prepares. */
+    void touched(int db, dev.ferry.command.ParsedCommand cmd) {
+        if (prepared == null) return;
+        byte[][] args = cmd.args();
+        for (int i : cmd.keyIndexes()) if (i < args.length) recent.add(db, args[i]);
+    }
+
+    /** The cutover that moved the applications to the target, once this run has seen it; else null. */
+    CutoverSignal.Request cutOver() {
+        return cutOver;
+    }
+
+    /** This run has stopped reading the source for the cutover: it says so (the cutover waits for it). */
+    void stoppedForCutover() {
+        CutoverSignal.Request r = cutOver;
+        if (r == null) return;
+        String error = writer.writeCheckpoint(keys, CutoverSignal.SEEN,
+                CutoverSignal.seen(r.id(), true).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        if (error != null) log.warn("could not tell ferry cutover that this run stopped: {}", error);
     }
 
     /**
@@ -292,6 +371,16 @@ public final class Checkpoints implements AutoCloseable {
             done.add(() -> s.written = text);
         }
         boolean meta = writeMeta(false);
+        if (prepared != null) {
+            // in the same HSET as the positions: a cutover that sees a position sees every key written up to it
+            String keysNow = CutoverSignal.recent(recent.snapshot());
+            if (!keysNow.equals(recentWritten)) {
+                fields.add(CutoverSignal.RECENT);
+                fields.add(keysNow.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                String k = keysNow;
+                done.add(() -> recentWritten = k);
+            }
+        }
         if (fields.isEmpty() && !meta) return;
         if (meta) {
             fields.add(CheckpointKeys.META);

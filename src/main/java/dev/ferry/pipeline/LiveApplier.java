@@ -92,6 +92,7 @@ final class LiveApplier {
                 if (mapped != null) {
                     markOtherDb(mapped);
                     w.write(shard, new Command(stage.mapDb(c.db()), mapped, c.position()));
+                    if (ctx.checkpoints != null) ctx.checkpoints.touched(c.db(), mapped);
                     moved(c.position());
                     return;
                 }
@@ -119,6 +120,7 @@ final class LiveApplier {
             if (mapped != null) {
                 markOtherDb(mapped);
                 kept.add(new Command(stage.mapDb(c.db()), mapped, position));
+                if (ctx.checkpoints != null) ctx.checkpoints.touched(c.db(), mapped);
             }
         }
         if (kept.isEmpty()) {

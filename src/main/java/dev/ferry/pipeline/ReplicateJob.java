@@ -44,7 +44,7 @@ public final class ReplicateJob {
      */
     public record Result(RunStats stats, long keysWritten, long commandsApplied, SourceSummary source, String target,
                          long reconnects, long nonAtomicTransactions, String caveat, boolean snapshotComplete,
-                         long sourceKeys) {
+                         long sourceKeys, dev.ferry.checkpoint.CutoverSignal.Request cutOver) {
     }
 
     /** Builds the source, once the target is open, over the sinks it is to write into; the scan mode plugs in here. */
@@ -258,6 +258,14 @@ public final class ReplicateJob {
                 if (failure != null) throw endedBy(failure);
                 // a lost target ends the run even while the source is quiet
                 if (w.failure() != null) throw new WriteFailedException(w.failure());
+                if (checkpoints != null && checkpoints.cutOver() != null) {
+                    // ferry cutover moved the applications to the target (the source is paused and drained):
+                    // this run's work is done, and reading on would follow a source that is no longer the master
+                    log.info("ferry cutover {} moved the applications to the target at {}: stopping",
+                            checkpoints.cutOver().id(), checkpoints.cutOver().when());
+                    stopRequested = true;
+                    break;
+                }
                 if (s.snapshotDone()) {
                     if (!settings.live()) break;
                     if (!announced) {
@@ -280,9 +288,11 @@ public final class ReplicateJob {
                 if (failover != null) throw new WriteFailedException(failover);
             }
             if (checkpoints != null) checkpoints.finish();
+            dev.ferry.checkpoint.CutoverSignal.Request cutOver = checkpoints == null ? null : checkpoints.cutOver();
+            if (cutOver != null) checkpoints.stoppedForCutover();
             boolean complete = s.snapshotDone() && !snapshotCut;
             return new Result(stats, w.keysWritten(), w.commandsApplied(), summary, w.info().describe(), w.reconnects(),
-                    w.nonAtomicTransactions(), s.caveat(), complete, complete ? -1 : sourceKeys());
+                    w.nonAtomicTransactions(), s.caveat(), complete, complete ? -1 : sourceKeys(), cutOver);
         }
     }
 

@@ -103,6 +103,30 @@ final class CheckpointIo {
         return null;
     }
 
+    /**
+     * The hashes {@link #writeEveryMaster} writes (each master's lowest slot's key, db 0): where every shard's
+     * position and the run-wide fields are, in one read per master rather than one per slot.
+     */
+    List<CheckpointHash> readEveryMaster(CheckpointKeys keys) {
+        List<CheckpointHash> out = new ArrayList<>();
+        for (Map.Entry<HostPort, BitSet> m : slotsByMaster().entrySet()) {
+            RespConnection c = routing.node(m.getKey()).control();
+            int slot = m.getValue().nextSetBit(0);
+            Reply r;
+            synchronized (c) {
+                if (!routing.isCluster()) c.callOk("SELECT", "0");
+                r = c.call(RespPipeline.ascii("HGETALL"), keys.key(slot));
+            }
+            if (r.isError()) throw new RedisConnectionException("reading Ferry's checkpoint on " + m.getKey() + " failed: " + r);
+            List<Reply> kv = r.asList();
+            if (kv.isEmpty()) continue;
+            Map<String, String> fields = new LinkedHashMap<>();
+            for (int j = 0; j + 1 < kv.size(); j += 2) fields.put(kv.get(j).asText(), kv.get(j + 1).asText());
+            out.add(new CheckpointHash(0, slot, fields));
+        }
+        return out;
+    }
+
     /** Removes {@code fields} from every checkpoint hash in {@code dbs}; with no field, removes the hashes. */
     void delete(CheckpointKeys keys, Collection<Integer> dbs, byte[]... fields) {
         inEachDb(dbs, (master, owned, c, db) -> {

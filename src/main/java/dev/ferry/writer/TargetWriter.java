@@ -442,6 +442,19 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         return checkpoints.writeEveryMaster(keys, fieldsAndValues);
     }
 
+    /** The checkpoint hash of each master that holds the shards' positions and the run-wide fields. */
+    public List<CheckpointHash> readRunCheckpoints(CheckpointKeys keys) {
+        return whileSlotsMove(() -> checkpoints.readEveryMaster(keys));
+    }
+
+    /**
+     * One field of the checkpoint hash Ferry writes run-wide fields into first (slot 0's key, db 0): the one
+     * {@link #writeCheckpoint} writes on the master owning slot 0. Null when absent.
+     */
+    public String readCheckpointField(CheckpointKeys keys, byte[] field) {
+        return whileSlotsMove(() -> checkpoints.readField(admin, 0, keys.key(0), field));
+    }
+
     /** Removes {@code fields} from every checkpoint hash in {@code dbs}; with no field, the hashes themselves. */
     public void deleteCheckpoints(CheckpointKeys keys, Collection<Integer> dbs, byte[]... fields) {
         whileSlotsMove(() -> {
