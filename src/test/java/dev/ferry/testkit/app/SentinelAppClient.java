@@ -283,7 +283,7 @@ public abstract class SentinelAppClient {
         return backoff;
     }
 
-    /** Sleeps, ending early when {@link #stop()} is called only by the next loop check; interruption ends it. */
+    /** Sleeps; an interruption ends it early ({@link #stop()} is noticed at the writer's next loop check). */
     protected static void pause(Duration d) {
         try {
             Thread.sleep(d.toMillis());
