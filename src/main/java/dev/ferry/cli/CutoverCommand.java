@@ -62,6 +62,11 @@ final class CutoverCommand implements Callable<Integer> {
         @Option(names = "--checkpoint-prefix", defaultValue = CheckpointKeys.DEFAULT_PREFIX, paramLabel = "PREFIX",
                 description = "The replicate's --checkpoint-prefix (default: ${DEFAULT-VALUE}).")
         String checkpointPrefix;
+
+        @Option(names = "--reverse", description = "After the switch, keep the old master writable and replicate the "
+                + "target back into it (as `ferry replicate`, until stopped), so a second cutover can move the "
+                + "applications back.")
+        boolean reverse;
     }
 
     @ArgGroup(validate = false, heading = "%nSource and target:%n", order = 1)
@@ -77,7 +82,7 @@ final class CutoverCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         RedisUri src = RedisUri.parse(ends.source);
         RedisUri dst = RedisUri.parse(ends.target);
         long maxLag = Millis.parse(steps.maxLag, "--max-lag");
@@ -87,7 +92,8 @@ final class CutoverCommand implements Callable<Integer> {
         if (steps.sample < 0) throw new UsageException("--sample must be >= 0");
         PrintWriter out = spec.commandLine().getOut();
         Cutover.Settings settings = new Cutover.Settings(src, dst, filters.toFilter(), maxLag, waitMs, maxPause,
-                steps.verify, steps.sample, steps.exec, steps.dryRun, steps.checkpointPrefix);
+                steps.verify, steps.sample, steps.exec, steps.dryRun, steps.checkpointPrefix, steps.reverse);
+        if (steps.reverse && steps.dryRun) throw new UsageException("--reverse applies to a real cutover, not --dry-run");
         Cutover.Result r = new Cutover(settings, line -> {
             out.println(line);
             out.flush();
@@ -112,6 +118,47 @@ final class CutoverCommand implements Callable<Integer> {
         for (String p : r.finalPositions()) out.println("  final position " + p);
         for (String n : r.notes()) out.println("  " + n);
         out.flush();
-        return r.ok() ? ExitCode.OK : ExitCode.FAILED;
+        if (!r.ok()) return ExitCode.FAILED;
+        if (steps.reverse) return reverse(src, dst, r, out);
+        return ExitCode.OK;
+    }
+
+    /**
+     * The way back: the target (now the applications' master) replicated into the old source, with checkpoints, until
+     * stopped; the old source's dbs are owned (they hold what the target held at the switch, verified).
+     */
+    private int reverse(RedisUri src, RedisUri dst, Cutover.Result r, PrintWriter out) throws java.io.IOException {
+        RedisUri back = src;
+        if (src.kind() == RedisUri.Kind.SENTINEL) {
+            RedisUri.HostPort old = r.oldMasters().get(0);
+            back = new RedisUri(RedisUri.Kind.REDIS, java.util.List.of(old), src.user(), src.password(), src.db(), src.tls(),
+                    src.tlsInsecure(), src.caCertFile(), null, null, src.timeoutMs(), (src.tls() ? "rediss://" : "redis://") + old);
+        }
+        out.println("Reverse: replicating " + dst.redacted() + " back into the old source " + back.redacted()
+                + " until stopped (Ctrl-C; `ferry replicate --source " + dst.redacted() + " --target " + back.redacted()
+                + " --target-owned` continues it). To move the applications back: ferry cutover --source "
+                + (src.kind() == RedisUri.Kind.SENTINEL ? src.redacted() : dst.redacted()) + " --target " + back.redacted());
+        out.flush();
+        dev.ferry.pipeline.ReplicateJob job = new dev.ferry.pipeline.ReplicateJob(new dev.ferry.pipeline.ReplicateJob.Settings(
+                dst, back, true, filters.toFilter().intoTargetDb(back.db()).excluding(steps.checkpointPrefix + "*"),
+                dev.ferry.writer.WriterOptions.defaults(), 8L << 20, null, dev.ferry.pipeline.RateLimiter.NONE, false,
+                256L << 20, 8192L << 20, java.nio.file.Path.of(System.getProperty("java.io.tmpdir")), true));
+        job.checkpoints(new dev.ferry.pipeline.ReplicateJob.CheckpointSettings(steps.checkpointPrefix, false));
+        job.notices(line -> {
+            out.println(line);
+            out.flush();
+        });
+        StopSignals.onInterrupt(job::requestStop, () -> String.format(Locale.ROOT, "%,d keys written, %,d commands applied",
+                job.keysWritten(), job.commandsApplied()));
+        dev.ferry.pipeline.ReplicateJob.Result rr = job.run(job.replicaSource());
+        if (rr.cutOver() != null) {
+            out.println("Reverse replicate: cut over back at " + rr.cutOver().when() + " (ferry cutover " + rr.cutOver().id() + ")");
+        } else {
+            out.printf(Locale.ROOT, "Reverse replicate stopped: %,d keys written, %,d commands applied into %s%n",
+                    rr.keysWritten(), rr.commandsApplied(), back.redacted());
+        }
+        out.flush();
+        if (rr.stats().failedCount() > 0) return ExitCode.FAILED;
+        return rr.snapshotComplete() ? ExitCode.OK : ExitCode.INCOMPLETE;
     }
 }

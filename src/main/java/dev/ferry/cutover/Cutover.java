@@ -43,7 +43,7 @@ public final class Cutover {
 
     public record Settings(RedisUri source, RedisUri target, KeyFilter filter, long maxLagMs, long waitMs,
                            long maxPauseMs, VerifyMode verify, long sample, String exec, boolean dryRun,
-                           String checkpointPrefix) {
+                           String checkpointPrefix, boolean reverse) {
     }
 
     /**
@@ -51,7 +51,8 @@ public final class Cutover {
      * @param problem    why the cutover did not happen, or (when switched) what went wrong after the switch; null
      * @param pauseMs    how long the source's writes were paused (-1 when they were not)
      */
-    public record Result(boolean switched, String problem, long pauseMs, List<String> finalPositions, List<String> notes) {
+    public record Result(boolean switched, String problem, long pauseMs, List<String> finalPositions, List<String> notes,
+                         List<HostPort> oldMasters) {
         public boolean ok() {
             return problem == null;
         }
@@ -188,7 +189,7 @@ public final class Cutover {
             if (paused) timeline.add("writes unpaused" + (unpause == null ? "" : " (" + unpause + ")"));
             clearSignal(target);
             long pauseMs = pausedAt < 0 ? -1 : System.currentTimeMillis() - pausedAt;
-            return new Result(false, why, pauseMs, List.of(), notes);
+            return new Result(false, why, pauseMs, List.of(), notes, List.of());
         }
 
         // switched: from here nothing is undone; what fails is said, and the exit code says it
@@ -201,6 +202,17 @@ public final class Cutover {
             problems.add("telling the replicate to stop failed (" + e.getMessage() + "): stop it yourself");
         }
         for (SourceMaster m : masters) {
+            if (s.reverse()) {
+                // it takes the target's writes back from Ferry; the applications' connections go, and Sentinel no
+                // longer names it
+                try {
+                    notes.add("old master " + m.address() + " stays writable for --reverse (Ferry copies the target's "
+                            + "writes into it); " + m.disconnectClients() + " client connection(s) closed");
+                } catch (RuntimeException e) {
+                    problems.add("closing the clients of old master " + m.address() + " failed: " + e.getMessage());
+                }
+                continue;
+            }
             try {
                 String undo = m.refuseWrites();
                 long n = m.disconnectClients();
@@ -209,6 +221,16 @@ public final class Cutover {
             } catch (RuntimeException e) {
                 problems.add("old master " + m.address() + " could not be made to refuse writes (" + e.getMessage()
                         + "): stop the applications writing there");
+            }
+        }
+        if (s.reverse() && sentinels != null) {
+            try {
+                sentinels.forgetOldServers(2_000);
+                notes.add("the Sentinels forgot the old master and its replicas (SENTINEL RESET), so that none makes it "
+                        + "a replica of the target while Ferry copies back into it");
+            } catch (RuntimeException e) {
+                problems.add("SENTINEL RESET failed (" + e.getMessage() + "): a Sentinel may make the old master a replica "
+                        + "of the target, which stops the reverse copy");
             }
         }
         boolean stopped = false;
@@ -233,7 +255,7 @@ public final class Cutover {
                     + "marked as cut over, so a restart refuses to copy into it");
         }
         return new Result(true, problems.isEmpty() ? null : String.join("; ", problems), pauseMs,
-                finalLines(finals, shards), notes);
+                finalLines(finals, shards), notes, masters.stream().map(SourceMaster::address).toList());
     }
 
     /** Which checkpoint shard follows each source master: the one whose position is in that master's history. */
@@ -400,9 +422,9 @@ public final class Cutover {
                 }
                 timeline.add(String.format(Locale.ROOT, "verified %,d source and %,d target keys", r.sourceKeys(), r.targetKeys()));
             }
-            return new Result(false, null, -1, List.of(), notes);
+            return new Result(false, null, -1, List.of(), notes, List.of());
         } catch (Exception e) {
-            return new Result(false, "verify failed: " + e.getMessage(), -1, List.of(), notes);
+            return new Result(false, "verify failed: " + e.getMessage(), -1, List.of(), notes, List.of());
         } finally {
             clearSignal(target);
         }

@@ -9,4 +9,5 @@ final class SentinelSwitch {
     HostPort currentMaster() { return null; }
     String switchTo(HostPort m, String user, String password, long timeoutMs) { return null; }
     void undo(long timeoutMs) { }
+    void forgetOldServers(long timeoutMs) { }
 }

@@ -262,6 +262,51 @@ class CutoverIT {
         }
     }
 
+    /**
+     * The way back: with --reverse the cutover keeps the old master writable and replicates the target into it; a
+     * write on the target reaches the old source, and a second cutover (target to old source) moves everything back,
+     * ending the reverse copy by itself.
+     */
+    @Test
+    void reverseCopiesTheTargetBackAndASecondCutoverMovesBack() throws Exception {
+        RedisServer source = server("src");
+        RedisServer target = server("dst");
+        source.cli("SET", "before", "1");
+        CompletableFuture<Cli.Result> replicate = replicate(source, target);
+        awaitLive(target, replicate);
+        AppWriter app = app(source);
+        sleep(500);
+        CompletableFuture<Cli.Result> forward = CompletableFuture.supplyAsync(() -> Cli.run("cutover", "--source",
+                source.uri(), "--target", target.uri(), "--exec", "true", "--reverse"));
+        assertThat(replicate.get(60, TimeUnit.SECONDS).exitCode()).isZero();
+        app.stop();
+        assertThat(app.error).contains("connection closed");
+        assertExactlyOnce(app.acked, target);
+
+        // the applications now write on the target: the old source gets their writes back
+        target.cli("SET", "written-after", "on-target");
+        target.cli("RPUSH", "seq", "-1");
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!"on-target".equals(source.cli("GET", "written-after"))) {
+            assertThat(forward).as("the reverse copy runs").isNotDone();
+            assertThat(System.currentTimeMillis()).as("the target's write reached the old source").isLessThan(deadline);
+            sleep(50);
+        }
+        awaitEqual(target, source, "seq");
+        assertThat(source.cli("LLEN", "seq")).isEqualTo(Long.toString(app.acked.size() + 1));
+
+        // the second cutover, back: the reverse copy stops by itself, and the old source is the master again
+        Cli.Result back = Cli.run("cutover", "--source", target.uri(), "--target", source.uri(), "--exec", "true");
+        assertThat(back.exitCode()).as(back.toString()).isZero();
+        Cli.Result f = forward.get(30, TimeUnit.SECONDS);
+        assertThat(f.exitCode()).as(f.toString()).isZero();
+        assertThat(f.out()).contains("Reverse: replicating " + target.uri() + " back into the old source " + source.uri())
+                .contains("Reverse replicate: cut over back at ");
+        assertThat(Datasets.perKey(source)).isEqualTo(Datasets.perKey(target));
+        assertThat(target.cli("SET", "x", "1")).contains("NOREPLICAS");
+        assertThat(source.cli("SET", "x", "1")).isEqualTo("OK");
+    }
+
     @Test
     void dryRunPausesAndSwitchesNothing() {
         RedisServer source = server("src");
