@@ -272,6 +272,12 @@ public final class Checkpoints implements AutoCloseable {
         for (int i : cmd.keyIndexes()) if (i < args.length) recent.add(db, args[i]);
     }
 
+    /** Whether a cutover is preparing (until its deadline) or done. */
+    boolean cutoverUnderWay() {
+        CutoverSignal.Request p = prepared;
+        return cutOver != null || (p != null && System.currentTimeMillis() < p.atMs());
+    }
+
     /** The cutover that moved the applications to the target, once this run has seen it; else null. */
     CutoverSignal.Request cutOver() {
         return cutOver;

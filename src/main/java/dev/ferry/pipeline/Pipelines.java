@@ -78,4 +78,10 @@ public final class Pipelines implements ShardSinks {
         if (checkpoints == null) step.run();
         else checkpoints.together(step);
     }
+
+    @Override
+    public boolean cutoverUnderWay() {
+        Checkpoints c = checkpoints;
+        return c != null && c.cutoverUnderWay();
+    }
 }

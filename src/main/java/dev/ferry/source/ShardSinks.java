@@ -21,4 +21,13 @@ public interface ShardSinks {
      * then finds all of them before the event or all after it, never some on each side.
      */
     void together(Runnable step);
+
+    /**
+     * Whether a {@code ferry cutover} is moving the applications to the target: a source must not follow its master
+     * to a new address now (Sentinel is about to name the target itself, and copying the target into itself would
+     * ruin it); the run stops once the cutover is done.
+     */
+    default boolean cutoverUnderWay() {
+        return false;
+    }
 }

@@ -97,7 +97,7 @@ public final class RedisReplicaSource implements LiveSource {
             if (p.info.cluster()) throw new RedisConnectionException("the Sentinel master " + master + " is a cluster node");
             source.add("master " + uri.sentinelMaster() + " (" + master + ")", () -> Topology.resolveSentinelMaster(uri), co,
                     settings, KeyScope.ALL, p.databases);
-            source.sentinelWatcher = new SentinelWatcher(uri, () -> source.shards.get(0).link);
+            source.sentinelWatcher = new SentinelWatcher(uri, () -> source.shards.get(0).link, sinks::cutoverUnderWay);
         } else if (uri.kind() == RedisUri.Kind.CLUSTER) {
             Probe p = null;
             RedisConnectionException last = null;

@@ -25,9 +25,13 @@ final class SentinelWatcher {
     private final List<RespConnection> conns = new ArrayList<>();
     private volatile boolean stopped;
 
-    SentinelWatcher(RedisUri uri, Supplier<ReplicaLink> link) {
+    private final java.util.function.BooleanSupplier cutoverUnderWay;
+
+    /** {@code cutoverUnderWay}: a ferry cutover is re-pointing Sentinel to the target: that switch is not followed. */
+    SentinelWatcher(RedisUri uri, Supplier<ReplicaLink> link, java.util.function.BooleanSupplier cutoverUnderWay) {
         this.uri = uri;
         this.link = link;
+        this.cutoverUnderWay = cutoverUnderWay;
     }
 
     void start() {
@@ -56,7 +60,11 @@ final class SentinelWatcher {
                     List<Reply> msg = c.reader().read().asList();
                     if (msg.size() == 3 && "message".equals(msg.get(0).asText())) {
                         String[] f = msg.get(2).asText().split(" ");
-                        if (f.length == 5 && f[0].equals(uri.sentinelMaster())) {
+                        if (f.length == 5 && f[0].equals(uri.sentinelMaster()) && cutoverUnderWay.getAsBoolean()) {
+                            log.info("Sentinel {}: master {} switched from {}:{} to {}:{} during a ferry cutover: not "
+                                    + "followed (the cutover moves the applications to the target; this run stops)",
+                                    sentinel, f[0], f[1], f[2], f[3], f[4]);
+                        } else if (f.length == 5 && f[0].equals(uri.sentinelMaster())) {
                             log.info("Sentinel {}: master {} switched from {}:{} to {}:{}; following it", sentinel, f[0],
                                     f[1], f[2], f[3], f[4]);
                             link.get().reconnect();
