@@ -91,17 +91,25 @@ public final class Cutover {
                     + "your own steps after `ferry verify` (a Dragonfly source needs its journal LSNs drained, which is "
                     + "not built)");
         }
-        SentinelSwitch sentinels = null;
-        if (s.source().kind() == RedisUri.Kind.SENTINEL && !s.dryRun()) sentinels = SentinelSwitch.of(s.source());
-        if (sentinels == null && s.exec() == null && !s.dryRun()) {
-            throw new UsageException("nothing would move the applications: the source is not named through Sentinel "
-                    + "(redis-sentinel://...), so give --exec CMD, a command that re-points them (DNS, a config service, a "
-                    + "load balancer); from a cluster source into one server, their client configuration must also change "
-                    + "from cluster to standalone");
-        }
         List<SourceMaster> masters = new ArrayList<>();
         WriterOptions options = new WriterOptions(1, 1, 1, true, false, false, WriterOptions.Mode.AUTO, 10_000);
         try (TargetWriter target = TargetWriter.open(s.target(), options, WriteListener.NONE)) {
+            SentinelSwitch sentinels = null;
+            if (s.source().kind() == RedisUri.Kind.SENTINEL && target.info().cluster()) {
+                if (s.exec() == null && !s.dryRun()) {
+                    throw new UsageException("Sentinel cannot name a cluster as its master: give --exec CMD to move the "
+                            + "applications to the cluster target (the Sentinels are left naming the old master, which "
+                            + "refuses writes after the cutover)");
+                }
+            } else if (s.source().kind() == RedisUri.Kind.SENTINEL) {
+                sentinels = SentinelSwitch.of(s.source()); // checks, before anything changes, that every Sentinel agrees
+            }
+            if (sentinels == null && s.exec() == null && !s.dryRun()) {
+                throw new UsageException("nothing would move the applications: the source is not named through Sentinel "
+                        + "(redis-sentinel://...), so give --exec CMD, a command that re-points them (DNS, a config service, a "
+                        + "load balancer); from a cluster source into one server, their client configuration must also change "
+                        + "from cluster to standalone");
+            }
             for (HostPort h : Topology.masters(s.source())) masters.add(SourceMaster.open(h, s.source().connectOptions()));
             refuseSameServer(masters, target);
             return run(masters, target, sentinels);
@@ -175,8 +183,9 @@ public final class Cutover {
                 if (failed != null) throw new Failed(failed);
                 timeline.add("--exec exited 0");
             }
-        } catch (Failed | RedisConnectionException e) {
-            String why = e.getMessage();
+        } catch (RuntimeException e) {
+            // whatever failed before the switch (a step, a lost connection, a refusal), all of it is undone
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             if (switchedSentinels) {
                 try {
                     sentinels.undo(2_000);
