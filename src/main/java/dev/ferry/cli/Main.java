@@ -65,7 +65,7 @@ public final class Main {
             line = "Unknown command: '" + args[0] + "'";
         }
         if (shown instanceof CommandLine.UnmatchedArgumentException u) {
-            java.util.List<String> maybe = u.getSuggestions();
+            java.util.List<String> maybe = closest(u.getUnmatched().isEmpty() ? "" : u.getUnmatched().get(0), u.getSuggestions());
             if (!maybe.isEmpty()) {
                 line += " (did you mean " + String.join(" or ", maybe.subList(0, Math.min(3, maybe.size()))) + "?)";
             }
@@ -74,6 +74,41 @@ public final class Main {
         err.println("ferry: " + dev.ferry.resp.RedisUri.scrub(line));
         err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help'.");
         return ExitCode.USAGE;
+    }
+
+    /**
+     * Of picocli's suggestions, those nearest to what was typed (fewest edits): it suggests by shared letters, so
+     * "verfy" would get "cutover" beside "verify".
+     */
+    static java.util.List<String> closest(String typed, java.util.List<String> suggestions) {
+        int best = Integer.MAX_VALUE;
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (String s : suggestions) {
+            int d = edits(typed.replaceFirst("^-+", ""), s.replaceFirst("^-+", ""));
+            if (d < best) {
+                best = d;
+                out.clear();
+            }
+            if (d == best) out.add(s);
+        }
+        return out;
+    }
+
+    private static int edits(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int same = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + same);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     /**
