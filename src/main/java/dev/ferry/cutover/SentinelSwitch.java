@@ -38,6 +38,10 @@ public final class SentinelSwitch {
     private static final List<String> SETTINGS = List.of("quorum", "down-after-milliseconds", "failover-timeout",
             "parallel-syncs", "notification-script", "client-reconfig-script");
     private static final long POLL_MS = 50;
+    /** down-after-milliseconds during a switch at least (see guardDownAfter). */
+    private static final long GUARD_DOWN_AFTER_MS = 5_000;
+    /** Time beyond the caller's timeout for Sentinel to reconnect after the switch (a ping period, 1 s, and a tick). */
+    private static final long LINK_GRACE_MS = 1_500;
 
     /** One Sentinel: where we reach it, its id (SENTINEL MYID, or the address where that is unknown). */
     private record Sentinel(HostPort address, String id) {
@@ -62,6 +66,8 @@ public final class SentinelSwitch {
     private boolean recreated;
     /** Whether the switch under way has changed anything yet (a refusal before that has nothing to undo). */
     private boolean touched;
+    /** The Sentinels whose down-after-milliseconds the switch under way raised (see guardDownAfter). */
+    private final java.util.Set<Sentinel> guarded = new java.util.HashSet<>();
 
     private SentinelSwitch(RedisUri uri, ConnectOptions sentinelOptions, List<Sentinel> sentinels,
                            Map<Sentinel, Map<String, String>> settings, HostPort master) {
@@ -226,6 +232,7 @@ public final class SentinelSwitch {
             }
         }
         touched = true;
+        guardDownAfter();
         if (setAuth) {
             for (Sentinel s : sentinels) {
                 try (RespConnection c = open(s)) {
@@ -268,11 +275,13 @@ public final class SentinelSwitch {
                 refused.add(e.getMessage());
             }
         }
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
         try {
             awaitAllName(to, timeoutMs);
         } catch (RedisConnectionException e) {
             throw refused.isEmpty() ? e : new RedisConnectionException(e.getMessage() + "; " + String.join("; ", refused));
         }
+        awaitLinked(to, Math.max(0, (deadline - System.nanoTime()) / 1_000_000) + LINK_GRACE_MS);
         List<String> reapplied = reapplySettings(auth.password());
         return sentinels.size() + " Sentinel(s) of '" + name + "' switched from " + from.get(0) + " to " + to
                 + (fallback.size() < sentinels.size() ? " (config epoch " + epoch + ", +switch-master on each)" : "")
@@ -288,11 +297,15 @@ public final class SentinelSwitch {
         c.callOk("SENTINEL", "REMOVE", name);
         recreated = true;
         c.callOk("SENTINEL", "MONITOR", name, to.host(), Integer.toString(to.port()), want.get("quorum"));
-        for (Map.Entry<String, String> e : want.entrySet()) {
-            if (!e.getKey().equals("quorum")) set(c, s, e.getKey(), e.getValue(), auth.password());
-        }
+        // the auth settings first; down-after-milliseconds stays at MONITOR's default (30 s) until the Sentinel has a
+        // PONG from the new master (its first PING went unauthenticated), reapplySettings sets it then
         if (auth.password() != null) set(c, s, "auth-pass", auth.password(), auth.password());
         if (auth.user() != null) set(c, s, "auth-user", auth.user(), auth.password());
+        for (Map.Entry<String, String> e : want.entrySet()) {
+            if (!e.getKey().equals("quorum") && !e.getKey().equals("down-after-milliseconds")) {
+                set(c, s, e.getKey(), e.getValue(), auth.password());
+            }
+        }
     }
 
     /** Waits until every Sentinel's GET-MASTER-ADDR-BY-NAME names {@code to}; names the ones that do not. */
@@ -315,6 +328,54 @@ public final class SentinelSwitch {
         }
     }
 
+    /**
+     * Raises down-after-milliseconds to {@link #GUARD_DOWN_AFTER_MS} where it is lower, for the switch only
+     * (reapplySettings sets it back). Two windows would otherwise let a short down-after mark a master down and
+     * start a real failover (to the old replica): SENTINEL SET auth-pass drops Sentinel's links, and the reconnect
+     * it causes holds off the next one for a ping period (1 s, sentinel.c sentinelReconnectInstance), while the
+     * switch resets the master's link and counts the wait for a PONG from then on; and between auth-pass and the
+     * switch the old master may refuse the new password.
+     */
+    private void guardDownAfter() {
+        guarded.clear();
+        for (Sentinel s : sentinels) {
+            try (RespConnection c = open(s)) {
+                String downAfter = readSettings(c, name).get("down-after-milliseconds");
+                if (downAfter != null && Long.parseLong(downAfter) < GUARD_DOWN_AFTER_MS) {
+                    set(c, s, "down-after-milliseconds", Long.toString(GUARD_DOWN_AFTER_MS), null);
+                    guarded.add(s);
+                }
+            }
+        }
+    }
+
+    /**
+     * Waits until every Sentinel has its link to {@code to} up and no PING to it unanswered: a PING answered NOAUTH
+     * stays unanswered, so this proves Sentinel can talk to the new master with the auth settings it was given.
+     */
+    private void awaitLinked(HostPort to, long timeoutMs) {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+        while (true) {
+            Map<Sentinel, String> notYet = new LinkedHashMap<>();
+            for (Sentinel s : sentinels) {
+                try (RespConnection c = open(s)) {
+                    Map<String, String> m = fields(c.call("SENTINEL", "MASTER", name), s.address(), "SENTINEL MASTER");
+                    String flags = m.getOrDefault("flags", "");
+                    String pending = m.getOrDefault("last-ping-sent", "0");
+                    if (flags.contains("disconnected") || flags.contains("s_down") || !pending.equals("0")) {
+                        notYet.put(s, "flags " + flags + ", PING unanswered for " + pending + " ms");
+                    }
+                }
+            }
+            if (notYet.isEmpty()) return;
+            if (System.nanoTime() > deadline) {
+                throw new RedisConnectionException("the Sentinels name " + to + " but do not get PONG from it (wrong "
+                        + "credentials or TLS for it?): " + notYet);
+            }
+            sleep();
+        }
+    }
+
     /** Checks every Sentinel's settings against those first read and sets back what differs. */
     private List<String> reapplySettings(String password) {
         List<String> reapplied = new ArrayList<>();
@@ -324,7 +385,9 @@ public final class SentinelSwitch {
                 for (Map.Entry<String, String> e : settings.get(s).entrySet()) {
                     if (!e.getValue().equals(now.get(e.getKey()))) {
                         set(c, s, e.getKey(), e.getValue(), password);
-                        reapplied.add(s + " " + e.getKey() + " " + e.getValue());
+                        // the guard's own change (and a lone Sentinel's re-creation) is no news to report
+                        boolean ours = e.getKey().equals("down-after-milliseconds") && (guarded.contains(s) || recreated);
+                        if (!ours) reapplied.add(s + " " + e.getKey() + " " + e.getValue());
                     }
                 }
             }
