@@ -41,7 +41,9 @@ class SentinelSwitchIT {
 
             List<RespConnection> subs = subscribeSwitchMaster(setup);
             try {
+                long t0 = System.nanoTime();
                 String how = sw.switchTo(newMaster, ConnectOptions.plain(), TIMEOUT_MS);
+                System.out.println("switchTo took " + (System.nanoTime() - t0) / 1_000_000 + " ms: " + how);
                 assertThat(how).contains("3 Sentinel(s)", oldMaster.toString(), newMaster.toString());
                 for (RespConnection sub : subs) {
                     assertThat(nextMessage(sub)).as("+switch-master published by Sentinel " + sub.address())
@@ -103,10 +105,13 @@ class SentinelSwitchIT {
     void aPasswordProtectedNewMasterGetsAuthPassSoSentinelCanTalkToIt() throws IOException {
         try (RedisSentinelSetup setup = RedisSentinelSetup.builder().sentinels(3).start();
              RedisServer target = RedisServer.builder().name("new-master").password(TARGET_PASSWORD).start()) {
+            HostPort oldMaster = addr(setup.master());
             HostPort newMaster = addr(target);
             String targetRunId = target.infoField("server", "run_id");
             SentinelSwitch sw = SentinelSwitch.of(RedisUri.parse(setup.uri()));
+            long t0 = System.nanoTime();
             String how = sw.switchTo(newMaster, withPassword(TARGET_PASSWORD), TIMEOUT_MS);
+            System.out.println("switchTo with auth-pass took " + (System.nanoTime() - t0) / 1_000_000 + " ms: " + how);
             assertThat(how).doesNotContain(TARGET_PASSWORD);
             // Sentinel forgets the master's run id when it moves and learns it again from INFO (every 10 s for a
             // master), which only an authenticated link answers; PING answered NOAUTH would mark it s_down
@@ -119,6 +124,13 @@ class SentinelSwitchIT {
                 assertThat(m.get("role-reported")).isEqualTo("master");
                 assertThat(m.get("flags")).isEqualTo("master");
                 assertThat(m.get("runid")).isEqualTo(targetRunId);
+            }
+            // back to the source, whose URI names no password: auth-pass is cleared, and undo() itself waits for
+            // every Sentinel's PONG from the old master
+            sw.undo(TIMEOUT_MS);
+            for (RedisServer s : setup.sentinels()) {
+                assertThat(masterOf(setup, s)).isEqualTo(oldMaster);
+                assertThat(sentinelMaster(setup, s).get("flags")).isEqualTo("master");
             }
         }
     }
@@ -166,6 +178,8 @@ class SentinelSwitchIT {
                 // source needs none) and finds the old master up
                 awaitTrue("Sentinel " + s.port() + " reconnected to the old master", 10_000,
                         () -> "master".equals(sentinelMaster(setup, s).get("flags")));
+                // the switch raised it to 5 s while it ran, and the undo set it back
+                assertThat(sentinelMaster(setup, s).get("down-after-milliseconds")).isEqualTo("1000");
             }
         }
     }
