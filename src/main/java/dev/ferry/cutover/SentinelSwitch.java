@@ -104,6 +104,10 @@ public final class SentinelSwitch {
             visited.add(address);
             try (RespConnection c = RespConnection.open(address, options)) {
                 Reply myid = c.call("SENTINEL", "MYID");
+                if (myid instanceof Reply.Error e && e.refusesAccess()) {
+                    throw new RedisConnectionException("SENTINEL MYID refused: " + e.message()
+                            + (e.code().equals("NOAUTH") ? " (give the Sentinels' password as ?sentinel-password=...)" : ""));
+                }
                 // before Redis 6.2 there is no MYID: the address is the identity then
                 String id = myid.isError() ? address.toString() : myid.asText();
                 if (byId.containsKey(id)) continue; // the same Sentinel under another address

@@ -230,6 +230,50 @@ class SentinelSwitchIT {
     }
 
     /**
+     * Sentinels that require a password are reached with the URI's {@code sentinel-password} option, as
+     * Topology.resolveSentinelMaster reaches them; the password shows in no message.
+     */
+    @Test
+    void sentinelsWithAPasswordAreReachedWithTheUrisSentinelPassword() throws IOException {
+        String sentinelPassword = "sentinel-secret-55c1";
+        try (RedisSentinelSetup setup = RedisSentinelSetup.builder().sentinels(3).start();
+             RedisServer target = RedisServer.builder().name("new-master").start()) {
+            HostPort oldMaster = addr(setup.master());
+            HostPort newMaster = addr(target);
+            ConnectOptions withSentinelPassword = withPassword(sentinelPassword);
+            // sentinel-pass first, so the Sentinels still reach each other once they require the password
+            for (RedisServer s : setup.sentinels()) {
+                assertThat(s.cli("SENTINEL", "CONFIG", "SET", "sentinel-pass", sentinelPassword)).isEqualTo("OK");
+            }
+            for (RedisServer s : setup.sentinels()) {
+                assertThat(s.cli("ACL", "SETUSER", "default", "resetpass", ">" + sentinelPassword)).isEqualTo("OK");
+            }
+            try {
+                assertThatThrownBy(() -> SentinelSwitch.of(RedisUri.parse(setup.uri())))
+                        .isInstanceOf(RedisConnectionException.class).hasMessageContaining("not usable");
+                SentinelSwitch sw = SentinelSwitch.of(RedisUri.parse(setup.uri() + "?sentinel-password=" + sentinelPassword));
+                String how = sw.switchTo(newMaster, ConnectOptions.plain(), TIMEOUT_MS);
+                assertThat(how).contains("+switch-master on each").doesNotContain(sentinelPassword);
+                for (RedisServer s : setup.sentinels()) {
+                    try (RespConnection c = RespConnection.open(addr(s), withSentinelPassword)) {
+                        List<Reply> a = c.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", setup.masterName()).asList();
+                        assertThat(new HostPort(a.get(0).asText(), (int) a.get(1).asLong())).isEqualTo(newMaster);
+                    }
+                }
+                sw.undo(TIMEOUT_MS);
+                assertThat(sw.currentMaster()).isEqualTo(oldMaster);
+            } finally {
+                // so that the setup can stop them with a plain SHUTDOWN
+                for (RedisServer s : setup.sentinels()) {
+                    try (RespConnection c = RespConnection.open(addr(s), withSentinelPassword)) {
+                        c.call("ACL", "SETUSER", "default", "nopass");
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * A lone Sentinel knows no other to take a hello from: it is re-created (REMOVE + MONITOR) with its settings
      * set again, and says so; no +switch-master there.
      */
