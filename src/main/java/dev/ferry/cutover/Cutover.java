@@ -171,7 +171,7 @@ public final class Cutover {
             }
             HostPort newMaster = target.masterIdentities().get(0).address();
             if (sentinels != null) {
-                String how = sentinels.switchTo(newMaster, s.target().user(), s.target().password(),
+                String how = sentinels.switchTo(newMaster, s.target().connectOptions(),
                         Math.max(100, deadline - SWITCH_RESERVE_MS / 2 - System.currentTimeMillis()));
                 switchedSentinels = true;
                 timeline.add("switched: " + how);

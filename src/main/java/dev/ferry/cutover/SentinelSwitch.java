@@ -444,6 +444,24 @@ public final class SentinelSwitch {
         }
     }
 
+    /**
+     * After a switch whose old master is to stay a master ({@code ferry cutover --reverse}): every Sentinel forgets
+     * the replicas it lists for the name ({@code SENTINEL RESET}), the old master among them, so none turns it into a
+     * replica of the new master; it then finds the new master's own replicas again from its INFO.
+     */
+    public synchronized void forgetOldServers(long timeoutMs) {
+        long until = System.currentTimeMillis() + timeoutMs;
+        for (Sentinel s : sentinels) {
+            try (RespConnection c = open(s)) {
+                Reply r = c.call("SENTINEL", "RESET", name);
+                if (r.isError()) throw new RedisConnectionException("SENTINEL RESET " + name + " on " + s + " failed: " + r);
+            }
+            if (System.currentTimeMillis() > until) {
+                throw new RedisConnectionException("SENTINEL RESET took longer than " + timeoutMs + " ms");
+            }
+        }
+    }
+
     private RespConnection open(Sentinel s) {
         return RespConnection.open(s.address(), sentinelOptions);
     }

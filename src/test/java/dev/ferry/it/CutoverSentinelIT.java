@@ -98,4 +98,92 @@ class CutoverSentinelIT {
         assertThat(oldMaster.cli("SET", "after", "1")).as("the old master takes no write").containsAnyOf("NOREPLICAS", "READONLY");
         assertThat(target.cli("GET", "before")).isEqualTo("1");
     }
+
+    private CompletableFuture<Cli.Result> replicateUntilLive() throws InterruptedException {
+        CompletableFuture<Cli.Result> replicate = CompletableFuture.supplyAsync(
+                () -> Cli.run("replicate", "--source", setup.uri(), "--target", target.uri(), "-q"));
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!target.cli("HGET", Datasets.CHECKPOINT_PREFIX + "{1bz}", "at:0").startsWith("repl ")) {
+            assertThat(replicate).as("the replicate ended early").isNotDone();
+            assertThat(System.currentTimeMillis()).as("replicate live in time").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        return replicate;
+    }
+
+    private void assertSentinelsName(RedisServer master) {
+        for (RedisServer s : setup.sentinels()) {
+            assertThat(s.cli("SENTINEL", "GET-MASTER-ADDR-BY-NAME", setup.masterName()).trim().split("\\s+"))
+                    .as("Sentinel " + s.port() + " names " + master.port()).containsExactly("127.0.0.1", Integer.toString(master.port()));
+        }
+    }
+
+    /** The hook fails after the Sentinels switched: they are pointed back, and the application stays on the source. */
+    @Test
+    void aFailingHookAfterTheSentinelSwitchPointsTheSentinelsBack() throws Exception {
+        setup = RedisSentinelSetup.builder().sentinels(3).start();
+        target = RedisServer.builder().name("new-master").start();
+        RedisServer oldMaster = setup.master();
+        CompletableFuture<Cli.Result> replicate = replicateUntilLive();
+        List<HostPort> sentinels = setup.sentinels().stream().map(CutoverSentinelIT::address).toList();
+        SwitchEventAppClient onEvent = new SwitchEventAppClient(sentinels, setup.masterName(), "app:event");
+        onEvent.readTimeout(Duration.ofSeconds(8));
+        try {
+            onEvent.start();
+            onEvent.awaitAcksOn(address(oldMaster), 50, Duration.ofSeconds(10));
+            Cli.Result r = Cli.run("cutover", "--source", setup.uri(), "--target", target.uri(), "--exec", "exit 7");
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+            assertThat(r.out()).contains("switched: 3 Sentinel(s)").contains("Sentinels pointed back to 127.0.0.1:" + oldMaster.port())
+                    .contains("Not cut over: --exec exited with 7. The source, the Sentinels and the replicate are as they were");
+            assertSentinelsName(oldMaster);
+            // the event client followed both events and writes on the old master again, which takes writes
+            onEvent.awaitAcksOn(address(oldMaster), 50, Duration.ofSeconds(15));
+        } finally {
+            onEvent.stop();
+        }
+        assertThat(oldMaster.cli("SET", "still", "mine")).isEqualTo("OK");
+        assertThat(replicate).as("the replicate goes on").isNotDone();
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (!"mine".equals(target.cli("GET", "still"))) {
+            assertThat(System.currentTimeMillis()).as("the replicate still copies the source").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    /**
+     * --reverse with Sentinel: the Sentinels forget the old master, so none makes it a replica of the target (Sentinel
+     * would ~10 s after the switch), and the target's writes reach it through Ferry.
+     */
+    @Test
+    void reverseKeepsTheOldMasterAMasterThatFollowsTheTarget() throws Exception {
+        setup = RedisSentinelSetup.builder().sentinels(3).start();
+        target = RedisServer.builder().name("new-master").start();
+        RedisServer oldMaster = setup.master();
+        oldMaster.cli("SET", "before", "1");
+        CompletableFuture<Cli.Result> replicate = replicateUntilLive();
+        CompletableFuture<Cli.Result> cutover = CompletableFuture.supplyAsync(() -> Cli.run("cutover", "--source", setup.uri(),
+                "--target", target.uri(), "--reverse"));
+        assertThat(replicate.get(60, TimeUnit.SECONDS).exitCode()).isZero();
+        assertSentinelsName(target);
+        target.cli("SET", "on-target", "1");
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (!"1".equals(oldMaster.cli("GET", "on-target"))) {
+            assertThat(cutover).as("the reverse copy runs").isNotDone();
+            assertThat(System.currentTimeMillis()).as("the target's write reached the old master").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        Thread.sleep(12_000); // longer than Sentinel waits before it turns a master it lists as replica into one
+        assertThat(oldMaster.infoField("replication", "role")).as("no Sentinel made the old master a replica").isEqualTo("master");
+        target.cli("SET", "later", "2");
+        deadline = System.currentTimeMillis() + 30_000;
+        while (!"2".equals(oldMaster.cli("GET", "later"))) {
+            assertThat(System.currentTimeMillis()).as("still following the target").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        assertSentinelsName(target);
+        Cli.interrupt();
+        Cli.Result r = cutover.get(30, TimeUnit.SECONDS);
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("the Sentinels forgot the old master and its replicas").contains("Reverse replicate stopped");
+    }
 }
