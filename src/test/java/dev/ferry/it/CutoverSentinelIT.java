@@ -47,14 +47,7 @@ class CutoverSentinelIT {
         target = RedisServer.builder().name("new-master").start();
         RedisServer oldMaster = setup.master();
         oldMaster.cli("SET", "before", "1");
-        CompletableFuture<Cli.Result> replicate = CompletableFuture.supplyAsync(
-                () -> Cli.run("replicate", "--source", setup.uri(), "--target", target.uri(), "-q"));
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (!target.cli("HGET", Datasets.CHECKPOINT_PREFIX + "{1bz}", "at:0").startsWith("repl ")) {
-            assertThat(replicate).as("the replicate ended early").isNotDone();
-            assertThat(System.currentTimeMillis()).as("replicate live in time").isLessThan(deadline);
-            Thread.sleep(50);
-        }
+        CompletableFuture<Cli.Result> replicate = replicateUntilLive();
 
         List<HostPort> sentinels = setup.sentinels().stream().map(CutoverSentinelIT::address).toList();
         // a write held by the pause must not time out: longer than --max-pause
@@ -83,10 +76,7 @@ class CutoverSentinelIT {
         System.out.println(reasking.summary() + "; longest pause " + reasking.longestPause());
         System.out.println(onEvent.summary() + "; longest pause " + onEvent.longestPause() + "; events " + onEvent.switchEvents());
 
-        for (RedisServer s : setup.sentinels()) {
-            assertThat(s.cli("SENTINEL", "GET-MASTER-ADDR-BY-NAME", setup.masterName()).trim().split("\\s+"))
-                    .as("Sentinel " + s.port() + " names the target").containsExactly("127.0.0.1", Integer.toString(target.port()));
-        }
+        assertSentinelsName(target);
         assertThat(onEvent.switchEvents()).as("the event client moved on +switch-master").isPositive();
         assertThat(AppWritesCheck.report(target, reasking, onEvent)).as("every acknowledged write on the target exactly once").isEmpty();
         for (SentinelAppClient c : List.of(reasking, onEvent)) {

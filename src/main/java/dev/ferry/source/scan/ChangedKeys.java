@@ -1,5 +1,6 @@
 package dev.ferry.source.scan;
 
+import dev.ferry.record.DbKey;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;

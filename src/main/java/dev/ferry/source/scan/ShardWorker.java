@@ -1,5 +1,6 @@
 package dev.ferry.source.scan;
 
+import dev.ferry.record.DbKey;
 import dev.ferry.command.ValueType;
 import dev.ferry.record.BigValueEnd;
 import dev.ferry.record.BigValueStart;

@@ -1,5 +1,6 @@
 package dev.ferry.source.scan;
 
+import dev.ferry.record.DbKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;

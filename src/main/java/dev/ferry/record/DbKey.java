@@ -1,9 +1,9 @@
-package dev.ferry.source.scan;
+package dev.ferry.record;
 
 import java.util.Arrays;
 
 /** A key in a db, compared by content so a set of them de-duplicates binary keys. */
-record DbKey(int db, byte[] key) {
+public record DbKey(int db, byte[] key) {
     @Override
     public boolean equals(Object o) {
         return o instanceof DbKey k && k.db == db && Arrays.equals(k.key, key);
