@@ -5,6 +5,7 @@ import dev.ferry.checkpoint.CutoverSignal;
 import dev.ferry.checkpoint.RunIdentity;
 import dev.ferry.checkpoint.SavedCheckpoint;
 import dev.ferry.pipeline.KeyFilter;
+import dev.ferry.record.FlowLsn;
 import dev.ferry.record.Position;
 import dev.ferry.record.ReplicationOffset;
 import dev.ferry.resp.RedisConnectionException;
@@ -86,11 +87,6 @@ public final class Cutover {
     }
 
     public Result run() {
-        if (s.source().kind() == RedisUri.Kind.DRAGONFLY) {
-            throw new UsageException("ferry cutover does not support a Dragonfly source yet: move the applications with "
-                    + "your own steps after `ferry verify` (a Dragonfly source needs its journal LSNs drained, which is "
-                    + "not built)");
-        }
         List<SourceMaster> masters = new ArrayList<>();
         WriterOptions options = new WriterOptions(1, 1, 1, true, false, false, WriterOptions.Mode.AUTO, 10_000);
         try (TargetWriter target = TargetWriter.open(s.target(), options, WriteListener.NONE)) {
@@ -130,13 +126,13 @@ public final class Cutover {
     }
 
     private Result run(List<SourceMaster> masters, TargetWriter target, SentinelSwitch sentinels) {
-        Map<SourceMaster, Integer> shards = shardsOf(masters, target);
+        marks(masters, checkpoint(target)); // refuses, before anything changes, a replicate that does not follow this source
         String id = newId();
         List<String> notes = new ArrayList<>();
         boolean paused = false;
         long pausedAt = -1;
         boolean switchedSentinels = false;
-        Map<SourceMaster, SourceMaster.Offset> finals = new LinkedHashMap<>();
+        List<Mark> finals = List.of();
         try {
             long prepareUntil = System.currentTimeMillis() + s.waitMs() + s.maxPauseMs() + 60_000;
             signal(target, CutoverSignal.prepare(id, prepareUntil));
@@ -144,8 +140,8 @@ public final class Cutover {
                     + "within " + REPLICATE_ANSWER_MS / 1000 + " s: start it (the same command as before resumes it) and "
                     + "run the cutover again");
             timeline.add("replicate answered cutover " + id + "; measuring its lag");
-            checkLag(masters, shards, target);
-            if (s.dryRun()) return dryRun(masters, shards, target, id);
+            checkLag(masters, target);
+            if (s.dryRun()) return dryRun(masters, target);
 
             // pause: from here every source write waits; the source ends the pause itself at the deadline
             long deadline = System.currentTimeMillis() + s.maxPauseMs();
@@ -156,12 +152,13 @@ public final class Cutover {
             }
             pausedAt = timeline.add("writes paused on " + describe(masters) + " (for " + s.maxPauseMs() + " ms at most)");
 
-            for (SourceMaster m : masters) finals.put(m, m.offset());
-            String behind = awaitPositions(target, shards, finals, deadline - SWITCH_RESERVE_MS);
+            finals = marks(masters, checkpoint(target));
+            String behind = awaitPositions(target, finals, deadline - SWITCH_RESERVE_MS);
             if (behind != null) {
                 throw new Failed("the target did not catch up within --max-pause " + s.maxPauseMs() + " ms: " + behind);
             }
-            timeline.add("drained: the target holds every write the source acknowledged (" + positions(finals) + ")");
+            timeline.add("drained: the target holds every write the source acknowledged (" + finals.size()
+                    + (finals.size() == 1 ? " position" : " positions") + ")");
 
             verify(target, deadline);
 
@@ -204,11 +201,20 @@ public final class Cutover {
         // switched: from here nothing is undone; what fails is said, and the exit code says it
         List<String> problems = new ArrayList<>();
         long doneAt = System.currentTimeMillis();
-        String targetName = target.masterIdentities().get(0).address().toString();
+        HostPort newMaster = target.masterIdentities().get(0).address();
+        String targetName = newMaster.toString();
         try {
             signal(target, CutoverSignal.done(id, doneAt, targetName));
         } catch (RuntimeException e) {
             problems.add("telling the replicate to stop failed (" + e.getMessage() + "): stop it yourself");
+        }
+        // before the old masters change: a Dragonfly master made a replica drops its replicas' connections, which
+        // would end the replicate with an error instead of its clean stop
+        boolean stopped = false;
+        try {
+            stopped = awaitReplicate(target, id, true, 2_000, null);
+        } catch (RuntimeException e) {
+            // said below
         }
         for (SourceMaster m : masters) {
             if (s.reverse()) {
@@ -223,7 +229,7 @@ public final class Cutover {
                 continue;
             }
             try {
-                String undo = m.refuseWrites();
+                String undo = m.refuseWrites(newMaster);
                 long n = m.disconnectClients();
                 notes.add("old master " + m.address() + " refuses writes from now on (undo: " + undo + "); " + n
                         + " client connection(s) closed");
@@ -242,12 +248,6 @@ public final class Cutover {
                         + "of the target, which stops the reverse copy");
             }
         }
-        boolean stopped = false;
-        try {
-            stopped = awaitReplicate(target, id, true, 2_000, null);
-        } catch (RuntimeException e) {
-            // said below
-        }
         String unpause = unpauseAll(masters);
         long pauseMs = System.currentTimeMillis() - pausedAt;
         timeline.add("writes unpaused (paused " + pauseMs + " ms)" + (unpause == null ? "" : ": " + unpause));
@@ -264,11 +264,11 @@ public final class Cutover {
                     + "marked as cut over, so a restart refuses to copy into it");
         }
         return new Result(true, problems.isEmpty() ? null : String.join("; ", problems), pauseMs,
-                finalLines(finals, shards), notes, masters.stream().map(SourceMaster::address).toList());
+                finals.stream().map(Mark::describe).toList(), notes, masters.stream().map(SourceMaster::address).toList());
     }
 
-    /** Which checkpoint shard follows each source master: the one whose position is in that master's history. */
-    private Map<SourceMaster, Integer> shardsOf(List<SourceMaster> masters, TargetWriter target) {
+    /** The replicate's checkpoint on the target: refused when there is none, or it is not a replicate's. */
+    private SavedCheckpoint checkpoint(TargetWriter target) {
         SavedCheckpoint saved = SavedCheckpoint.of(target.readRunCheckpoints(keys));
         RunIdentity identity = saved.identity();
         if (identity == null) {
@@ -280,43 +280,65 @@ public final class Cutover {
             throw new UsageException("the checkpoint on target " + s.target().redacted() + " is of a `ferry "
                     + identity.kind() + "`, not of a replicate: there is nothing live to cut over from");
         }
-        Map<SourceMaster, Integer> out = new LinkedHashMap<>();
+        return saved;
+    }
+
+    /**
+     * Where every source shard stands now, each tied to the checkpoint's shard that follows it: a Redis master by
+     * its replication id, a Dragonfly flow by its master's id and its number. Refused when the checkpoint has no
+     * position in that history: the replicate does not follow this source (or its snapshot is not complete).
+     */
+    private List<Mark> marks(List<SourceMaster> masters, SavedCheckpoint saved) {
+        List<Mark> out = new ArrayList<>();
         for (SourceMaster m : masters) {
-            SourceMaster.Offset o = m.offset();
-            Integer shard = null;
-            for (Map.Entry<Integer, Position> e : saved.positions().entrySet()) {
-                if (e.getValue() instanceof ReplicationOffset r && r.replid().equals(o.replid())) shard = e.getKey();
+            if (m.dragonfly()) {
+                String master = m.dragonflyId();
+                long[] journal = m.journal();
+                for (int flow = 0; flow < journal.length; flow++) {
+                    Integer shard = null;
+                    for (Map.Entry<Integer, Position> e : saved.positions().entrySet()) {
+                        if (e.getValue() instanceof FlowLsn f && f.master().equals(master) && f.flow() == flow) shard = e.getKey();
+                    }
+                    if (shard == null) throw notFollowed(saved, m, "master id " + master + ", flow " + flow);
+                    out.add(new Mark(shard, master, journal[flow], true, m.address() + " flow " + flow));
+                }
+            } else {
+                SourceMaster.Offset o = m.offset();
+                Integer shard = null;
+                for (Map.Entry<Integer, Position> e : saved.positions().entrySet()) {
+                    if (e.getValue() instanceof ReplicationOffset r && r.replid().equals(o.replid())) shard = e.getKey();
+                }
+                if (shard == null) throw notFollowed(saved, m, "replication id " + o.replid());
+                out.add(new Mark(shard, o.replid(), o.offset(), false, m.address().toString()));
             }
-            if (shard == null) {
-                throw new UsageException("the replicate into target " + s.target().redacted() + " (from " + identity.source()
-                        + ") has no confirmed position in the replication history of source master " + m.address()
-                        + " (replication id " + o.replid() + "): it does not follow this source, or its snapshot is "
-                        + "not complete yet");
-            }
-            out.put(m, shard);
         }
         return out;
     }
 
+    private UsageException notFollowed(SavedCheckpoint saved, SourceMaster m, String history) {
+        return new UsageException("the replicate into target " + s.target().redacted() + " (from " + saved.identity().source()
+                + ") has no confirmed position in the history of source master " + m.address() + " (" + history + "): it "
+                + "does not follow this source, or its snapshot is not complete yet");
+    }
+
     /**
-     * Measures each shard's lag: the time the target's checkpoint takes to reach the offset the source had when
-     * measuring began. Tries again until {@code --wait}; fails with the last figures.
+     * Measures the replicate's lag: the time the target's checkpoint takes to reach where every source shard stood
+     * when measuring began. Tries again until {@code --wait}; fails with the last figures.
      */
-    private void checkLag(List<SourceMaster> masters, Map<SourceMaster, Integer> shards, TargetWriter target) {
+    private void checkLag(List<SourceMaster> masters, TargetWriter target) {
         long until = System.currentTimeMillis() + s.waitMs();
-        String last = null;
+        String last;
         do {
-            Map<SourceMaster, SourceMaster.Offset> now = new LinkedHashMap<>();
-            for (SourceMaster m : masters) now.put(m, m.offset());
             long t0 = System.currentTimeMillis();
-            Map<Integer, Long> at = positions(target);
-            String behind = awaitPositions(target, shards, now, t0 + s.maxLagMs());
+            SavedCheckpoint before = SavedCheckpoint.of(target.readRunCheckpoints(keys));
+            List<Mark> now = marks(masters, before);
+            String behind = awaitPositions(target, now, t0 + s.maxLagMs());
             long took = System.currentTimeMillis() - t0;
             StringBuilder figures = new StringBuilder();
-            for (SourceMaster m : masters) {
-                long bytes = Math.max(0, now.get(m).offset() - at.getOrDefault(shards.get(m), 0L));
+            for (Mark m : now) {
                 if (figures.length() > 0) figures.append(", ");
-                figures.append(m.address()).append(String.format(Locale.ROOT, " %,d bytes", bytes));
+                figures.append(m.name()).append(String.format(Locale.ROOT, " %,d %s", Math.max(0,
+                        m.behind(before.positions().get(m.shard()))), m.unit()));
             }
             if (behind == null) {
                 timeline.add("lag " + took + " ms (" + figures + " behind when measured); --max-lag " + s.maxLagMs() + " ms");
@@ -328,33 +350,20 @@ public final class Cutover {
                 + "; nothing was paused or switched");
     }
 
-    /** Each shard's confirmed offset as the target's checkpoints say now. */
-    private Map<Integer, Long> positions(TargetWriter target) {
-        Map<Integer, Long> out = new TreeMap<>();
-        SavedCheckpoint saved = SavedCheckpoint.of(target.readRunCheckpoints(keys));
-        for (Map.Entry<Integer, Position> e : saved.positions().entrySet()) {
-            if (e.getValue() instanceof ReplicationOffset r) out.put(e.getKey(), r.offset());
-        }
-        return out;
-    }
-
     /**
-     * Waits until every shard's checkpoint on the target reaches {@code want} (same replication id, offset at least
-     * the master's), polling every 20 ms until {@code deadlineMs}. Null when reached, else what is still missing.
+     * Waits until the target's checkpoint reaches every mark, polling every 20 ms until {@code deadlineMs}. Null
+     * when reached, else what is still missing.
      */
-    private String awaitPositions(TargetWriter target, Map<SourceMaster, Integer> shards,
-                                  Map<SourceMaster, SourceMaster.Offset> want, long deadlineMs) {
+    private String awaitPositions(TargetWriter target, List<Mark> marks, long deadlineMs) {
         while (true) {
             SavedCheckpoint saved = SavedCheckpoint.of(target.readRunCheckpoints(keys));
             StringBuilder missing = new StringBuilder();
-            for (Map.Entry<SourceMaster, SourceMaster.Offset> e : want.entrySet()) {
-                Position p = saved.positions().get(shards.get(e.getKey()));
-                long have = p instanceof ReplicationOffset r && r.replid().equals(e.getValue().replid()) ? r.offset() : -1;
-                if (have < e.getValue().offset()) {
-                    if (missing.length() > 0) missing.append(", ");
-                    missing.append(e.getKey().address()).append(have < 0 ? ": no position in its replication history"
-                            : String.format(Locale.ROOT, ": target at offset %,d of %,d", have, e.getValue().offset()));
-                }
+            for (Mark m : marks) {
+                long behind = m.behind(saved.positions().get(m.shard()));
+                if (behind == 0) continue;
+                if (missing.length() > 0) missing.append(", ");
+                missing.append(m.name()).append(behind < 0 ? ": no position in its history"
+                        : String.format(Locale.ROOT, ": target %,d %s behind", behind, m.unit()));
             }
             if (missing.length() == 0) return null;
             if (System.currentTimeMillis() >= deadlineMs) return missing.toString();
@@ -407,15 +416,13 @@ public final class Cutover {
                 rounds, 1000, 1000, sample, 500, null);
     }
 
-    private Result dryRun(List<SourceMaster> masters, Map<SourceMaster, Integer> shards, TargetWriter target, String id) {
+    private Result dryRun(List<SourceMaster> masters, TargetWriter target) {
         List<String> notes = new ArrayList<>();
         try {
-            Map<SourceMaster, SourceMaster.Offset> now = new LinkedHashMap<>();
-            for (SourceMaster m : masters) now.put(m, m.offset());
-            Map<Integer, Long> at = positions(target);
-            for (SourceMaster m : masters) {
+            SavedCheckpoint saved = SavedCheckpoint.of(target.readRunCheckpoints(keys));
+            for (Mark m : marks(masters, saved)) {
                 notes.add(String.format(Locale.ROOT, "a cutover would pause writes on %s and wait for the target to reach "
-                        + "offset %,d (it is at %,d now)", m.address(), now.get(m).offset(), at.getOrDefault(shards.get(m), 0L)));
+                        + "it (%,d %s behind now)", m.describe(), Math.max(0, m.behind(saved.positions().get(m.shard()))), m.unit()));
             }
             if (s.verify() != VerifyMode.NONE) {
                 // the source is not paused: differences are writes in flight until a later round reads them equal
@@ -497,24 +504,6 @@ public final class Cutover {
         env.put("FERRY_TARGET_URI", s.target().redacted());
         env.put("FERRY_SOURCE_URI", s.source().redacted());
         return env;
-    }
-
-    private static List<String> finalLines(Map<SourceMaster, SourceMaster.Offset> finals, Map<SourceMaster, Integer> shards) {
-        List<String> out = new ArrayList<>();
-        for (Map.Entry<SourceMaster, SourceMaster.Offset> e : finals.entrySet()) {
-            out.add(String.format(Locale.ROOT, "%s (shard %d): offset %,d of replication id %s", e.getKey().address(),
-                    shards.get(e.getKey()), e.getValue().offset(), e.getValue().replid()));
-        }
-        return out;
-    }
-
-    private static String positions(Map<SourceMaster, SourceMaster.Offset> finals) {
-        StringBuilder sb = new StringBuilder();
-        for (Map.Entry<SourceMaster, SourceMaster.Offset> e : finals.entrySet()) {
-            if (sb.length() > 0) sb.append(", ");
-            sb.append(e.getKey().address()).append(String.format(Locale.ROOT, " offset %,d", e.getValue().offset()));
-        }
-        return sb.toString();
     }
 
     private static String describe(List<SourceMaster> masters) {

@@ -65,6 +65,27 @@ final class SourceMaster implements AutoCloseable {
     record Offset(String replid, long offset) {
     }
 
+    boolean dragonfly() {
+        return info.engine() == ServerInfo.Engine.DRAGONFLY;
+    }
+
+    /** A Dragonfly master's id: the one its flows' positions carry. */
+    String dragonflyId() {
+        String id = replication().get("master_replid");
+        if (id == null) throw new RedisConnectionException("source " + address + " does not say its master_replid in INFO replication");
+        return id;
+    }
+
+    /** A Dragonfly master's journal: each shard's next LSN ({@code DFLY REPLICAOFFSET}). */
+    long[] journal() {
+        Reply r = c.call("DFLY", "REPLICAOFFSET");
+        if (r.isError()) throw new RedisConnectionException("source " + address + " refused DFLY REPLICAOFFSET: " + r);
+        java.util.List<Reply> items = r.asList();
+        long[] out = new long[items.size()];
+        for (int i = 0; i < out.length; i++) out[i] = items.get(i).asLong();
+        return out;
+    }
+
     /**
      * Pauses the master's writes for {@code ms} at most: the server ends the pause by itself then, whatever happens
      * to Ferry. Reads go on ({@code WRITE}, Redis 6.2+); an older server pauses every client. Returns what it did.
@@ -96,7 +117,14 @@ final class SourceMaster implements AutoCloseable {
      * keeps its data, and is undone with one {@code CONFIG SET}; its clients are disconnected so that those which ask
      * Sentinel on connecting move at once, and a write held by the pause is never executed. Returns the undo command.
      */
-    String refuseWrites() {
+    String refuseWrites(HostPort newMaster) {
+        if (dragonfly()) {
+            // Dragonfly has no min-replicas-to-write; as a replica of the new master (Dragonfly replicates from Redis
+            // and from Dragonfly) it refuses every write, and what it holds is replaced by the new master's data
+            Reply r = c.call("REPLICAOF", newMaster.host(), Integer.toString(newMaster.port()));
+            if (r.isError()) throw new RedisConnectionException("source " + address + " refused REPLICAOF: " + r);
+            return "REPLICAOF NO ONE";
+        }
         Reply before = c.call("CONFIG", "GET", "min-replicas-to-write");
         java.util.List<Reply> kv = before.isError() ? java.util.List.of() : before.asList();
         minReplicasBefore = kv.size() == 2 ? kv.get(1).asText() : "0";
@@ -110,7 +138,18 @@ final class SourceMaster implements AutoCloseable {
     /** Disconnects every normal client but this one. Returns how many. */
     long disconnectClients() {
         Reply r = c.call("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
-        return r.isError() ? 0 : r.asLong();
+        if (!r.isError()) return r.asLong();
+        if (!dragonfly()) throw new RedisConnectionException("source " + address + " refused CLIENT KILL: " + r);
+        // Dragonfly has no CLIENT KILL TYPE: each client but this one, by id, from CLIENT LIST
+        String me = c.call("CLIENT", "ID").isError() ? null : Long.toString(c.call("CLIENT", "ID").asLong());
+        long killed = 0;
+        for (String line : c.call("CLIENT", "LIST").asText().split("\n")) {
+            String id = null;
+            for (String field : line.trim().split(" ")) if (field.startsWith("id=")) id = field.substring(3);
+            if (id == null || id.equals(me)) continue;
+            if (!c.call("CLIENT", "KILL", "ID", id).isError()) killed++;
+        }
+        return killed;
     }
 
     @Override

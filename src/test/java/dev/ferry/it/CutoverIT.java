@@ -292,8 +292,12 @@ class CutoverIT {
             assertThat(System.currentTimeMillis()).as("the target's write reached the old source").isLessThan(deadline);
             sleep(50);
         }
-        awaitEqual(target, source, "seq");
-        assertThat(source.cli("LLEN", "seq")).isEqualTo(Long.toString(app.acked.size() + 1));
+        String expected = Long.toString(app.acked.size() + 1);
+        while (!expected.equals(source.cli("LLEN", "seq"))) {
+            assertThat(System.currentTimeMillis()).as("the target's RPUSH reached the old source").isLessThan(deadline);
+            sleep(20);
+        }
+        assertThat(list(source)).isEqualTo(list(target));
 
         // the second cutover, back: the reverse copy stops by itself, and the old source is the master again
         Cli.Result back = Cli.run("cutover", "--source", target.uri(), "--target", source.uri(), "--exec", "true");
