@@ -935,11 +935,17 @@ public final class DragonflyMaster implements AutoCloseable {
         }
     }
 
-    /** A master process restart: new replid, LSNs and backlog start over (dataset kept), sessions dropped. */
+    /**
+     * A master process restart: new replid, LSNs and backlog start over (dataset kept), sessions dropped; a new
+     * process is a master again with no CLIENT PAUSE in force.
+     */
     public void restart() {
         cutConnections();
         lock.lock();
         try {
+            pause.unpause();
+            closeLink();
+            replicaOf = null;
             replid = randomHex();
             dataVersion++;
             sessions.clear();
@@ -1024,6 +1030,7 @@ public final class DragonflyMaster implements AutoCloseable {
         cutConnections();
         lock.lock();
         try {
+            pause.unpause(); // a write held by a pause must not outlive the emulator
             closeLink();
         } finally {
             lock.unlock();
