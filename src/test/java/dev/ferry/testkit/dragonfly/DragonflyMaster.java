@@ -193,6 +193,19 @@ public final class DragonflyMaster implements AutoCloseable {
     private int partialSyncs;
     private boolean snapshotsHeld;
     private volatile boolean closed;
+    /** CLIENT PAUSE state, guarded by {@link #lock}. */
+    private final ClientPause pause = new ClientPause(changed);
+    /** CLIENT LIST / CLIENT KILL view of the connections. */
+    final ClientConnections clients = new ClientConnections();
+    /** Set by REPLICAOF host port, cleared by REPLICAOF NO ONE; guarded by {@link #lock}. */
+    private ReplicaOf replicaOf;
+
+    /** The master this emulator was told to follow, and the TCP link it opened to check it (see {@link #replicaOf}). */
+    private record ReplicaOf(String host, int port, long sinceMs, Socket link) {
+    }
+
+    /** What a real Dragonfly replica answers to a write (main_service.cc VerifyCommandState, v1.40.1). */
+    public static final String READONLY_ERROR = "READONLY You can't write against a read only replica.";
 
     private DragonflyMaster(RedisServer backing, Config cfg) {
         this.cfg = cfg;
@@ -269,9 +282,15 @@ public final class DragonflyMaster implements AutoCloseable {
         return write(db, b);
     }
 
+    /**
+     * Blocks while a CLIENT PAUSE (WRITE or ALL) lasts, as the real master holds an application's write; on a master
+     * demoted by REPLICAOF the write is then refused with {@link #READONLY_ERROR} (the pause is checked first there too).
+     */
     public Reply write(int db, byte[]... args) {
         lock.lock();
         try {
+            pause.await(true);
+            if (replicaOf != null) return new Reply.Error(READONLY_ERROR);
             return writeLocked(db, args, -1);
         } finally {
             lock.unlock();
@@ -282,6 +301,13 @@ public final class DragonflyMaster implements AutoCloseable {
     public List<Reply> transaction(int db, String[]... commands) {
         lock.lock();
         try {
+            pause.await(true);
+            if (replicaOf != null) {
+                // a replica refuses each write as it is queued (VerifyCommandState runs at queueing time)
+                List<Reply> refused = new ArrayList<>();
+                for (int i = 0; i < commands.length; i++) refused.add(new Reply.Error(READONLY_ERROR));
+                return refused;
+            }
             long txid = ++txCounter;
             List<Reply> replies = new ArrayList<>();
             for (String[] c : commands) {
@@ -388,6 +414,8 @@ public final class DragonflyMaster implements AutoCloseable {
     public long journalOnly(int flow, int db, byte[]... args) {
         lock.lock();
         try {
+            pause.await(true);
+            if (replicaOf != null) throw new IllegalStateException(READONLY_ERROR);
             return journal(flow, JournalWriter.command(db, 0, args), Set.of());
         } finally {
             lock.unlock();
@@ -400,7 +428,10 @@ public final class DragonflyMaster implements AutoCloseable {
         return journalOnly(flow, db, b);
     }
 
-    /** A PING record on every flow, what WAIT and TAKEOVER make the real master journal. */
+    /**
+     * A PING record on every flow, what WAIT and TAKEOVER make the real master journal. Not held by CLIENT PAUSE:
+     * those PINGs are written by the server itself, not by a paused client connection.
+     */
     public void ping() {
         lock.lock();
         try {
@@ -414,6 +445,7 @@ public final class DragonflyMaster implements AutoCloseable {
     public void expire(int db, String key) {
         lock.lock();
         try {
+            pause.await(true); // the real master stops expiring while clients are paused (SetExpireAllowed(false))
             byte[] k = key.getBytes(StandardCharsets.UTF_8);
             KeyRef ref = KeyRef.of(db, k);
             awaitNotInFlight(Set.of(ref));
@@ -629,6 +661,206 @@ public final class DragonflyMaster implements AutoCloseable {
         }
     }
 
+    // ---------------------------------------------------------------- cutover: pause, role, INFO replication
+
+    /** Whether a CLIENT PAUSE (WRITE or ALL) holds writes right now (until CLIENT UNPAUSE or its deadline). */
+    public boolean paused() {
+        lock.lock();
+        try {
+            return pause.holds(true);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether REPLICAOF host port demoted this master (until REPLICAOF NO ONE). */
+    public boolean isReplica() {
+        lock.lock();
+        try {
+            return replicaOf != null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** CLIENT PAUSE: taking the lock first means no write is half done when +OK goes out, as on the real master. */
+    void pauseClients(long ms, boolean writeOnly) {
+        lock.lock();
+        try {
+            pause.pause(ms, writeOnly);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void unpauseClients() {
+        lock.lock();
+        try {
+            pause.unpause();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A command of a normal connection waits here while an ALL pause lasts (a WRITE pause lets it through). */
+    void awaitCommandAllowed(boolean write) {
+        lock.lock();
+        try {
+            pause.await(write);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * {@code INFO replication} in the field order of v1.40.1's server_family.cc (add_repl_info), with
+     * {@code info_replication_valkey_compatible} at its default (true: "slave", "online").
+     *
+     * <p>As a master: role, connected_slaves, one {@code slaveN:ip=..,port=..,state=..,lag=..} line per replica session
+     * that is not cancelled, master_replid. {@code lag} here is the largest (next LSN - last ACK) over the shards
+     * in stable sync and 0 otherwise; the exact arithmetic of Dragonfly's ReplicationLags was not checked.
+     *
+     * <p>As a replica: the fields a real replica prints before its first full sync is done (so no
+     * slave_repl_offset). The emulator never syncs: master_link_status is "up" once its TCP connection to the master
+     * was made (as a real replica's is after REPLICAOF's greeting), master_sync_in_progress stays 0 and
+     * master_replid stays empty (a real replica learns the master's id in its handshake; the emulator never asks).
+     */
+    String infoReplication() {
+        lock.lock();
+        try {
+            StringBuilder sb = new StringBuilder("# Replication\r\n");
+            if (replicaOf == null) {
+                List<ReplicationSession> live = new ArrayList<>();
+                for (ReplicationSession s : sessions.values()) if (s.state != ReplicationSession.State.CANCELLED) live.add(s);
+                live.sort((a, b) -> Integer.compare(a.id, b.id));
+                sb.append("role:master\r\n").append("connected_slaves:").append(live.size()).append("\r\n");
+                for (int i = 0; i < live.size(); i++) {
+                    ReplicationSession s = live.get(i);
+                    sb.append("slave").append(i).append(":ip=").append(s.address).append(",port=").append(s.listeningPort)
+                            .append(",state=").append(stateName(s.state)).append(",lag=").append(lag(s)).append("\r\n");
+                }
+                sb.append("master_replid:").append(replid).append("\r\n");
+            } else {
+                long ioAgo = (System.currentTimeMillis() - replicaOf.sinceMs()) / 1000;
+                sb.append("role:slave\r\n")
+                        .append("master_host:").append(replicaOf.host()).append("\r\n")
+                        .append("master_port:").append(replicaOf.port()).append("\r\n")
+                        .append("master_link_status:").append(replicaOf.link().isClosed() ? "down" : "up").append("\r\n")
+                        .append("master_last_io_seconds_ago:").append(ioAgo).append("\r\n")
+                        .append("master_sync_in_progress:0\r\n")
+                        .append("master_replid:\r\n")
+                        .append("slave_priority:100\r\n")
+                        .append("slave_read_only:1\r\n")
+                        .append("psync_attempts:0\r\n")
+                        .append("psync_successes:0\r\n");
+            }
+            return sb.toString();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static String stateName(ReplicationSession.State st) {
+        return switch (st) {
+            case PREPARATION -> "preparation";
+            case FULL_SYNC -> "full_sync";
+            case STABLE -> "online";
+            case CANCELLED -> "cancelled";
+        };
+    }
+
+    private long lag(ReplicationSession s) {
+        if (s.state != ReplicationSession.State.STABLE) return 0;
+        long lag = 0;
+        for (FlowSession f : s.flows) lag = Math.max(lag, shards[f.flowId].nextLsn - Math.max(0, shards[f.flowId].lastAck));
+        return lag;
+    }
+
+    /** ROLE: a master with its replicas' ip, port and state; a replica with its master (state unverified, see below). */
+    String roleReply() {
+        lock.lock();
+        try {
+            if (replicaOf != null) {
+                // the emulator never syncs; "connecting" is the first state a real replica reports (not measured)
+                return "*4\r\n$5\r\nslave\r\n" + bulkOf(replicaOf.host()) + bulkOf(Integer.toString(replicaOf.port()))
+                        + bulkOf("connecting");
+            }
+            return "*2\r\n$6\r\nmaster\r\n*0\r\n";
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static String bulkOf(String s) {
+        return "$" + s.getBytes(StandardCharsets.UTF_8).length + "\r\n" + s + "\r\n";
+    }
+
+    /**
+     * REPLICAOF host port / SLAVEOF: like v1.40.1's ReplicaOfInternal, the command first connects to the new master
+     * (an unreachable one is refused with "could not connect to master: ..." and nothing changes), then turns this
+     * server into a replica and answers +OK. The emulator only opens that TCP connection and keeps it as its
+     * "link"; it never runs the handshake nor copies any data.
+     *
+     * <p>What happens to this master's own replicas: v1.40.1 does not cancel their sessions on REPLICAOF (only
+     * shutdown, a load or the experimental cascaded partial sync do). The first thing its replication then does is
+     * a full sync from the new master, which starts by executing FLUSHALL through the journal (replica.cc
+     * InitiateDflySync / InitiatePSync: JournalExecutor.FlushAll), so the old replicas receive a FLUSHALL; the data
+     * loaded afterwards bypasses the journal. The emulator mirrors that much: sessions stay, a FLUSHALL is journaled
+     * on every flow and its dataset is emptied. (Read in the source, not measured.)
+     */
+    String replicaOf(String host, int port) {
+        Socket link = new Socket();
+        try {
+            link.connect(new java.net.InetSocketAddress(host, port), 5_000);
+        } catch (IOException e) {
+            try {
+                link.close();
+            } catch (IOException ignored) {
+                // nothing opened
+            }
+            String why = e instanceof java.net.UnknownHostException ? "could not resolve master dns" : "could not connect to master: ";
+            // Java's message is "Connection refused" for ECONNREFUSED, the same text as the real server's ec.message()
+            return "-ERR " + why + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().replaceAll(" \\(.*\\)$", ""));
+        }
+        lock.lock();
+        try {
+            closeLink();
+            replicaOf = new ReplicaOf(host, port, System.currentTimeMillis(), link);
+            dataVersion++;
+            rawEntries.clear();
+            flags.clear();
+            backingConn.callOk("FLUSHALL");
+            byte[] rec = JournalWriter.command(0, ++txCounter, "FLUSHALL".getBytes(StandardCharsets.UTF_8));
+            for (int f = 0; f < cfg.flows; f++) journal(f, rec, Set.of());
+            changed.signalAll();
+            return "+OK";
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** REPLICAOF NO ONE: back to master (+OK also when already one); replid and LSNs continue. */
+    String replicaOfNoOne() {
+        lock.lock();
+        try {
+            closeLink();
+            replicaOf = null;
+            changed.signalAll();
+            return "+OK";
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void closeLink() {
+        if (replicaOf == null) return;
+        try {
+            replicaOf.link().close();
+        } catch (IOException ignored) {
+            // already closed
+        }
+    }
+
     /** LSN of the last record journaled on the flow (0 if none). */
     public long lsn(int flow) {
         lock.lock();
@@ -703,11 +935,17 @@ public final class DragonflyMaster implements AutoCloseable {
         }
     }
 
-    /** A master process restart: new replid, LSNs and backlog start over (dataset kept), sessions dropped. */
+    /**
+     * A master process restart: new replid, LSNs and backlog start over (dataset kept), sessions dropped; a new
+     * process is a master again with no CLIENT PAUSE in force.
+     */
     public void restart() {
         cutConnections();
         lock.lock();
         try {
+            pause.unpause();
+            closeLink();
+            replicaOf = null;
             replid = randomHex();
             dataVersion++;
             sessions.clear();
@@ -790,6 +1028,13 @@ public final class DragonflyMaster implements AutoCloseable {
             // closing anyway
         }
         cutConnections();
+        lock.lock();
+        try {
+            pause.unpause(); // a write held by a pause must not outlive the emulator
+            closeLink();
+        } finally {
+            lock.unlock();
+        }
         backingConn.close();
     }
 
@@ -806,7 +1051,7 @@ public final class DragonflyMaster implements AutoCloseable {
                 } finally {
                     lock.unlock();
                 }
-                Thread t = new Thread(new ConnectionHandler(this, s), "dfly-conn-" + s.getPort());
+                Thread t = new Thread(new ConnectionHandler(this, s, clients.add(s)), "dfly-conn-" + s.getPort());
                 t.setDaemon(true);
                 t.start();
             } catch (IOException e) {
@@ -824,11 +1069,13 @@ public final class DragonflyMaster implements AutoCloseable {
     }
 
     /** REPLCONF capa dragonfly: a new session and the 5-element reply of v1.40. */
-    ReplicationSession newSession(Socket control) {
+    ReplicationSession newSession(Socket control, int listeningPort) {
         lock.lock();
         try {
             ReplicationSession s = new ReplicationSession(++sessionCounter, cfg.flows);
             s.sockets.add(control);
+            s.address = ((java.net.InetSocketAddress) control.getRemoteSocketAddress()).getAddress().getHostAddress();
+            s.listeningPort = listeningPort;
             sessions.put(s.id, s);
             return s;
         } finally {

@@ -13,6 +13,9 @@ final class ReplicationSession {
     final FlowSession[] flows;
     final List<Socket> sockets = new ArrayList<>();
     State state = State.PREPARATION;
+    /** The replica's IP and the port it announced (REPLCONF listening-port), for INFO replication's slaveN lines. */
+    String address = "";
+    int listeningPort;
 
     ReplicationSession(int id, int flowCount) {
         this.id = id;
