@@ -91,8 +91,9 @@ final class LiveApplier {
                 ParsedCommand mapped = stage.command(c.db(), cmd);
                 if (mapped != null) {
                     markOtherDb(mapped);
-                    w.write(shard, new Command(stage.mapDb(c.db()), mapped, c.position()));
+                    // listed before it is sent: a position that covers the write then always comes with its key
                     if (ctx.checkpoints != null) ctx.checkpoints.touched(c.db(), mapped);
+                    w.write(shard, new Command(stage.mapDb(c.db()), mapped, c.position()));
                     moved(c.position());
                     return;
                 }
