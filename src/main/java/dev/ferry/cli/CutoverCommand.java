@@ -46,7 +46,7 @@ final class CutoverCommand implements Callable<Integer> {
         Cutover.VerifyMode verify;
 
         @Option(names = "--sample", defaultValue = "1000", paramLabel = "N",
-                description = "With --verify recent: also compare this many keys of each side (default: ${DEFAULT-VALUE}).")
+                description = "With --verify recent: also compare this many keys of each side, 0 for none (default: ${DEFAULT-VALUE}).")
         long sample;
 
         @Option(names = "--exec", paramLabel = "CMD",

@@ -389,10 +389,13 @@ public final class Cutover {
                 Map<Integer, List<byte[]>> byDb = new TreeMap<>();
                 for (CutoverSignal.Touched t : recent) byDb.computeIfAbsent(t.db(), k -> new ArrayList<>()).add(t.key());
                 found = new ArrayList<>(new VerifyJob(verifySettings(1, 0)).checkKeys(byDb));
-                VerifyJob.Result sample = new VerifyJob(verifySettings(1, s.sample())).run();
-                found.addAll(sample.differences());
-                what = String.format(Locale.ROOT, "%,d recently written keys and a sample of %,d", recent.size(),
-                        sample.sourceKeys() + sample.targetKeys());
+                long sampled = 0;
+                if (s.sample() > 0) { // a sample of 0 is none here (VerifyJob reads 0 as "every key")
+                    VerifyJob.Result sample = new VerifyJob(verifySettings(1, s.sample())).run();
+                    found.addAll(sample.differences());
+                    sampled = sample.sourceKeys() + sample.targetKeys();
+                }
+                what = String.format(Locale.ROOT, "%,d recently written keys and a sample of %,d", recent.size(), sampled);
             }
         } catch (Failed e) {
             throw e;
