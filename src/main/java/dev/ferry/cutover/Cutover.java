@@ -427,7 +427,7 @@ public final class Cutover {
                 notes.add(String.format(Locale.ROOT, "a cutover would pause writes on %s and wait for the target to reach "
                         + "it (%,d %s behind now)", m.describe(), Math.max(0, m.behind(saved.positions().get(m.shard()))), m.unit()));
             }
-            if (s.verify() != VerifyMode.NONE) {
+            if (s.verify() == VerifyMode.FULL || (s.verify() == VerifyMode.RECENT && s.sample() > 0)) {
                 // the source is not paused: differences are writes in flight until a later round reads them equal
                 VerifyJob.Result r = new VerifyJob(verifySettings(3, s.verify() == VerifyMode.FULL ? 0 : s.sample())).run();
                 if (r.differenceCount() > 0) {
