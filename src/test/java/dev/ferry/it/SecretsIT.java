@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A password never shows: every way a URI can be wrong, and every way a connection with credentials can fail,
- * through every command that takes a URI, with nothing of the password in stdout or stderr (not even a piece of it,
+ * through every command that takes a URI (cutover too), with nothing of the password in stdout or stderr (not even a piece of it,
  * as a password with an unencoded '?' or '/' gets cut by the parse).
  */
 class SecretsIT {
@@ -103,7 +103,9 @@ class SecretsIT {
                 Cli.run("replicate", "--source", uri, "--target", good, "-q"),
                 Cli.run("replicate", "--source", good, "--target", uri, "-q"),
                 Cli.run("verify", "--source", uri, "--target", good, "-q"),
-                Cli.run("verify", "--source", good, "--target", uri, "-q"));
+                Cli.run("verify", "--source", good, "--target", uri, "-q"),
+                Cli.run("cutover", "--source", uri, "--target", good, "--exec", "true"),
+                Cli.run("cutover", "--source", good, "--target", uri, "--exec", "true"));
         for (Cli.Result r : runs) {
             assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
             assertThat(r.err()).as(r.toString()).startsWith("ferry: bad URI '");
@@ -151,6 +153,8 @@ class SecretsIT {
             runs.add(Cli.run("replicate", "--source", good, "--target", uri, "--mode", "snapshot", "-q"));
             runs.add(Cli.run("verify", "--source", uri, "--target", good, "-q"));
             runs.add(Cli.run("verify", "--source", good, "--target", uri, "-q"));
+            runs.add(Cli.run("cutover", "--source", uri, "--target", good, "--exec", "true"));
+            runs.add(Cli.run("cutover", "--source", good, "--target", uri, "--exec", "true"));
         }
         for (Cli.Result r : runs) {
             assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
