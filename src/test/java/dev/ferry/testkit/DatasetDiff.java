@@ -86,8 +86,27 @@ public final class DatasetDiff {
             try (RespConnection c = Datasets.connect(node)) {
                 for (int db : Datasets.dbsWithKeys(c)) {
                     c.callOk("SELECT", Integer.toString(db));
-                    if (!c.callOk("KEYS", CHECKPOINT_PREFIX + "*").asList().isEmpty()) return true;
+                    for (dev.ferry.resp.Reply key : c.callOk("KEYS", CHECKPOINT_PREFIX + "*").asList()) {
+                        if (continuable(c.callOk("HGETALL", key.asText()).asList())) return true;
+                    }
                 }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether a checkpoint hash holds something a restart continues from: a position or a guard, or an identity that
+     * says the run wrote into the target. A run killed before its first write leaves only an identity with no written
+     * db: Ferry rightly treats that as no checkpoint (nothing to resume, nothing to protect) and says nothing.
+     */
+    private static boolean continuable(List<dev.ferry.resp.Reply> fields) {
+        for (int i = 0; i + 1 < fields.size(); i += 2) {
+            String f = fields.get(i).asText();
+            if (f.startsWith("at:") || f.startsWith("g:")) return true;
+            if (f.equals("meta")) {
+                dev.ferry.checkpoint.RunIdentity id = dev.ferry.checkpoint.RunIdentity.parse(fields.get(i + 1).asText());
+                if (id == null || !id.written().isEmpty()) return true;
             }
         }
         return false;
