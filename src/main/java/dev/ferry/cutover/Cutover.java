@@ -200,6 +200,21 @@ public final class Cutover {
 
         // switched: from here nothing is undone; what fails is said, and the exit code says it
         List<String> problems = new ArrayList<>();
+        // the pause may have run out during the switch (Sentinel's first link to the new master can take a second):
+        // pause again, and drain to where the source is now, so whatever it took meanwhile is on the target too
+        // before the replicate stops (nothing changed: the same offsets, and no wait)
+        try {
+            for (SourceMaster m : masters) m.pause(s.maxPauseMs());
+            List<Mark> now = marks(masters, checkpoint(target));
+            String behind = awaitPositions(target, now, System.currentTimeMillis() + s.maxPauseMs() - SWITCH_RESERVE_MS);
+            if (behind != null) {
+                problems.add("the source took writes after its pause ran out and the target did not catch up with them ("
+                        + behind + "): run ferry verify");
+            }
+            finals = now;
+        } catch (RuntimeException e) {
+            problems.add("checking the source after the switch failed (" + e.getMessage() + "): run ferry verify");
+        }
         long doneAt = System.currentTimeMillis();
         HostPort newMaster = target.masterIdentities().get(0).address();
         String targetName = newMaster.toString();
