@@ -20,6 +20,8 @@ final class Pending {
     /** The command's canonical name where its first argument is not (a live command), else null. */
     private final String name;
     int retries;
+    /** Sent inside a MULTI ... EXEC block: an error while it is queued discards the whole block (EXECABORT). */
+    volatile boolean inBlock;
     /** Handed to a connection at least once (a guarded block's commands not yet handed on are still its producer's). */
     volatile boolean queued;
     /** When the target first refused it for a reason that may pass (OOM, TRYAGAIN, LOADING...), nanoTime, or 0. */

@@ -119,7 +119,10 @@ final class PipelinedConnection implements AutoCloseable {
      */
     synchronized void sendBlock(java.util.List<Pending> block) {
         checkBroken();
-        for (Pending p : block) enqueueInItsDb(p);
+        for (Pending p : block) {
+            p.inBlock = true;
+            enqueueInItsDb(p);
+        }
         if (out.size() >= FLUSH_BYTES) flushLocked();
     }
 

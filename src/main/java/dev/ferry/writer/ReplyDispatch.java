@@ -45,6 +45,13 @@ final class ReplyDispatch {
 
     private void onError(PipelinedConnection from, Pending p, Reply.Error err) {
         String code = err.code();
+        if (code.equals("MOVED") && p.inBlock && p.retries++ < MAX_RETRIES) {
+            // a command queued inside MULTI went to a node that no longer owns its slot (a failover): the node
+            // discards the block at EXEC, so it must go again whole, to the new owner; redirecting this command
+            // alone would apply it outside its block and without its guard. As after a lost connection: the slot
+            // map is read again and the unanswered block is settled by its guard, then sent again.
+            throw new PipelinedConnection.Reroute("the slot of a MULTI block moved away from " + from.address());
+        }
         if ((code.equals("MOVED") || code.equals("ASK")) && p.retries++ < MAX_RETRIES) {
             routing.redirect(p, Redirect.parse(err.message()));
             return;
