@@ -176,4 +176,46 @@ class CutoverSentinelIT {
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(r.out()).contains("the Sentinels forgot the old master and its replicas").contains("Reverse replicate stopped");
     }
+
+    /**
+     * While a cutover is under way Sentinel names (or is about to name) the target: a replicate whose link to the old
+     * master breaks then reconnects to the old master, not to the master Sentinel names, which would copy the target
+     * into itself.
+     */
+    @Test
+    void aLinkBrokenDuringACutoverGoesBackToTheOldMasterNotToTheTarget() throws Exception {
+        setup = RedisSentinelSetup.builder().sentinels(3).start();
+        target = RedisServer.builder().name("new-master").start();
+        RedisServer oldMaster = setup.master();
+        for (int i = 0; i < 50; i++) oldMaster.cli("SET", "k" + i, "v" + i);
+        CompletableFuture<Cli.Result> replicate = replicateUntilLive();
+        String ckpt = Datasets.CHECKPOINT_PREFIX + "{1bz}";
+        // what a cutover does first: ask the replicate to prepare, and wait for its answer
+        target.cli("HSET", ckpt, "cutover", "prepare t1 " + (System.currentTimeMillis() + 120_000));
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (!"t1 live".equals(target.cli("HGET", ckpt, "cutover-seen"))) {
+            assertThat(System.currentTimeMillis()).as("the replicate answered").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        // then the Sentinels name the target, and the replicate's link to the old master breaks
+        dev.ferry.cutover.SentinelSwitch.of(dev.ferry.resp.RedisUri.parse(setup.uri()))
+                .switchTo(address(target), dev.ferry.resp.RedisUri.parse(target.uri()).connectOptions(), 5_000);
+        assertSentinelsName(target);
+        oldMaster.cli("SET", "written-during-the-cutover", "1");
+        assertThat(oldMaster.cli("CLIENT", "KILL", "TYPE", "replica")).isNotEqualTo("0");
+        deadline = System.currentTimeMillis() + 30_000;
+        while (!"1".equals(target.cli("GET", "written-during-the-cutover"))) {
+            assertThat(replicate).as("the replicate goes on").isNotDone();
+            assertThat(System.currentTimeMillis()).as("the replicate reconnected to the old master").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        for (int i = 0; i < 50; i++) assertThat(target.cli("GET", "k" + i)).isEqualTo("v" + i);
+        // the cutover's end: the replicate stops by itself
+        target.cli("HSET", ckpt, "cutover", "done t1 " + System.currentTimeMillis() + " " + address(target));
+        Cli.Result r = replicate.get(30, TimeUnit.SECONDS);
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).startsWith("Cut over at ");
+        assertThat(target.cli("GET", "written-during-the-cutover")).isEqualTo("1");
+        assertThat(target.cli("DBSIZE")).as("50 keys, the marker, the checkpoint").isEqualTo("52");
+    }
 }

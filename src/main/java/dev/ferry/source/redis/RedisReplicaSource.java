@@ -95,7 +95,7 @@ public final class RedisReplicaSource implements LiveSource {
             HostPort master = Topology.resolveSentinelMaster(uri);
             Probe p = probe(master, co, uri);
             if (p.info.cluster()) throw new RedisConnectionException("the Sentinel master " + master + " is a cluster node");
-            source.add("master " + uri.sentinelMaster() + " (" + master + ")", () -> Topology.resolveSentinelMaster(uri), co,
+            source.add("master " + uri.sentinelMaster() + " (" + master + ")", followed(uri, master, sinks), co,
                     settings, KeyScope.ALL, p.databases);
             source.sentinelWatcher = new SentinelWatcher(uri, () -> source.shards.get(0).link, sinks::cutoverUnderWay);
         } else if (uri.kind() == RedisUri.Kind.CLUSTER) {
@@ -137,6 +137,26 @@ public final class RedisReplicaSource implements LiveSource {
             throw new RedisConnectionException("source " + uri.redacted() + ": the replica protocol for this kind of source is not supported");
         }
         return source;
+    }
+
+    /**
+     * Where a Sentinel source's link connects: the master Sentinel names, except while a ferry cutover is under way.
+     * Then Sentinel names (or is about to name) the cutover's target, and a link that broke reconnects to the master
+     * it followed: following Sentinel there would copy the target into itself.
+     */
+    private static Supplier<HostPort> followed(RedisUri uri, HostPort first, ShardSinks sinks) {
+        java.util.concurrent.atomic.AtomicReference<HostPort> following = new java.util.concurrent.atomic.AtomicReference<>(first);
+        return () -> {
+            HostPort named = Topology.resolveSentinelMaster(uri);
+            HostPort before = following.get();
+            if (!named.equals(before) && sinks.cutoverUnderWay()) {
+                log.info("Sentinel names {} as master '{}' during a ferry cutover: reconnecting to {} instead (the cutover "
+                        + "moves the applications to {}; this run stops)", named, uri.sentinelMaster(), before, named);
+                return before;
+            }
+            following.set(named);
+            return named;
+        };
     }
 
     private void add(String name, Supplier<HostPort> address, ConnectOptions co, Settings settings, KeyScope scope,
