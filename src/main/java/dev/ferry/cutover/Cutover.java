@@ -282,9 +282,14 @@ public final class Cutover {
                 finals.stream().map(Mark::describe).toList(), notes, masters.stream().map(SourceMaster::address).toList());
     }
 
+    /** The positions and identity the target's checkpoint holds now (one HGETALL per target master). */
+    private SavedCheckpoint read(TargetWriter target) {
+        return SavedCheckpoint.of(target.readRunCheckpoints(keys));
+    }
+
     /** The replicate's checkpoint on the target: refused when there is none, or it is not a replicate's. */
     private SavedCheckpoint checkpoint(TargetWriter target) {
-        SavedCheckpoint saved = SavedCheckpoint.of(target.readRunCheckpoints(keys));
+        SavedCheckpoint saved = read(target);
         RunIdentity identity = saved.identity();
         if (identity == null) {
             throw new UsageException("target " + s.target().redacted() + " holds no checkpoint of a `ferry replicate` (under "
@@ -345,7 +350,7 @@ public final class Cutover {
         String last;
         do {
             long t0 = System.currentTimeMillis();
-            SavedCheckpoint before = SavedCheckpoint.of(target.readRunCheckpoints(keys));
+            SavedCheckpoint before = read(target);
             List<Mark> now = marks(masters, before);
             String behind = awaitPositions(target, now, t0 + s.maxLagMs());
             long took = System.currentTimeMillis() - t0;
@@ -371,7 +376,7 @@ public final class Cutover {
      */
     private String awaitPositions(TargetWriter target, List<Mark> marks, long deadlineMs) {
         while (true) {
-            SavedCheckpoint saved = SavedCheckpoint.of(target.readRunCheckpoints(keys));
+            SavedCheckpoint saved = read(target);
             StringBuilder missing = new StringBuilder();
             for (Mark m : marks) {
                 long behind = m.behind(saved.positions().get(m.shard()));
@@ -437,7 +442,7 @@ public final class Cutover {
     private Result dryRun(List<SourceMaster> masters, TargetWriter target) {
         List<String> notes = new ArrayList<>();
         try {
-            SavedCheckpoint saved = SavedCheckpoint.of(target.readRunCheckpoints(keys));
+            SavedCheckpoint saved = read(target);
             for (Mark m : marks(masters, saved)) {
                 notes.add(String.format(Locale.ROOT, "a cutover would pause writes on %s and wait for the target to reach "
                         + "it (%,d %s behind now)", m.describe(), Math.max(0, m.behind(saved.positions().get(m.shard()))), m.unit()));
@@ -496,7 +501,7 @@ public final class Cutover {
     }
 
     private void removeCheckpoint(TargetWriter target) {
-        SavedCheckpoint saved = SavedCheckpoint.of(target.readRunCheckpoints(keys));
+        SavedCheckpoint saved = read(target);
         TreeSet<Integer> dbs = new TreeSet<>(List.of(0));
         if (saved.identity() != null && !target.info().cluster()) dbs.addAll(saved.identity().written());
         target.deleteCheckpoints(keys, dbs);

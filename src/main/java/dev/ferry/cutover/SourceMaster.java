@@ -19,7 +19,6 @@ final class SourceMaster implements AutoCloseable {
     private final RespConnection c;
     private final ServerInfo info;
     private boolean pausedWritesOnly;
-    private String minReplicasBefore;
 
     private SourceMaster(HostPort address, RespConnection c, ServerInfo info) {
         this.address = address;
@@ -127,7 +126,7 @@ final class SourceMaster implements AutoCloseable {
         }
         Reply before = c.call("CONFIG", "GET", "min-replicas-to-write");
         java.util.List<Reply> kv = before.isError() ? java.util.List.of() : before.asList();
-        minReplicasBefore = kv.size() == 2 ? kv.get(1).asText() : "0";
+        String minReplicasBefore = kv.size() == 2 ? kv.get(1).asText() : "0";
         Reply set = c.call("CONFIG", "SET", "min-replicas-to-write", "1000000");
         if (set.isError()) {
             throw new RedisConnectionException("source " + address + " refused CONFIG SET min-replicas-to-write: " + set);
@@ -141,7 +140,8 @@ final class SourceMaster implements AutoCloseable {
         if (!r.isError()) return r.asLong();
         if (!dragonfly()) throw new RedisConnectionException("source " + address + " refused CLIENT KILL: " + r);
         // Dragonfly has no CLIENT KILL TYPE: each client but this one, by id, from CLIENT LIST
-        String me = c.call("CLIENT", "ID").isError() ? null : Long.toString(c.call("CLIENT", "ID").asLong());
+        Reply mine = c.call("CLIENT", "ID");
+        String me = mine.isError() ? null : Long.toString(mine.asLong());
         long killed = 0;
         for (String line : c.call("CLIENT", "LIST").asText().split("\n")) {
             String id = null;

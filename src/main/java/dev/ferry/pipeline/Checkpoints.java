@@ -77,7 +77,8 @@ public final class Checkpoints implements AutoCloseable {
     /** The cutover that moved the applications: the run stops. */
     private volatile CutoverSignal.Request cutOver;
     private final RecentKeys recent = new RecentKeys(RECENT_KEYS);
-    private String recentWritten = "";
+    /** The {@link RecentKeys#version} last written to the target, or -1. */
+    private long recentWritten = -1;
     private long lastWrite;
     private long lastPoll;
     /** Keys listed for a cutover's verify: the newest this many (each check reads them on both sides). */
@@ -379,12 +380,11 @@ public final class Checkpoints implements AutoCloseable {
         boolean meta = writeMeta(false);
         if (prepared != null) {
             // in the same HSET as the positions: a cutover that sees a position sees every key written up to it
-            String keysNow = CutoverSignal.recent(recent.snapshot());
-            if (!keysNow.equals(recentWritten)) {
+            long version = recent.version();
+            if (version != recentWritten) {
                 fields.add(CutoverSignal.RECENT);
-                fields.add(keysNow.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                String k = keysNow;
-                done.add(() -> recentWritten = k);
+                fields.add(CutoverSignal.recent(recent.snapshot()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                done.add(() -> recentWritten = version);
             }
         }
         if (fields.isEmpty() && !meta) return;

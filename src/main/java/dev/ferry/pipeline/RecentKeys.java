@@ -17,6 +17,8 @@ final class RecentKeys {
 
     private final int limit;
     private final LinkedHashSet<DbKey> keys = new LinkedHashSet<>();
+    /** Counts changes, so the list is encoded again only when it changed (it is looked at every 50 ms). */
+    private long version;
 
     RecentKeys(int limit) {
         this.limit = limit;
@@ -27,6 +29,7 @@ final class RecentKeys {
         DbKey k = new DbKey(db, key);
         keys.remove(k);
         keys.add(k);
+        version++;
         if (keys.size() > limit) {
             Iterator<DbKey> it = keys.iterator();
             it.next();
@@ -36,6 +39,11 @@ final class RecentKeys {
 
     synchronized void clear() {
         keys.clear();
+        version++;
+    }
+
+    synchronized long version() {
+        return version;
     }
 
     synchronized List<CutoverSignal.Touched> snapshot() {
