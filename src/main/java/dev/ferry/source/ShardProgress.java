@@ -13,6 +13,12 @@ public final class ShardProgress {
     private volatile Phase phase = Phase.CONNECTING;
     public final LongAdder keysRead = new LongAdder();
     public final LongAdder commandsRead = new LongAdder();
+    /** Links lost and made again (a partial resync or a resumed Dragonfly session counts here too). */
+    public final LongAdder reconnects = new LongAdder();
+    /** Full syncs after the first: the target was copied again from a new snapshot. */
+    public final LongAdder resyncs = new LongAdder();
+    /** Bytes read from the source for this shard: snapshot and stream. */
+    public final LongAdder bytesRead = new LongAdder();
     private volatile long snapshotBytesRead;
     private volatile long snapshotBytesTotal = -1;
     private volatile long lagBytes;
@@ -32,7 +38,7 @@ public final class ShardProgress {
     /** Size of the snapshot in bytes, or -1 while unknown (a diskless transfer). */
     public long snapshotBytesTotal() { return snapshotBytesTotal; }
     public void snapshotBytesTotal(long n) { this.snapshotBytesTotal = n; }
-    /** Source bytes (or events) read but not yet confirmed by the target. */
+    /** Source bytes (or journal records, or changed keys: see {@link #lagUnit}) read but not yet confirmed by the target. */
     public long lagBytes() { return lagBytes; }
     /** Age of the oldest source write not yet confirmed by the target, in ms (0 when caught up). */
     public long lagMillis() { return lagMillis; }

@@ -142,6 +142,7 @@ final class ReplicaLink implements Runnable {
         synchronized (this) {
             reconnects++;
         }
+        progress.reconnects.increment();
     }
 
     private void session(HostPort at) throws IOException {
@@ -167,6 +168,7 @@ final class ReplicaLink implements Runnable {
             long offset = Long.parseLong(parts[2]);
             synchronized (this) {
                 fullResyncs++;
+                if (fullResyncs > 1) progress.resyncs.increment();
             }
             receiveRdb(c, offset);
         } else if (reply.startsWith("+CONTINUE")) {
@@ -218,11 +220,13 @@ final class ReplicaLink implements Runnable {
                     if (total >= MARK && endsWith(buf, total, mark)) {
                         if (total > MARK) spool.putData(buf, 0, total - MARK);
                         read += total - MARK;
+                        progress.bytesRead.add(total - MARK);
                         break;
                     }
                     int keep = Math.min(MARK, total);
                     if (total > keep) spool.putData(buf, 0, total - keep);
                     read += total - keep;
+                    progress.bytesRead.add(total - keep);
                     System.arraycopy(buf, total - keep, buf, 0, keep);
                     held = keep;
                     progress.snapshotBytesRead(read);
@@ -235,6 +239,7 @@ final class ReplicaLink implements Runnable {
                     int n = c.reader().readSome(buf, 0, (int) Math.min(buf.length, size - read));
                     spool.putData(buf, 0, n);
                     read += n;
+                    progress.bytesRead.add(n);
                     progress.snapshotBytesRead(read);
                 }
             }
@@ -265,6 +270,7 @@ final class ReplicaLink implements Runnable {
                 }
                 spool.putData(buf, 0, n);
                 received += n;
+                progress.bytesRead.add(n);
                 synchronized (arrivals) {
                     arrivals.addLast(new long[] {received, System.currentTimeMillis()});
                 }
