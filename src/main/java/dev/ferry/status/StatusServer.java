@@ -40,6 +40,11 @@ public final class StatusServer implements AutoCloseable {
     private final RunBoard board;
     private final FerryMetrics metrics;
     private final byte[] token;
+    /**
+     * What the dashboard's cookie holds: a digest of the token with a salt of this process, never the token itself,
+     * so the token is not sent back in any answer, and a cookie taken from one run opens no other.
+     */
+    private final byte[] cookie;
     private final ExecutorService serving;
     private final ScheduledExecutorService sampling;
     private final String url;
@@ -49,6 +54,7 @@ public final class StatusServer implements AutoCloseable {
         this.board = board;
         this.metrics = new FerryMetrics(board);
         this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
+        this.cookie = token == null ? null : cookieFor(this.token);
         this.url = url;
         this.serving = Executors.newFixedThreadPool(2, daemon("ferry-status"));
         this.sampling = Executors.newSingleThreadScheduledExecutor(daemon("ferry-status-sampler"));
@@ -118,7 +124,7 @@ public final class StatusServer implements AutoCloseable {
             if (path.equals("/") && token != null && query != null && query.startsWith("token=")) {
                 // the page's own requests then carry the cookie, and the token leaves the address bar at once
                 if (matches(java.net.URLDecoder.decode(query.substring(6), StandardCharsets.UTF_8))) {
-                    ex.getResponseHeaders().add("Set-Cookie", COOKIE + "=" + new String(token, StandardCharsets.UTF_8)
+                    ex.getResponseHeaders().add("Set-Cookie", COOKIE + "=" + new String(cookie, StandardCharsets.US_ASCII)
                             + "; Path=/; HttpOnly; SameSite=Strict");
                     ex.getResponseHeaders().add("Location", "/");
                     send(ex, 303, "text/plain; charset=utf-8", new byte[0]);
@@ -172,7 +178,10 @@ public final class StatusServer implements AutoCloseable {
             if (cookies != null) {
                 for (String c : cookies.split(";")) {
                     String t = c.trim();
-                    if (t.startsWith(COOKIE + "=") && matches(t.substring(COOKIE.length() + 1))) return true;
+                    if (t.startsWith(COOKIE + "=")
+                            && MessageDigest.isEqual(cookie, t.substring(COOKIE.length() + 1).getBytes(StandardCharsets.US_ASCII))) {
+                        return true;
+                    }
                 }
             }
             return false;
@@ -187,6 +196,19 @@ public final class StatusServer implements AutoCloseable {
 
     private boolean matches(String given) {
         return MessageDigest.isEqual(token, given.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static byte[] cookieFor(byte[] token) {
+        byte[] salt = new byte[16];
+        new java.security.SecureRandom().nextBytes(salt);
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(salt);
+            sha.update(token);
+            return java.util.HexFormat.of().formatHex(sha.digest()).getBytes(StandardCharsets.US_ASCII);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this Java", e);
+        }
     }
 
     private static long since(String query) {
