@@ -1,6 +1,6 @@
 // Ferry's live dashboard: polls /status and /history (relative URLs, so a token cookie set by /?token= goes with
-// them) and draws what they say. No framework and no innerHTML: key names and examples are user data, so every
-// server string reaches the page as a text node.
+// them) and draws what they say. No framework, and nothing is parsed as markup: key names and examples are user
+// data, so every server string reaches the page as a text node.
 'use strict';
 (() => {
   const POLL_MS = 2000;      // the server samples every 2 s; polling faster shows nothing new
@@ -11,6 +11,7 @@
   const $ = (id) => document.getElementById(id);
   const nf0 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
   const nf1 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
+  const nf2 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 }); // grid steps such as 0.25
 
   let samples = [];          // /history samples, oldest first
   let lastT = null;          // t of the newest sample held: the next ?since=
@@ -258,8 +259,8 @@
     const lag = names.map((n, i) => ({ name: n, color: colour(i), width: 1.6, values: field(n, 'lagSeconds') }));
     const rates = [{ name: 'written', color: '#d7e0ea', width: 2.2, values: samples.map((smp) => smp.writeRate) }]
       .concat(names.map((n, i) => ({ name: 'read ' + n, color: colour(i), width: 1.3, values: field(n, 'readRate') })));
-    drawChart($('lag-chart'), lag, 1, (v) => (v >= 10 ? nf0 : nf1).format(v) + ' s');
-    drawChart($('rate-chart'), rates, 10, (v) => (v >= 10000 ? nf0.format(v / 1000) + 'k' : nf0.format(v)));
+    drawChart($('lag-chart'), lag, 1, (v) => (v >= 10 ? nf0 : nf2).format(v) + ' s');
+    drawChart($('rate-chart'), rates, 10, (v) => (v >= 10000 ? nf0.format(v / 1000) + 'k' : nf2.format(v)));
     legend($('lag-legend'), lag);
     legend($('rate-legend'), rates);
   }
