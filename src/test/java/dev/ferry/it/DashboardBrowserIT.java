@@ -101,6 +101,9 @@ class DashboardBrowserIT {
                 assertThat(b.one("#conn-banner").isDisplayed()).as("no connection banner while the server answers").isFalse();
                 assertThat(b.one("#verify").isDisplayed()).as("a replicate has no verify panel").isFalse();
 
+                // the screenshot goes in the README: a few more samples, so the charts show lines rather than a dot
+                b.await("the charts to hold 6 samples for the screenshot", PAGE_WAIT,
+                        x -> points(x, "#lag-chart") >= 6 && points(x, "#rate-chart") >= 6 ? true : null);
                 BufferedImage shot = ImageIO.read(b.screenshot(SCREENSHOT).toFile());
                 assertThat(shot.getWidth()).isEqualTo(Browser.WIDTH);
                 assertThat(shot.getHeight()).isEqualTo(Browser.HEIGHT);

@@ -107,12 +107,13 @@
     const snap = sh.snapshot, lag = sh.lag || {};
     let snapCell = el('span', { class: 'dim' }, '–');
     if (snap && snap.done) {
-      snapCell = el('div', null, 'done', el('div', { class: 'sub' }, `${count(snap.keysRead)} keys · ${bytes(snap.bytesRead)}`));
+      const read = [snap.keysRead != null ? count(snap.keysRead) + ' keys' : null, bytes(snap.bytesRead)];
+      snapCell = el('div', null, 'done', el('div', { class: 'sub' }, read.filter(Boolean).join(' · ')));
     } else if (snap) {
       const detail = [bytes(snap.bytesRead) + (snap.bytesTotal != null ? ' of ' + bytes(snap.bytesTotal) : ''),
         snap.etaSeconds != null ? 'ETA ' + duration(snap.etaSeconds) : null].filter(Boolean).join(' · ');
       snapCell = el('div', null,
-        snap.percent != null ? nf1.format(snap.percent) + ' %' : `${count(snap.keysRead)} keys`,
+        snap.percent != null ? nf1.format(snap.percent) + ' %' : snap.keysRead != null ? `${count(snap.keysRead)} keys` : 'under way',
         snap.percent != null ? bar(snap.percent) : null,
         el('div', { class: 'sub' }, detail));
     }
@@ -123,7 +124,8 @@
       el('td', { class: 'phase' }, badge(sh.phase, true)),
       el('td', { class: 'position mono', title: sh.positionUnit }, sh.positionText ?? '–'),
       el('td', { class: 'snapshot' }, snapCell),
-      el('td', { class: 'num read-rate' }, rate(sh.readRate)),
+      el('td', { class: 'num read-rate' }, rate(sh.readRate),
+        sh.readBytesRate != null ? el('div', { class: 'sub' }, bytes(sh.readBytesRate) + '/s') : null),
       el('td', { class: 'num lag' }, seconds(lag.seconds), lagDetail ? el('div', { class: 'sub' }, lagDetail) : null),
       el('td', { class: 'num' }, `${count(sh.reconnects)} / ${count(sh.resyncs)}`),
       el('td', { class: 'note' }, sh.note ?? ''));
@@ -182,7 +184,8 @@
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, w, h);
     const L = 56, R = 10, T = 8, B = 20, pw = w - L - R, ph = h - T - B;
-    let t0 = Infinity, t1 = -Infinity, max = 0, points = 0;
+    // both charts share one time axis, the span of the samples held, so their x positions line up
+    let t0 = samples.length ? samples[0].t : 0, t1 = samples.length ? samples[samples.length - 1].t : 0, max = 0, points = 0;
     for (let i = 0; i < samples.length; i++) {
       let any = false;
       for (const s of series) {
@@ -191,7 +194,7 @@
         any = true;
         max = Math.max(max, v);
       }
-      if (any) { points++; t0 = Math.min(t0, samples[i].t); t1 = Math.max(t1, samples[i].t); }
+      if (any) points++;
     }
     const top = niceTop(Math.max(max, floor));
     ctx.font = '11px system-ui, sans-serif';
