@@ -76,6 +76,7 @@
     runId = s.runId;
     lastPhase = s.phase;
     document.title = `Ferry · ${s.command} · ${s.phase}`;
+    document.body.dataset.command = s.command || ''; // a verify copies nothing: the copy panels hide
     setText('command', s.command);
     setText('phase', s.phase);
     $('phase').dataset.phase = s.phase || '';
@@ -113,7 +114,7 @@
       const detail = [bytes(snap.bytesRead) + (snap.bytesTotal != null ? ' of ' + bytes(snap.bytesTotal) : ''),
         snap.etaSeconds != null ? 'ETA ' + duration(snap.etaSeconds) : null].filter(Boolean).join(' · ');
       snapCell = el('div', null,
-        snap.percent != null ? nf1.format(snap.percent) + ' %' : snap.keysRead != null ? `${count(snap.keysRead)} keys` : 'under way',
+        snap.percent != null ? nf1.format(snap.percent) + ' %' : snap.keysRead != null ? `${count(snap.keysRead)} keys` : 'copying',
         snap.percent != null ? bar(snap.percent) : null,
         el('div', { class: 'sub' }, detail));
     }
@@ -147,12 +148,19 @@
     $('checkpoint').dataset.stale = String(stale);
   }
 
+  // every count the server gives, in its order, named from its field (round and rounds read "2 of 3"), so a
+  // field added to the verify report shows without a page change
   function renderVerify(v) {
     $('verify').hidden = v == null;
     if (v == null) return;
-    kv($('verify-body'), [['round', `${count(v.round)} of ${count(v.rounds)}`], ['keys compared', count(v.keysCompared)],
-      ['different', count(v.different), v.different > 0 ? 'bad' : null], ['missing', count(v.missing), v.missing > 0 ? 'bad' : null],
-      ['extra', count(v.extra), v.extra > 0 ? 'bad' : null], ['', '']]);
+    const rows = [];
+    if (v.round != null) rows.push(['round', v.rounds != null ? `${count(v.round)} of ${count(v.rounds)}` : count(v.round)]);
+    for (const [k, n] of Object.entries(v)) {
+      if (k === 'round' || k === 'rounds' || typeof n !== 'number') continue;
+      const bad = ['different', 'missing', 'extra'].includes(k) && n > 0;
+      rows.push([k.replace(/([A-Z])/g, ' $1').toLowerCase(), count(n), bad ? 'bad' : null]);
+    }
+    kv($('verify-body'), rows);
   }
 
   function renderReasons(what, r) {
