@@ -91,6 +91,10 @@ class StatusEndpointIT {
         // the snapshot's keys: every one read and written, as the target holds them
         assertThat(live.path("keys").path("read").asLong()).isEqualTo(preloaded);
         assertThat(live.path("keys").path("written").asLong()).isEqualTo(preloaded);
+        // the RDB said how many keys it holds: the progress counted against it
+        assertThat(live.path("keys").path("expected").asLong()).isEqualTo(preloaded);
+        assertThat(live.path("keys").path("percent").asDouble()).isEqualTo(100.0);
+        assertThat(live.path("keys").path("etaSeconds").isNull()).isTrue();
         assertThat(Long.parseLong(target.cli("DBSIZE").trim()) - checkpointKeys(target)).isEqualTo(preloaded);
         JsonNode node = live.path("writer").path("nodes").get(0);
         assertThat(node.path("address").asText()).isEqualTo("127.0.0.1:" + target.port());

@@ -87,6 +87,9 @@
     setText('version', 'ferry ' + (s.ferry || ''));
     const keys = s.keys || {}, w = s.writer || {};
     setText('keys-read', count(keys.read));
+    // the snapshot's progress in keys, where its RDB said how many it holds
+    setText('keys-progress', keys.expected != null ? [`of ~${count(keys.expected)} (${nf1.format(keys.percent)} %)`,
+      keys.etaSeconds != null ? 'ETA ' + duration(keys.etaSeconds) : null].filter(Boolean).join(' · ') : '');
     setText('keys-written', count(keys.written));
     setText('keys-filtered', count(keys.filtered));
     setText('commands-applied', count(w.commandsApplied));
