@@ -20,6 +20,13 @@ public enum LogFormat {
     /** The appender logback.xml names; the only one Ferry logs through. */
     static final String APPENDER = "STDERR";
 
+    /** The format in use now: json while logback.xml's appender has our encoder. */
+    public static synchronized LogFormat current() {
+        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx)) return TEXT;
+        Appender<ILoggingEvent> a = ctx.getLogger(Logger.ROOT_LOGGER_NAME).getAppender(APPENDER);
+        return a instanceof OutputStreamAppender<ILoggingEvent> o && o.getEncoder() instanceof JsonLineEncoder ? JSON : TEXT;
+    }
+
     /** Makes the log lines from now on look as {@code format} says; nothing when Logback is not the logger. */
     public static synchronized void apply(LogFormat format) {
         if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx)) return;
