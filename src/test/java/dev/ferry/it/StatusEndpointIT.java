@@ -212,6 +212,13 @@ class StatusEndpointIT {
         assertThat(withCookie.statusCode()).isEqualTo(200);
         assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/status")).header("Cookie", "ferry_token=" + token)
                 .build(), HttpResponse.BodyHandlers.ofString()).statusCode()).as("the token itself is no cookie").isEqualTo(401);
+        // Prometheus scrapes it with the token from a file, as the README's scrape config says
+        try (PrometheusServer prometheus = PrometheusServer.scraping("127.0.0.1:" + port,
+                List.of("authorization:", "  credentials_file: " + tokenFile))) {
+            JsonNode info = awaitQuery(prometheus, "ferry_run_info", r -> r.size() == 1);
+            assertThat(info.get(0).path("metric").path("command").asText()).isEqualTo("replicate");
+            assertThat(prometheus.target().path("health").asText()).isEqualTo("up");
+        }
     }
 
     @Test
@@ -291,6 +298,33 @@ class StatusEndpointIT {
         assertThat(text(verifyBase + "/metrics")).contains("ferry_verify_round ").contains("ferry_run_info{command=\"verify\"");
         Cli.Result verified = run.get(60, TimeUnit.SECONDS);
         assertThat(verified.exitCode()).as(verified.toString()).isZero();
+    }
+
+    /** The README's scrape config and alert rules are what Prometheus accepts. */
+    @Test
+    void theReadmesScrapeConfigAndAlertsPassPromtool() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        String config = yamlBlock(readme, "scrape_configs:\n  - job_name: ferry");
+        String rules = yamlBlock(readme, "groups:\n  - name: ferry");
+        Path token = tmp.resolve("ferry-token");
+        Files.writeString(token, "t");
+        Files.writeString(tmp.resolve("prometheus.yml"), config.replace("/etc/prometheus/ferry-token", token.toString()));
+        Files.writeString(tmp.resolve("rules.yml"), rules);
+        for (List<String> check : List.of(List.of("check", "config", tmp.resolve("prometheus.yml").toString()),
+                List.of("check", "rules", tmp.resolve("rules.yml").toString()))) {
+            List<String> cmd = new ArrayList<>(List.of(PrometheusServer.binary("promtool").toString()));
+            cmd.addAll(check);
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor()).as(String.join(" ", cmd) + ": " + out).isZero();
+            assertThat(out).contains("SUCCESS");
+        }
+    }
+
+    private static String yamlBlock(String readme, String start) {
+        int i = readme.indexOf(start);
+        assertThat(i).as("the README shows " + start.replace("\n", " ")).isNotNegative();
+        return readme.substring(i, readme.indexOf("```", i));
     }
 
     private static long checkpointKeys(RedisServer target) {
