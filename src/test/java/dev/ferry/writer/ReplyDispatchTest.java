@@ -23,4 +23,16 @@ class ReplyDispatchTest {
         assertThat(ReplyDispatch.execError(new Reply.Array(null))).as("a WATCHed key changed: nothing to check").isNull();
         assertThat(ReplyDispatch.execError(new Reply.Array(Arrays.asList(Reply.NULL_BULK)))).isNull();
     }
+
+    @Test
+    void errorsAreCountedUnderTheirCodeOrErr() {
+        assertThat(ReplyDispatch.errorKind(new Reply.Error("MOVED 3999 127.0.0.1:7001").code())).isEqualTo("MOVED");
+        assertThat(ReplyDispatch.errorKind(new Reply.Error("WRONGTYPE Operation against a key").code())).isEqualTo("WRONGTYPE");
+        assertThat(ReplyDispatch.errorKind(new Reply.Error("BUSY_SCRIPT x").code())).isEqualTo("BUSY_SCRIPT");
+        // a message with no code: its first word could be anything, and a metric label must stay one of a few
+        assertThat(ReplyDispatch.errorKind(new Reply.Error("value is not an integer").code())).isEqualTo("ERR");
+        assertThat(ReplyDispatch.errorKind(new Reply.Error("Protocol-error x").code())).isEqualTo("ERR");
+        assertThat(ReplyDispatch.errorKind("")).isEqualTo("ERR");
+        assertThat(ReplyDispatch.errorKind("ABCDEFGHIJKLMNOPQRSTUVWXYZ")).isEqualTo("ERR");
+    }
 }
