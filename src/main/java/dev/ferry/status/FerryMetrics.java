@@ -66,6 +66,10 @@ final class FerryMetrics {
                 () -> writer(v, WriterLoad::commandsApplied));
         counter("ferry_target_written_bytes", "Bytes sent to the target.", () -> writer(v, WriterLoad::bytesSent));
         counter("ferry_target_reconnects", "Lost target connections restored.", () -> writer(v, WriterLoad::reconnects));
+        counter("ferry_resume_skipped_writes", "Live writes of a resumed run not sent again: the target's checkpoint "
+                + "showed an earlier run applied them.", () -> writer(v, WriterLoad::resumeSkipped));
+        counter("ferry_guards_resolved_writes", "Writes whose answer was lost with their connection, found applied on "
+                + "the target by their guard.", () -> writer(v, WriterLoad::guardsResolved));
         reasons("ferry_keys_skipped", "Keys left out, by reason.", () -> v.stats().skippedByReason());
         reasons("ferry_keys_failed", "Keys or commands the target refused, by reason.", () -> v.stats().failedByReason());
         reasons("ferry_keys_warned", "Keys applied with a warning, by reason.", () -> v.stats().warnedByReason());

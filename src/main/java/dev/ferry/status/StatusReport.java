@@ -62,6 +62,8 @@ final class StatusReport {
         writer.put("bytesSent", w == null ? 0 : w.bytesSent());
         writer.put("writeRate", round(rates.writeRate()));
         writer.put("reconnects", w == null ? 0 : w.reconnects());
+        writer.put("resumeSkipped", w == null ? 0 : w.resumeSkipped());
+        writer.put("guardsResolved", w == null ? 0 : w.guardsResolved());
         ArrayNode nodes = writer.putArray("nodes");
         if (w != null) {
             for (WriterLoad.NodeLoad n : w.nodes()) {

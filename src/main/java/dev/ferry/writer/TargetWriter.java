@@ -336,7 +336,8 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
 
     /** What the writer is doing now, for the status endpoint (cheap: counters and each connection's queue length). */
     public WriterLoad load() {
-        return new WriterLoad(keysWritten(), commandsApplied(), bytesSent(), reconnects(), routing.loads(), state.errors());
+        return new WriterLoad(keysWritten(), commandsApplied(), bytesSent(), reconnects(), routing.loads(), state.errors(),
+                resumeSkipped(), guardsResolved());
     }
 
     /** Runs a command once on every master (FUNCTION LOAD, FLUSHALL...); returns the first error, or null. */

@@ -6,10 +6,12 @@ import java.util.Map;
 /**
  * What the writer is doing now, for the status endpoint: its totals, each target node's connections and the
  * commands sent there and not answered yet, and the target's refusals and lost connections counted by kind
- * (a redirect, a transient refusal that was retried, a key refused for good...).
+ * (a redirect, a transient refusal that was retried, a key refused for good...); and what resuming saved: live
+ * writes not sent again because the target's checkpoint showed them applied, and writes whose answer was lost
+ * with their connection, found applied by their guard.
  */
 public record WriterLoad(long keysWritten, long commandsApplied, long bytesSent, long reconnects, List<NodeLoad> nodes,
-                         Map<String, Long> errors) {
+                         Map<String, Long> errors, long resumeSkipped, long guardsResolved) {
 
     /** One target node: its address, how many pipelined connections Ferry keeps to it, and their unanswered commands. */
     public record NodeLoad(String address, int connections, int inFlight) {

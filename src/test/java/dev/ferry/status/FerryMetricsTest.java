@@ -29,7 +29,7 @@ class FerryMetricsTest {
 
         @Override public WriterLoad writer() {
             return new WriterLoad(40, 77, 4096, 3, List.of(new WriterLoad.NodeLoad("127.0.0.1:2", 4, 9)),
-                    Map.of("MOVED", 5L, "connection lost", 3L));
+                    Map.of("MOVED", 5L, "connection lost", 3L), 6, 2);
         }
     };
 
@@ -50,6 +50,8 @@ class FerryMetricsTest {
                 .contains("ferry_keys_written_total 40.0\n")
                 .contains("ferry_commands_applied_total 77.0\n")
                 .contains("ferry_target_written_bytes_total 4096.0\n")
+                .contains("ferry_resume_skipped_writes_total 6.0\n")
+                .contains("ferry_guards_resolved_writes_total 2.0\n")
                 .contains("ferry_target_errors_total{kind=\"MOVED\"} 5.0\n")
                 .contains("ferry_target_errors_total{kind=\"connection lost\"} 3.0\n")
                 .contains("ferry_target_in_flight_commands{node=\"127.0.0.1:2\"} 9.0\n")
