@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.util.UsageException;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.net.ConnectException;
 import java.net.URI;
@@ -15,6 +15,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +25,17 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
+import java.util.Stack;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IParameterConsumer;
+import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -48,7 +58,7 @@ final class StatusCommand implements Callable<Integer> {
     String url;
 
     @Option(names = "--status-port", paramLabel = "PORT",
-            description = "The --status-port of a run on this machine (http://127.0.0.1:PORT/).")
+            description = "The --status-port of a run on this machine (127.0.0.1).")
     Integer port;
 
     @Option(names = "--status-token-file", paramLabel = "FILE",
@@ -58,7 +68,7 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the run's /status JSON as fetched, indented, instead of the table.")
     boolean json;
 
-    @Option(names = "--watch", arity = "0..1", fallbackValue = "2", paramLabel = "SECONDS",
+    @Option(names = "--watch", arity = "0..1", parameterConsumer = WatchPeriod.class, paramLabel = "SECONDS",
             description = "Fetch and print again every SECONDS (default 2) until Ctrl-C; on a terminal the table is redrawn in place.")
     Double watch;
 
@@ -146,19 +156,24 @@ final class StatusCommand implements Callable<Integer> {
     static JsonNode fetch(HttpClient client, Endpoint endpoint, Token token) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(endpoint.uri()).timeout(TIMEOUT).header("Accept", "application/json").GET();
         if (token != null) request.header("Authorization", "Bearer " + token.value());
-        HttpResponse<InputStream> response;
-        byte[] body;
+        // asynchronously, so one deadline covers the body too (the request's timeout ends at the headers), and an
+        // interrupt (a test ending --watch) cancels the exchange
+        CompletableFuture<HttpResponse<byte[]>> exchange = client.sendAsync(request.build(), info -> new LimitedBody(MAX_BODY));
+        HttpResponse<byte[]> response;
         try {
-            response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream in = response.body()) {
-                body = in.readNBytes(MAX_BODY + 1);
-            }
-        } catch (HttpTimeoutException e) {
-            throw new IOException("no answer from " + endpoint.shown() + " within " + TIMEOUT.toSeconds() + " s");
-        } catch (ConnectException e) {
-            throw new IOException(refusedOrNot(endpoint, e));
-        } catch (IOException e) {
-            throw new IOException("cannot read " + endpoint.shown() + ": " + describe(e));
+            response = exchange.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            exchange.cancel(true);
+            throw new IOException(noAnswer(endpoint));
+        } catch (InterruptedException e) {
+            exchange.cancel(true);
+            throw e;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof HttpTimeoutException) throw new IOException(noAnswer(endpoint));
+            if (cause instanceof ConnectException c) throw new IOException(refusedOrNot(endpoint, c));
+            if (cause instanceof TooBig) throw new IOException(endpoint.shown() + " answered more than " + (MAX_BODY >> 20) + " MiB: not a Ferry status");
+            throw new IOException("cannot read " + endpoint.shown() + ": " + describe(cause));
         }
         int code = response.statusCode();
         if (code == 401) {
@@ -168,10 +183,9 @@ final class StatusCommand implements Callable<Integer> {
         if (code != 200) {
             throw new IOException(endpoint.shown() + " answered HTTP " + code + ", not a Ferry status (is the address a ferry run's --status-port?)");
         }
-        if (body.length > MAX_BODY) throw new IOException(endpoint.shown() + " answered more than " + (MAX_BODY >> 20) + " MiB: not a Ferry status");
         JsonNode status;
         try {
-            status = JSON.readTree(body);
+            status = JSON.readTree(response.body());
         } catch (IOException e) {
             status = null;
         }
@@ -186,18 +200,30 @@ final class StatusCommand implements Callable<Integer> {
         return status;
     }
 
+    private static String noAnswer(Endpoint endpoint) {
+        return "no answer from " + endpoint.shown() + " within " + TIMEOUT.toSeconds() + " s";
+    }
+
+    /**
+     * Why a connection failed. The JDK's client reports a refused connection as a {@link ConnectException} with
+     * "Connection refused" somewhere in its causes, or with no message at all (seen on JDK 17): both mean refused.
+     */
     private static String refusedOrNot(Endpoint endpoint, ConnectException e) {
+        boolean anyMessage = false;
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
                 return "no Ferry status at " + endpoint.shown() + ": unknown host " + endpoint.uri().getHost();
             }
             String m = t.getMessage();
-            if (m != null && m.toLowerCase(Locale.ROOT).contains("refused")) {
-                return "no Ferry status at " + endpoint.shown() + ": connection refused (is a ferry run started with --status-port "
-                        + endpoint.port() + "?)";
-            }
+            if (m != null && m.toLowerCase(Locale.ROOT).contains("refused")) return refused(endpoint);
+            anyMessage |= m != null && !m.isBlank();
         }
-        return "no Ferry status at " + endpoint.shown() + ": cannot connect: " + describe(e);
+        return anyMessage ? "no Ferry status at " + endpoint.shown() + ": cannot connect: " + describe(e) : refused(endpoint);
+    }
+
+    private static String refused(Endpoint endpoint) {
+        return "no Ferry status at " + endpoint.shown() + ": connection refused (is a ferry run started with --status-port "
+                + endpoint.port() + "?)";
     }
 
     /** An I/O failure's most telling message (the JDK's HTTP client often wraps the cause with none of its own). */
@@ -227,6 +253,69 @@ final class StatusCommand implements Callable<Integer> {
         if ("dumb".equals(System.getenv("TERM"))) return false;
         Boolean tty = Progress.isTerminalDevice(Path.of("/proc/self/fd/1"));
         return tty != null ? tty : System.console() != null;
+    }
+
+    /**
+     * {@code --watch}'s optional period: the next word if it is a number, else the default 2 s and the word is
+     * left for what follows (picocli's own optional value would take {@code ferry status --watch http://...}'s URL
+     * as the period and fail).
+     */
+    static final class WatchPeriod implements IParameterConsumer {
+        static final double DEFAULT = 2;
+
+        @Override public void consumeParameters(Stack<String> args, ArgSpec option, CommandSpec command) {
+            double seconds = DEFAULT;
+            if (!args.isEmpty() && args.peek().matches("\\d+(\\.\\d*)?|\\.\\d+")) seconds = Double.parseDouble(args.pop());
+            option.setValue(seconds);
+        }
+    }
+
+    /** A body gathered in memory up to {@code max} bytes; past that the exchange is cancelled with {@link TooBig}. */
+    private static final class LimitedBody implements HttpResponse.BodySubscriber<byte[]> {
+        private final int max;
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final CompletableFuture<byte[]> body = new CompletableFuture<>();
+        private Flow.Subscription subscription;
+
+        LimitedBody(int max) {
+            this.max = max;
+        }
+
+        @Override public CompletionStage<byte[]> getBody() {
+            return body;
+        }
+
+        @Override public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            s.request(Long.MAX_VALUE);
+        }
+
+        @Override public void onNext(List<ByteBuffer> buffers) {
+            for (ByteBuffer b : buffers) {
+                if (bytes.size() + b.remaining() > max) {
+                    subscription.cancel();
+                    body.completeExceptionally(new TooBig());
+                    return;
+                }
+                byte[] chunk = new byte[b.remaining()];
+                b.get(chunk);
+                bytes.write(chunk, 0, chunk.length);
+            }
+        }
+
+        @Override public void onError(Throwable t) {
+            body.completeExceptionally(t);
+        }
+
+        @Override public void onComplete() {
+            body.complete(bytes.toByteArray());
+        }
+    }
+
+    private static final class TooBig extends IOException {
+        TooBig() {
+            super("body too big");
+        }
     }
 
     /** The bearer token and where it came from (for messages: the token itself is never shown). */
