@@ -42,6 +42,9 @@ final class ImportCommand implements Callable<Integer> {
     @ArgGroup(validate = false, heading = "%nReports and output:%n", order = 5)
     CommonOptions.Output output = new CommonOptions.Output();
 
+    @ArgGroup(validate = false, heading = "%nStatus endpoint:%n", order = 6)
+    StatusOptions status = new StatusOptions();
+
     @Spec
     CommandSpec spec;
 
@@ -63,18 +66,20 @@ final class ImportCommand implements Callable<Integer> {
                         job.keysWritten(), job.confirmedOffset(), file.getFileName()));
         ImportJob.Result result;
         String note = null;
-        if (output.quiet) {
-            if (ends.checkFirst) note = job.checkFile();
-            result = job.run();
-        } else {
-            try (Progress p = new Progress(System.err, Progress.isTerminal(), job::bytesRead, job.fileSize(), job::keysWritten)) {
-                StopSignals.printVia(p::message);
-                // on a terminal above the bar; elsewhere as plain lines of the command's error stream
-                if (Progress.isTerminal()) job.notices(p::message);
+        try (dev.ferry.status.StatusServer served = status.start(RunViews.importing(job, file, uri.redacted()), noticesTo)) {
+            if (output.quiet) {
                 if (ends.checkFirst) note = job.checkFile();
                 result = job.run();
-            } finally {
-                StopSignals.printVia(null);
+            } else {
+                try (Progress p = new Progress(System.err, Progress.isTerminal(), job::bytesRead, job.fileSize(), job::keysWritten)) {
+                    StopSignals.printVia(p::message);
+                    // on a terminal above the bar; elsewhere as plain lines of the command's error stream
+                    if (Progress.isTerminal()) job.notices(p::message);
+                    if (ends.checkFirst) note = job.checkFile();
+                    result = job.run();
+                } finally {
+                    StopSignals.printVia(null);
+                }
             }
         }
         PrintWriter out = spec.commandLine().getOut();

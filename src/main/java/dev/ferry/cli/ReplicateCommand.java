@@ -111,6 +111,9 @@ final class ReplicateCommand implements Callable<Integer> {
     @ArgGroup(validate = false, heading = "%nReports and output:%n", order = 6)
     Output output = new Output();
 
+    @ArgGroup(validate = false, heading = "%nStatus endpoint:%n", order = 7)
+    StatusOptions status = new StatusOptions();
+
     @Spec
     CommandSpec spec;
 
@@ -166,6 +169,15 @@ final class ReplicateCommand implements Callable<Integer> {
         ReplicateJob.Result result;
         // resuming, cannot resume, --fresh: the first lines of a restarted run, whatever --quiet says
         PrintWriter noticesTo = spec.commandLine().getErr();
+        try (dev.ferry.status.StatusServer served = status.start(RunViews.replicate(job), noticesTo)) {
+            result = run(job, sourceFactory, noticesTo);
+        }
+        return finish(job, result, src, dst, following);
+    }
+
+    private ReplicateJob.Result run(ReplicateJob job, ReplicateJob.SourceFactory sourceFactory, PrintWriter noticesTo)
+            throws java.io.IOException {
+        ReplicateJob.Result result;
         job.notices(line -> {
             noticesTo.println(line);
             noticesTo.flush();
@@ -182,6 +194,10 @@ final class ReplicateCommand implements Callable<Integer> {
                 StopSignals.printVia(null);
             }
         }
+        return result;
+    }
+
+    private int finish(ReplicateJob job, ReplicateJob.Result result, RedisUri src, RedisUri dst, boolean following) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (result.cutOver() != null) {
             out.println("Cut over at " + result.cutOver().when() + " (ferry cutover " + result.cutOver().id()

@@ -65,6 +65,9 @@ public final class VerifyCommand implements Callable<Integer> {
     @ArgGroup(validate = false, heading = "%nReports and output:%n", order = 4)
     CommonOptions.Output output = new CommonOptions.Output();
 
+    @ArgGroup(validate = false, heading = "%nStatus endpoint:%n", order = 5)
+    StatusOptions status = new StatusOptions();
+
     @Spec
     CommandSpec spec;
 
@@ -83,18 +86,20 @@ public final class VerifyCommand implements Callable<Integer> {
         VerifyJob.Settings s = new VerifyJob.Settings(src, dst,
                 filters.toFilter().intoTargetDb(dst.db()).excluding(how.checkpointPrefix + "*"), rounds, roundDelay,
                 ttlTolerance, sample == null ? 0 : sample, batch, output.report);
-        return run(s, output.quiet, spec.commandLine().getOut(), spec.commandLine().getErr());
+        return run(s, output.quiet, spec.commandLine().getOut(), spec.commandLine().getErr(), status);
     }
 
     /** Runs a verification and prints its summary; the exit code says whether the sides are equal. */
-    static int run(VerifyJob.Settings s, boolean quiet, PrintWriter out, PrintWriter err) throws Exception {
+    static int run(VerifyJob.Settings s, boolean quiet, PrintWriter out, PrintWriter err, StatusOptions status) throws Exception {
         VerifyJob job = new VerifyJob(s);
         VerifyJob.Result r;
-        Thread ticker = quiet ? null : ticker(job, System.err);
-        try {
-            r = job.run();
-        } finally {
-            if (ticker != null) ticker.interrupt();
+        try (dev.ferry.status.StatusServer served = status == null ? null : status.start(RunViews.verify(job, s), err)) {
+            Thread ticker = quiet ? null : ticker(job, System.err);
+            try {
+                r = job.run();
+            } finally {
+                if (ticker != null) ticker.interrupt();
+            }
         }
         printSummary(out, r);
         out.flush();
@@ -173,6 +178,6 @@ public final class VerifyCommand implements Callable<Integer> {
     /** Verify after a copy: the same URIs and filters as the copy. */
     static int afterCopy(RedisUri src, RedisUri dst, KeyFilter filter, Path report, boolean quiet, PrintWriter out,
                          PrintWriter err) throws Exception {
-        return run(new VerifyJob.Settings(src, dst, filter, 3, 1000, 1000, 0, 500, report), quiet, out, err);
+        return run(new VerifyJob.Settings(src, dst, filter, 3, 1000, 1000, 0, 500, report), quiet, out, err, null);
     }
 }

@@ -80,6 +80,10 @@ public final class Checkpoints implements AutoCloseable {
     /** The {@link RecentKeys#version} last written to the target, or -1. */
     private long recentWritten = -1;
     private long lastWrite;
+    /** When the target last took a write of the positions (epoch ms), or -1: for the status endpoint. */
+    private volatile long lastWrittenAt = -1;
+    /** When the target's checkpoint was last known to hold every confirmed position (written, or nothing new), or -1. */
+    private volatile long currentAt = -1;
     private long lastPoll;
     /** Keys listed for a cutover's verify: the newest this many (each check reads them on both sides). */
     static final int RECENT_KEYS = 2_000;
@@ -218,6 +222,18 @@ public final class Checkpoints implements AutoCloseable {
      * Starts writing the shards' positions once a second, and looking once a second for a {@code ferry cutover}'s
      * request; while one prepares, both every 50 ms, so its drain waits for the writes and not for the clock.
      */
+    public long lastWrittenAt() {
+        return lastWrittenAt;
+    }
+
+    /**
+     * When the target's checkpoint was last known current (epoch ms): written, or found with nothing new to write.
+     * A quiet source writes nothing for long; this is what says the checkpoint is not falling behind.
+     */
+    public long currentAt() {
+        return currentAt;
+    }
+
     void start() {
         timer.scheduleWithFixedDelay(this::tick, 50, 50, TimeUnit.MILLISECONDS);
     }
@@ -387,7 +403,10 @@ public final class Checkpoints implements AutoCloseable {
                 done.add(() -> recentWritten = version);
             }
         }
-        if (fields.isEmpty() && !meta) return;
+        if (fields.isEmpty() && !meta) {
+            currentAt = System.currentTimeMillis(); // nothing new to write: what the target holds is current
+            return;
+        }
         if (meta) {
             fields.add(CheckpointKeys.META);
             fields.add(metaWritten.getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -398,6 +417,8 @@ public final class Checkpoints implements AutoCloseable {
             throw new IllegalStateException("the target refused the checkpoint: " + error);
         }
         for (Runnable r : done) r.run();
+        lastWrittenAt = System.currentTimeMillis();
+        currentAt = lastWrittenAt;
     }
 
     /** Target db {@code db} is about to get its first write of this run: the identity says so on the target first. */

@@ -83,7 +83,7 @@ public final class ImportJob {
     private ReplicateJob.CheckpointSettings checkpointing;
     private java.util.function.Consumer<String> notices = m -> log.warn(m);
     /** The run's checkpoints on the target, while it runs with them. */
-    private Checkpoints checkpoints;
+    private volatile Checkpoints checkpoints;
 
     public ImportJob(Settings settings) {
         this.settings = settings;
@@ -144,6 +144,34 @@ public final class ImportJob {
     public long keysWritten() {
         TargetWriter w = writer;
         return w == null ? 0 : w.keysWritten();
+    }
+
+    /** The writer's totals, nodes and errors now, or null before the target is open. */
+    public dev.ferry.writer.WriterLoad writerLoad() {
+        TargetWriter w = writer;
+        return w == null ? null : w.load();
+    }
+
+    /** When the target last took this run's checkpoint (epoch ms), or -1. */
+    public long checkpointWrittenAt() {
+        Checkpoints c = checkpoints;
+        return c == null ? -1 : c.lastWrittenAt();
+    }
+
+    /** When the target's checkpoint was last known current (written, or nothing new to write; epoch ms), or -1. */
+    public long checkpointCurrentAt() {
+        Checkpoints c = checkpoints;
+        return c == null ? -1 : c.currentAt();
+    }
+
+    /** The checkpoint's key prefix on the target, or null when the import keeps none. */
+    public String checkpointPrefix() {
+        return checkpointing == null ? null : checkpointing.prefix();
+    }
+
+    /** Whether a stop was asked for. */
+    public boolean stopping() {
+        return stopRequested;
     }
 
     /** Asks a running import to stop: the key being read is the last one sent; what was sent is confirmed first. */

@@ -83,6 +83,7 @@ public final class ReplicateJob {
     private volatile LiveSource source;
     private volatile TargetWriter writer;
     private volatile TargetOwnership ownership;
+    private volatile Checkpoints activeCheckpoints;
     private CheckpointSettings checkpointing;
     private java.util.function.Consumer<String> notices = m -> log.warn(m);
 
@@ -162,6 +163,40 @@ public final class ReplicateJob {
     public boolean snapshotDone() {
         LiveSource s = source;
         return s != null && s.snapshotDone();
+    }
+
+    /** The writer's totals, nodes and errors now, or null before the target is open. */
+    public dev.ferry.writer.WriterLoad writerLoad() {
+        TargetWriter w = writer;
+        return w == null ? null : w.load();
+    }
+
+    /** When the target last took this run's checkpoint (epoch ms), or -1: none yet, or none kept. */
+    public long checkpointWrittenAt() {
+        Checkpoints c = activeCheckpoints;
+        return c == null ? -1 : c.lastWrittenAt();
+    }
+
+    /** When the target's checkpoint was last known current (written, or nothing new to write; epoch ms), or -1. */
+    public long checkpointCurrentAt() {
+        Checkpoints c = activeCheckpoints;
+        return c == null ? -1 : c.currentAt();
+    }
+
+    /** The checkpoint's key prefix on the target, or null when the run keeps none. */
+    public String checkpointPrefix() {
+        return checkpointing == null ? null : checkpointing.prefix();
+    }
+
+    /** Whether a stop was asked for (Ctrl-C, --run-for, a cutover): the run is applying what it read, then ends. */
+    public boolean stopping() {
+        return stopRequested;
+    }
+
+    /** Whether a {@code ferry cutover} moved the applications to the target (the run then stops). */
+    public boolean cutOver() {
+        Checkpoints c = activeCheckpoints;
+        return c != null && c.cutOver() != null;
     }
 
     /** Asks a running job to stop: it applies what it read, then returns its result. */
@@ -245,6 +280,7 @@ public final class ReplicateJob {
         Pipelines sinks = new Pipelines(w, settings.filter(), settings.rate(), stats, outcomes, wo.batch(),
                 settings.bigValueThreshold(), wo.replace(), settings.ignoreFlush(), ownership, this::stopSnapshot);
         if (checkpoints != null) sinks.checkpoints(checkpoints, notices);
+        activeCheckpoints = checkpoints;
         LiveSource s = factory.open(sinks);
         source = s;
         try (s) {

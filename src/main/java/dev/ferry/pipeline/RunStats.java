@@ -40,7 +40,19 @@ public final class RunStats {
     }
 
     public synchronized Map<String, Reason> warnedByReason() {
-        return new LinkedHashMap<>(warned);
+        return copy(warned);
+    }
+
+    /** A copy to read while the run goes on adding (the status endpoint reads these from its own thread). */
+    private static Map<String, Reason> copy(Map<String, Reason> map) {
+        Map<String, Reason> out = new LinkedHashMap<>();
+        map.forEach((reason, r) -> {
+            Reason c = new Reason();
+            c.count = r.count;
+            c.examples.addAll(r.examples);
+            out.put(reason, c);
+        });
+        return out;
     }
 
     private static void add(Map<String, Reason> map, int db, byte[] key, String reason) {
@@ -50,11 +62,11 @@ public final class RunStats {
     }
 
     public synchronized Map<String, Reason> skippedByReason() {
-        return new LinkedHashMap<>(skipped);
+        return copy(skipped);
     }
 
     public synchronized Map<String, Reason> failedByReason() {
-        return new LinkedHashMap<>(failed);
+        return copy(failed);
     }
 
     public synchronized long skippedCount() {

@@ -132,6 +132,7 @@ final class ConnectionRecovery {
                 }
             }
             state.reconnects.increment();
+            state.error("connection lost");
             routing.flush();
         } catch (RuntimeException e) {
             state.failIfFirst(e instanceof TargetLostException ? e.getMessage() : why + "; reconnecting failed: " + e.getMessage());

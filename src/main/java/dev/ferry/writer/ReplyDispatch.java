@@ -45,6 +45,7 @@ final class ReplyDispatch {
 
     private void onError(PipelinedConnection from, Pending p, Reply.Error err) {
         String code = err.code();
+        state.error(errorKind(code));
         if (code.equals("MOVED") && p.inBlock && p.retries++ < MAX_RETRIES) {
             // a command queued inside MULTI went to a node that no longer owns its slot (a failover): the node
             // discards the block at EXEC, so it must go again whole, to the new owner; redirecting this command
@@ -86,6 +87,20 @@ final class ReplyDispatch {
         }
         boolean exists = code.equals("BUSYKEY");
         tickets.answered(p.ticket, exists ? null : err.message(), exists);
+    }
+
+    /**
+     * The kind an error is counted under: its code when it is one of the few the server has (all capitals, as
+     * MOVED, OOM, WRONGTYPE), else "ERR": a message-only error's first word may be anything, and a label must
+     * stay one of a few values.
+     */
+    static String errorKind(String code) {
+        if (code == null || code.isEmpty() || code.length() > 20) return "ERR";
+        for (int i = 0; i < code.length(); i++) {
+            char c = code.charAt(i);
+            if (!(c >= 'A' && c <= 'Z') && c != '_') return "ERR";
+        }
+        return code;
     }
 
     /** Hands {@code p} to the retries; it keeps its place in {@code from}'s window until it is sent again. */

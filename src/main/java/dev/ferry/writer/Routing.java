@@ -303,6 +303,19 @@ final class Routing {
         for (Node n : nodes.values()) for (PipelinedConnection c : n.connections()) c.flush();
     }
 
+    /** Each node's connections and unanswered commands, in address order. */
+    List<WriterLoad.NodeLoad> loads() {
+        List<WriterLoad.NodeLoad> out = new ArrayList<>();
+        for (Node node : nodes.values()) {
+            int n = 0;
+            PipelinedConnection[] cs = node.connections();
+            for (PipelinedConnection c : cs) n += c.inFlight();
+            out.add(new WriterLoad.NodeLoad(node.address.toString(), cs.length, n));
+        }
+        out.sort(java.util.Comparator.comparing(WriterLoad.NodeLoad::address));
+        return out;
+    }
+
     /** Commands sent and not answered yet, over every connection. */
     int inFlight() {
         int n = 0;

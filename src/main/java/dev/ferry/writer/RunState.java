@@ -25,9 +25,22 @@ final class RunState {
     final LongAdder resumeSkipped = new LongAdder();
     /** Writes whose connection was lost before their answer, found applied on the target by their guard. */
     final LongAdder guardsResolved = new LongAdder();
+    /** The target's refusals and lost connections by kind, for the status endpoint (a few kinds: error codes). */
+    private final ConcurrentHashMap<String, LongAdder> errors = new ConcurrentHashMap<>();
     /** Target dbs this writer has sent a write into (bit n: db n, for dbs below 64; the rest in the set). */
     private final AtomicLong writtenDbs = new AtomicLong();
     private final Set<Integer> writtenHighDbs = ConcurrentHashMap.newKeySet();
+
+    /** Counts one refusal or lost connection of kind {@code kind}. */
+    void error(String kind) {
+        errors.computeIfAbsent(kind, k -> new LongAdder()).increment();
+    }
+
+    java.util.Map<String, Long> errors() {
+        java.util.Map<String, Long> m = new java.util.TreeMap<>();
+        errors.forEach((k, v) -> m.put(k, v.sum()));
+        return m;
+    }
 
     /** Why the writer cannot go on, or null while it can. */
     String fatal() {

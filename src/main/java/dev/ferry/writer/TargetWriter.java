@@ -334,6 +334,11 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         return state.bytesSent.sum();
     }
 
+    /** What the writer is doing now, for the status endpoint (cheap: counters and each connection's queue length). */
+    public WriterLoad load() {
+        return new WriterLoad(keysWritten(), commandsApplied(), bytesSent(), reconnects(), routing.loads(), state.errors());
+    }
+
     /** Runs a command once on every master (FUNCTION LOAD, FLUSHALL...); returns the first error, or null. */
     public String onEveryMaster(String... args) {
         byte[][] raw = new byte[args.length][];
