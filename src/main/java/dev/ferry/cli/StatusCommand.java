@@ -177,6 +177,11 @@ final class StatusCommand implements Callable<Integer> {
         }
         int code = response.statusCode();
         if (code == 401) {
+            // Ferry's server also answers 401 without a token of its own: to a Host header not of loopback
+            String why = serverError(response.body());
+            if (why != null && !why.toLowerCase(Locale.ROOT).contains("token")) {
+                throw new IOException("the status endpoint refused the request: " + why);
+            }
             throw new IOException(token == null ? "the status endpoint wants a token: set " + TOKEN_ENV + " or --status-token-file"
                     : "the status endpoint refused the token from " + token.from());
         }
@@ -198,6 +203,17 @@ final class StatusCommand implements Callable<Integer> {
             throw new IOException(endpoint.shown() + " answered JSON without a Ferry status' fields (command, phase, shards)");
         }
         return status;
+    }
+
+    /** The {@code error} text of Ferry's error answer, on one line; null when the body is not one. */
+    private static String serverError(byte[] body) {
+        try {
+            JsonNode e = JSON.readTree(body).path("error");
+            String text = e.isTextual() ? e.asText().replaceAll("\\p{Cntrl}", " ").strip() : "";
+            return text.isEmpty() ? null : text.length() > 200 ? text.substring(0, 200) + "..." : text;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     private static String noAnswer(Endpoint endpoint) {

@@ -41,11 +41,7 @@ final class StatusTable {
         outcomes(status, lines);
         lines.add(checkpoint(status.path("checkpoint"), text(status, "phase")));
         JsonNode verify = status.path("verify");
-        if (verify.isObject()) {
-            lines.add("verify: round " + integer(verify, "round") + " of " + integer(verify, "rounds") + ", "
-                    + integer(verify, "keysCompared") + " keys compared, " + integer(verify, "different") + " different, "
-                    + integer(verify, "missing") + " missing, " + integer(verify, "extra") + " extra");
-        }
+        if (verify.isObject()) lines.add(verify(verify));
         return lines;
     }
 
@@ -144,6 +140,18 @@ final class StatusTable {
             line += "  OLD: a live run writes it every second; a restart now would repeat what came since";
         }
         return line;
+    }
+
+    /** A verify's round and whichever of its counts the server sends (the schema's and the server's names). */
+    private static String verify(JsonNode v) {
+        StringBuilder b = new StringBuilder("verify: round " + integer(v, "round") + " of " + integer(v, "rounds"));
+        String[][] counts = {{"keysCompared", "keys compared"}, {"sourceKeysChecked", "source keys checked"},
+            {"targetKeysChecked", "target keys checked"}, {"candidates", "candidates"}, {"different", "different"},
+            {"missing", "missing"}, {"extra", "extra"}};
+        for (String[] c : counts) {
+            if (v.has(c[0])) b.append(", ").append(integer(v, c[0])).append(' ').append(c[1]);
+        }
+        return b.toString();
     }
 
     /** The shard's position in a few words from its typed form, else the server's wording, else {@code -}. */

@@ -138,6 +138,14 @@ class StatusCommandTest {
         assertThat(line).isEqualTo("ferry: error: the status endpoint wants a token: set FERRY_STATUS_TOKEN or --status-token-file");
     }
 
+    /** Ferry's server refuses a Host header not of loopback with a 401 of its own words: those are shown. */
+    @Test
+    void aRefusalThatIsNotAboutTheTokenSaysWhy() throws IOException {
+        int port = serve(401, "application/json", "{\"error\":\"this status endpoint answers only to loopback host names\"}");
+        assertThat(oneErrorLine(StatusCli.run(Map.of(), "--status-port", String.valueOf(port)), ExitCode.FAILED))
+                .isEqualTo("ferry: error: the status endpoint refused the request: this status endpoint answers only to loopback host names");
+    }
+
     @Test
     void aRefusedTokenIsNamedByWhereItCameFromNeverShown() throws IOException {
         int port = serve(401, "application/json", "{\"error\":\"wrong token\"}");

@@ -101,6 +101,14 @@ class StatusTableTest {
                 "verify: round 1 of 3, 5,000 keys compared, 2 different, 0 missing, 1 extra");
     }
 
+    /** The server's own verify counts (other names than the first schema's) are shown too. */
+    @Test
+    void aVerifyWithTheServersCounts() throws IOException {
+        List<String> lines = StatusTable.render(new ObjectMapper().readTree("{\"command\":\"verify\",\"verify\":{\"round\":2,\"rounds\":3,"
+                + "\"sourceKeysChecked\":1200,\"targetKeysChecked\":1190,\"candidates\":4}}"));
+        assertThat(lines).contains("verify: round 2 of 3, 1,200 source keys checked, 1,190 target keys checked, 4 candidates");
+    }
+
     @Test
     void anythingJsonRendersWithoutFailing() throws IOException {
         for (String doc : new String[] {"{}", "{\"shards\":\"oops\",\"writer\":5,\"skipped\":[1],\"checkpoint\":[]}",
