@@ -47,7 +47,8 @@ import picocli.CommandLine.Spec;
                 "The run's status token, if it has one, is read from the environment variable " + StatusCommand.TOKEN_ENV
                         + " or from --status-token-file; never from the command line, which other users see in ps."})
 final class StatusCommand implements Callable<Integer> {
-    static final String TOKEN_ENV = "FERRY_STATUS_TOKEN";
+    /** The variable the run itself reads its token from, too. */
+    static final String TOKEN_ENV = StatusOptions.TOKEN_ENV;
     static final Duration TIMEOUT = Duration.ofSeconds(5);
     /** A status document is a few KiB per shard; far more is not Ferry's endpoint. */
     private static final int MAX_BODY = 16 << 20;
@@ -257,7 +258,7 @@ final class StatusCommand implements Callable<Integer> {
             try {
                 value = Files.readString(tokenFile).strip();
             } catch (IOException e) {
-                throw new UsageException("--status-token-file: cannot read " + tokenFile + " (" + e.getClass().getSimpleName() + ")");
+                throw new UsageException("--status-token-file " + tokenFile + ": cannot read it (" + e.getClass().getSimpleName() + ")");
             }
             return Token.of(value, from);
         }

@@ -3,7 +3,6 @@ package dev.ferry.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -95,8 +94,7 @@ final class StatusTable {
             lines.add("errors: " + NONE);
             return;
         }
-        List<Map.Entry<String, JsonNode>> kinds = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = errors.fields(); it.hasNext(); ) kinds.add(it.next());
+        List<Map.Entry<String, JsonNode>> kinds = new ArrayList<>(errors.properties());
         kinds.sort(Comparator.comparingLong((Map.Entry<String, JsonNode> e) -> -e.getValue().asLong(0)));
         List<String> words = new ArrayList<>();
         for (Map.Entry<String, JsonNode> e : kinds) {

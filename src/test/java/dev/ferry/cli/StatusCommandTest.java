@@ -172,7 +172,7 @@ class StatusCommandTest {
         assertThat(oneErrorLine(StatusCli.run(Map.of(), "--status-port", "1", "--status-token-file", empty.toString()), ExitCode.USAGE))
                 .isEqualTo("ferry: --status-token-file " + empty + " is empty");
         assertThat(oneErrorLine(StatusCli.run(Map.of(), "--status-port", "1", "--status-token-file", dir.resolve("none").toString()),
-                ExitCode.USAGE)).isEqualTo("ferry: --status-token-file: cannot read " + dir.resolve("none") + " (NoSuchFileException)");
+                ExitCode.USAGE)).isEqualTo("ferry: --status-token-file " + dir.resolve("none") + ": cannot read it (NoSuchFileException)");
         assertThat(oneErrorLine(StatusCli.run(Map.of("FERRY_STATUS_TOKEN", TOKEN + "\u00e9x"), "--status-port", "1"), ExitCode.USAGE))
                 .isEqualTo("ferry: the status token from FERRY_STATUS_TOKEN holds a character an HTTP header cannot carry");
     }
