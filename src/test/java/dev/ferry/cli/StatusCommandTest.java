@@ -292,5 +292,13 @@ class StatusCommandTest {
         new picocli.CommandLine(c).parseArgs("--watch", "http://127.0.0.1:1/");
         assertThat(c.watch).isEqualTo(2.0);
         assertThat(c.url).isEqualTo("http://127.0.0.1:1/");
+        for (String[] args : new String[][] {{"--watch=5", "--status-port", "1"}, {"--watch", "5", "--status-port", "1"},
+                {"--status-port", "1", "--watch", "0.5"}, {"--status-port", "1", "--watch"}}) {
+            StatusCommand parsed = new StatusCommand();
+            new picocli.CommandLine(parsed).parseArgs(args);
+            assertThat(parsed.watch).as(String.join(" ", args)).isEqualTo(args[args.length - 1].equals("--watch") ? 2.0
+                    : args[0].equals("--watch=5") || args[1].equals("5") ? 5.0 : 0.5);
+            assertThat(parsed.port).isEqualTo(1);
+        }
     }
 }
