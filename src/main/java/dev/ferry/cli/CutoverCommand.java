@@ -78,6 +78,9 @@ final class CutoverCommand implements Callable<Integer> {
     @ArgGroup(validate = false, heading = "%nThe replicate's filters (for verify):%n", order = 3)
     FilterOptions filters = new FilterOptions();
 
+    @ArgGroup(validate = false, heading = "%nOutput:%n", order = 4)
+    CommonOptions.Logging logging = new CommonOptions.Logging();
+
     @Spec
     CommandSpec spec;
 

@@ -34,6 +34,8 @@ public final class Main {
                 if (!p.unmatched().isEmpty()) throw new CommandLine.UnmatchedArgumentException(p.commandSpec().commandLine(), p.unmatched());
             }
             requireGroupedOptions(parsed);
+            // --log-format json: the command's own stderr lines become log events too, so stderr is JSON only
+            if (dev.ferry.log.LogFormat.current() == dev.ferry.log.LogFormat.JSON) cl.setErr(dev.ferry.log.LoggedLines.printWriter());
             return run.execute(parsed);
         });
         return cl.execute(args);

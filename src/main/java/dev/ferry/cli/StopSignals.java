@@ -70,6 +70,11 @@ final class StopSignals {
     }
 
     private static void printErr(String line) {
+        if (dev.ferry.log.LogFormat.current() == dev.ferry.log.LogFormat.JSON) {
+            // stderr holds only JSON objects then: the line is a log event like any other
+            org.slf4j.LoggerFactory.getLogger("dev.ferry.cli").warn(line);
+            return;
+        }
         System.err.println();
         System.err.println(line);
         System.err.flush();

@@ -16,6 +16,8 @@ public final class RunStats {
 
     public final LongAdder keysRead = new LongAdder();
     public final LongAdder filtered = new LongAdder();
+    /** Keys the snapshots said they hold (their RDB's RESIZEDB sizes), for the status' progress: 0 when none said. */
+    public final LongAdder keysAnnounced = new LongAdder();
     private final Map<String, Reason> skipped = new LinkedHashMap<>();
     private final Map<String, Reason> failed = new LinkedHashMap<>();
     private final Map<String, Reason> warned = new LinkedHashMap<>();

@@ -98,6 +98,12 @@ final class SnapshotFeeder implements SnapshotSink {
     }
 
     @Override
+    public void resizeDb(long dbSize, long expiresSize) {
+        // each db's key count, ahead of its keys: what the status' snapshot progress counts against
+        ctx.stats().keysAnnounced.add(dbSize);
+    }
+
+    @Override
     public void aux(byte[] name, byte[] value) {
         aux.add(new byte[][] {name, value});
     }

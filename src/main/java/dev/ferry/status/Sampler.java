@@ -12,8 +12,8 @@ import java.util.Map;
  */
 final class Sampler {
     /** Rates from the last two readings: writes the target confirmed per second, and per shard what was read. */
-    record Rates(double writeRate, Map<String, double[]> shards) {
-        static final Rates NONE = new Rates(0, Map.of());
+    record Rates(double writeRate, double keysReadRate, Map<String, double[]> shards) {
+        static final Rates NONE = new Rates(0, 0, Map.of());
 
         /** {commands/s, bytes/s, snapshot bytes/s} read from shard {@code name}, zeros when not yet known. */
         double[] of(String name) {
@@ -25,6 +25,7 @@ final class Sampler {
     private final History history;
     private long lastNanos = -1;
     private long lastWrites;
+    private long lastKeysRead;
     private Map<String, long[]> lastShards = new HashMap<>();
     private long ticks;
     private volatile Rates rates = Rates.NONE;
@@ -42,6 +43,7 @@ final class Sampler {
         long now = System.nanoTime();
         var w = view.writer();
         long writes = w == null ? 0 : w.keysWritten() + w.commandsApplied();
+        long keysRead = view.stats().keysRead.sum();
         List<ShardState> shards = view.shards();
         Map<String, long[]> counts = new HashMap<>();
         for (ShardState s : shards) counts.put(s.name(), new long[] {s.commandsRead(), s.bytesRead(), s.snapshotBytesRead()});
@@ -55,10 +57,11 @@ final class Sampler {
                 per.put(e.getKey(), new double[] {Math.max(0, c[0] - before[0]) / secs, Math.max(0, c[1] - before[1]) / secs,
                         Math.max(0, c[2] - before[2]) / secs});
             }
-            rates = new Rates(Math.max(0, writes - lastWrites) / secs, per);
+            rates = new Rates(Math.max(0, writes - lastWrites) / secs, Math.max(0, keysRead - lastKeysRead) / secs, per);
         }
         lastNanos = now;
         lastWrites = writes;
+        lastKeysRead = keysRead;
         lastShards = counts;
         if (ticks++ % History.INTERVAL_SECONDS == 0) {
             Rates r = rates;

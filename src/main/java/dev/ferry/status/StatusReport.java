@@ -43,6 +43,19 @@ final class StatusReport {
         keys.put("read", stats.keysRead.sum());
         keys.put("written", w == null ? 0 : w.keysWritten());
         keys.put("filtered", stats.filtered.sum());
+        // the snapshot's progress in keys, where its RDB said how many it holds (a Redis full sync, an RDB file)
+        long announced = stats.keysAnnounced.sum();
+        long read = stats.keysRead.sum();
+        boolean copying = board.phase().equals("snapshot");
+        if (announced > 0) {
+            keys.put("expected", announced);
+            keys.put("percent", round(Math.min(100.0, 100.0 * read / announced)));
+        } else {
+            keys.putNull("expected");
+            keys.putNull("percent");
+        }
+        if (announced > 0 && copying && rates.keysReadRate() > 0) keys.put("etaSeconds", round(Math.max(0, announced - read) / rates.keysReadRate()));
+        else keys.putNull("etaSeconds");
         ObjectNode writer = o.putObject("writer");
         writer.put("keysWritten", w == null ? 0 : w.keysWritten());
         writer.put("commandsApplied", w == null ? 0 : w.commandsApplied());

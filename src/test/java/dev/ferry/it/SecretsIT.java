@@ -168,6 +168,61 @@ class SecretsIT {
         assertThat(wrongRun.err()).as(wrongRun.toString()).contains("WRONGPASS");
     }
 
+    /**
+     * The status endpoint of a run whose source and target both need the password, with a token holding it too:
+     * nothing it answers (JSON, metrics, history, pages, refusals, headers) shows either.
+     */
+    @Test
+    void theStatusEndpointNeverShowsThePasswordOrTheToken() throws Exception {
+        try (dev.ferry.testkit.RedisServer source = dev.ferry.testkit.RedisServer.builder().name("secrets-status-src").password(PW).start();
+             dev.ferry.testkit.RedisServer target = dev.ferry.testkit.RedisServer.builder().name("secrets-status-dst").password(PW).start()) {
+            source.cli("SET", "k", "v");
+            Path tokenFile = tmp.resolve("status-token");
+            String token = "tok-" + PW;
+            Files.writeString(tokenFile, token);
+            int port = dev.ferry.testkit.RedisTools.freePort();
+            java.util.concurrent.CompletableFuture<Cli.Result> run = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                    Cli.run("replicate", "--source", "redis://:" + PW + "@" + source.hostAndPort(), "--target",
+                            "redis://:" + PW + "@" + target.hostAndPort(), "-q", "--status-port", Integer.toString(port),
+                            "--status-token-file", tokenFile.toString()));
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + port;
+            StringBuilder seen = new StringBuilder();
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (true) {
+                assertThat(run).as("the replicate ended early").isNotDone();
+                try {
+                    java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base
+                            + "/status")).header("Authorization", "Bearer " + token).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                    if (r.body().contains("\"phase\":\"live\"")) break;
+                } catch (IOException notYet) {
+                    // not serving yet
+                }
+                assertThat(System.nanoTime()).as("the run never went live").isLessThan(deadline);
+                Thread.sleep(100);
+            }
+            Thread.sleep(2_100); // a history sample with the shard in it
+            for (String path : List.of("/status", "/metrics", "/history", "/", "/dashboard.js", "/dashboard.css", "/nope")) {
+                for (String auth : java.util.Arrays.asList("Bearer " + token, null, "Bearer wrong")) {
+                    java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path));
+                    if (auth != null) b.header("Authorization", auth);
+                    java.net.http.HttpResponse<String> r = http.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                    seen.append(path).append(' ').append(r.statusCode()).append(' ').append(r.headers().map()).append('\n')
+                            .append(r.body()).append('\n');
+                }
+            }
+            java.net.http.HttpResponse<String> cookie = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base
+                    + "/?token=" + token)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(cookie.statusCode()).isEqualTo(303);
+            seen.append(cookie.headers().map());
+            assertThat(seen.toString()).contains("ferry_shard_lag_seconds").contains(source.hostAndPort());
+            dev.ferry.cli.Cli.interrupt();
+            Cli.Result r = run.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+            assertNoSecret(seen + r.out() + r.err(), "the status endpoint");
+        }
+    }
+
     /** Neither the password nor any 4-character piece of it (a parse may cut it at a '?' or '/'). */
     static void assertNoSecret(String output, String context) {
         String secret = "Sekr3tPw";

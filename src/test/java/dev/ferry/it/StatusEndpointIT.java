@@ -91,6 +91,10 @@ class StatusEndpointIT {
         // the snapshot's keys: every one read and written, as the target holds them
         assertThat(live.path("keys").path("read").asLong()).isEqualTo(preloaded);
         assertThat(live.path("keys").path("written").asLong()).isEqualTo(preloaded);
+        // the RDB said how many keys it holds: the progress counted against it
+        assertThat(live.path("keys").path("expected").asLong()).isEqualTo(preloaded);
+        assertThat(live.path("keys").path("percent").asDouble()).isEqualTo(100.0);
+        assertThat(live.path("keys").path("etaSeconds").isNull()).isTrue();
         assertThat(Long.parseLong(target.cli("DBSIZE").trim()) - checkpointKeys(target)).isEqualTo(preloaded);
         JsonNode node = live.path("writer").path("nodes").get(0);
         assertThat(node.path("address").asText()).isEqualTo("127.0.0.1:" + target.port());
@@ -242,6 +246,51 @@ class StatusEndpointIT {
         assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/status")).POST(HttpRequest.BodyPublishers.noBody())
                 .build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(405);
 
+    }
+
+    /**
+     * An import and a verify serve their status too: held up by a target paused for a few seconds, each answers
+     * what it is doing (the file as its one shard, read against its size; the verify's round and counts).
+     */
+    @Test
+    void importAndVerifyServeTheirStatusWhileHeldUp() throws Exception {
+        RedisServer source = server("status-src");
+        RedisServer target = server("status-dst");
+        long keys = Preload.on(source).keys(3_000).run();
+        source.cli("SAVE");
+        Path rdb = tmp.resolve("dump.rdb");
+        Files.copy(source.dir().resolve("dump.rdb"), rdb);
+        int port = RedisTools.freePort();
+        String base = "http://127.0.0.1:" + port;
+        target.cli("CLIENT", "PAUSE", "4000", "WRITE");
+        run = CompletableFuture.supplyAsync(() -> Cli.run("import", rdb.toString(), "--target", target.uri(), "-q",
+                "--status-port", Integer.toString(port)));
+        JsonNode importing = awaitStatus(base, s -> s.path("keys").path("read").asLong() > 0, "the import reading keys");
+        assertThat(importing.path("command").asText()).isEqualTo("import");
+        assertThat(importing.path("phase").asText()).isEqualTo("snapshot");
+        assertThat(importing.path("source").asText()).isEqualTo(rdb.toString());
+        JsonNode file = importing.path("shards").get(0);
+        assertThat(file.path("name").asText()).isEqualTo("dump.rdb");
+        assertThat(file.path("snapshot").path("bytesTotal").asLong()).isEqualTo(Files.size(rdb));
+        assertThat(file.path("positionUnit").asText()).isEqualTo("file offset");
+        assertThat(importing.path("keys").path("expected").asLong()).isEqualTo(keys);
+        Cli.Result imported = run.get(60, TimeUnit.SECONDS);
+        assertThat(imported.exitCode()).as(imported.toString()).isZero();
+        assertThat(Long.parseLong(target.cli("DBSIZE").trim()) - checkpointKeys(target)).isEqualTo(keys);
+
+        int verifyPort = RedisTools.freePort();
+        String verifyBase = "http://127.0.0.1:" + verifyPort;
+        target.cli("CLIENT", "PAUSE", "4000", "ALL");
+        run = CompletableFuture.supplyAsync(() -> Cli.run("verify", "--source", source.uri(), "--target", target.uri(), "-q",
+                "--status-port", Integer.toString(verifyPort)));
+        JsonNode verifying = awaitStatus(verifyBase, s -> s.path("verify").path("round").asInt() >= 1, "the verify's first round");
+        assertThat(verifying.path("command").asText()).isEqualTo("verify");
+        assertThat(verifying.path("phase").asText()).isEqualTo("verifying");
+        assertThat(verifying.path("verify").path("rounds").asInt()).isEqualTo(3);
+        assertThat(verifying.path("shards").size()).isZero();
+        assertThat(text(verifyBase + "/metrics")).contains("ferry_verify_round ").contains("ferry_run_info{command=\"verify\"");
+        Cli.Result verified = run.get(60, TimeUnit.SECONDS);
+        assertThat(verified.exitCode()).as(verified.toString()).isZero();
     }
 
     private static long checkpointKeys(RedisServer target) {

@@ -81,6 +81,8 @@ final class FlowLink implements Runnable {
     /** The last LSN acknowledged to the master. */
     volatile long acked = -1;
     volatile Throwable error;
+    /** When the journal's records were read: the flow's lag in time (Session's ACK loop reads it). */
+    final JournalArrivals arrivals = new JournalArrivals();
     private long journalOffset = -1;
     private final Thread thread;
 
@@ -103,7 +105,7 @@ final class FlowLink implements Runnable {
         // a partial sync sends no snapshot: opening one would tell the pipeline a copy begins (it removes an earlier
         // run's copy there), and its reader options only matter to snapshot entries
         this.snapshot = full ? sink.snapshot(FlowLsn.inFullSync(master, flow)) : null;
-        this.reader = new DragonflyFlowReader(new ReplyStream(conn, sink), new Listener(),
+        this.reader = new DragonflyFlowReader(new ReplyStream(conn, sink, progress), new Listener(),
                 full ? snapshot.readerOptions() : new RdbReader.Options(), name);
         this.thread = new Thread(this, "dfly-" + name);
         this.thread.setDaemon(true);
@@ -154,6 +156,10 @@ final class FlowLink implements Runnable {
         while (!session.cancelled()) {
             JournalRecord r = reader.nextRecord();
             progress.commandsRead.increment();
+            // every record but the LSN marker and FIN moves the position by one: the flow stands at next + 1 after it
+            if (r.kind() != JournalRecord.Kind.LSN && r.kind() != JournalRecord.Kind.FIN) {
+                arrivals.arrived(next.get() + 1, System.currentTimeMillis());
+            }
             switch (r.kind()) {
                 case COMMAND -> {
                     Position pos = new FlowLsn(master, flow, next.incrementAndGet());
@@ -278,15 +284,18 @@ final class FlowLink implements Runnable {
     /**
      * The flow's bytes after the FLOW reply, read through the same buffer the reply came through. Before it would
      * wait for the network it sends what the sink holds: a quiet flow must not leave its last records unsent,
-     * and a busy one should not flush on every socket read.
+     * and a busy one should not flush on every socket read. Counts what it reads into the flow's bytes read
+     * (snapshot and journal alike), once per read, not per record.
      */
     private static final class ReplyStream extends InputStream {
         private final RespConnection conn;
         private final ShardSink sink;
+        private final ShardProgress progress;
 
-        ReplyStream(RespConnection conn, ShardSink sink) {
+        ReplyStream(RespConnection conn, ShardSink sink, ShardProgress progress) {
             this.conn = conn;
             this.sink = sink;
+            this.progress = progress;
         }
 
         @Override
@@ -298,7 +307,9 @@ final class FlowLink implements Runnable {
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             if (conn.reader().idle()) sink.flush();
-            return conn.reader().readSome(b, off, len);
+            int n = conn.reader().readSome(b, off, len);
+            if (n > 0) progress.bytesRead.add(n);
+            return n;
         }
     }
 }

@@ -44,6 +44,8 @@ final class Session implements FlowLink.Session {
             hs = Handshake.run(control, src.address, src.clientId);
         }
         src.sessions++;
+        // the summary counts sessions after the first as reconnects; the status endpoint counts them per flow
+        if (src.sessions > 1) for (ShardProgress p : src.progress) p.reconnects.increment();
         if (hs.flows() != src.flows) {
             throw new DragonflyReplicaSource.FatalSourceError("the Dragonfly master now has " + hs.flows() + " shards instead of " + src.flows
                     + "; restart Ferry to copy it again");
@@ -107,6 +109,7 @@ final class Session implements FlowLink.Session {
             }
             src.copiedBefore = true;
             src.fullSyncs++;
+            if (src.fullSyncs > 1) for (ShardProgress p : src.progress) p.resyncs.increment();
             log.info("Dragonfly {} ({}): full sync of {} flow(s) as {}", src.address, src.replid, src.flows, hs.syncId());
         } else {
             src.checkpoint.resumed(src.address.toString());
@@ -174,7 +177,7 @@ final class Session implements FlowLink.Session {
                 long committed = src.committed(l.flow);
                 ShardProgress p = src.progress.get(l.flow);
                 p.appliedPosition(committed);
-                p.lag(Math.max(0, l.next.get() - Math.max(committed, l.firstAck)), 0);
+                p.lag(Math.max(0, l.next.get() - Math.max(committed, l.firstAck)), l.arrivals.lagMillis(committed, now));
                 boolean pingConfirmed = l.pingAck > l.acked && committed >= l.pingAck;
                 if (!soon && !pingConfirmed && now - lastAckAt[l.flow] < 1000 && l.recordsSinceAck <= 1024) continue;
                 if (committed < l.firstAck) continue;
