@@ -51,8 +51,21 @@ final class StatusTable {
         lines.add("up " + (up == null ? NONE : Progress.duration(up)) + "  run " + or(text(s, "runId"))
                 + "  version " + or(text(s, "ferry")) + "  at " + or(text(s, "now")));
         JsonNode keys = s.path("keys");
-        lines.add("keys: " + integer(keys, "read") + " read, " + integer(keys, "written") + " written, "
+        lines.add("keys: " + integer(keys, "read") + " read" + expected(keys) + ", " + integer(keys, "written") + " written, "
                 + integer(keys, "filtered") + " filtered");
+    }
+
+    /**
+     * A snapshot's progress in keys, where its RDB said how many it holds ({@code keys.expected}, newer servers):
+     * " of 2,000 (60.0%, ETA 0:12)"; nothing when unknown.
+     */
+    private static String expected(JsonNode keys) {
+        if (number(keys, "expected") == null) return "";
+        Double percent = number(keys, "percent");
+        Double eta = number(keys, "etaSeconds");
+        String detail = (percent == null ? "" : String.format(Locale.ROOT, "%.1f%%", percent))
+                + (eta == null ? "" : (percent == null ? "" : ", ") + "ETA " + Progress.duration(eta));
+        return " of " + integer(keys, "expected") + (detail.isEmpty() ? "" : " (" + detail + ")");
     }
 
     private static void shards(JsonNode shards, List<String> lines) {

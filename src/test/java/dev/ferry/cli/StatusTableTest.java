@@ -109,6 +109,21 @@ class StatusTableTest {
         assertThat(lines).contains("verify: round 2 of 3, 1,200 source keys checked, 1,190 target keys checked, 4 candidates");
     }
 
+    /** Newer servers count a snapshot in keys against what its RDB announced: read of expected, percent, ETA. */
+    @Test
+    void theSnapshotsKeysAgainstThoseExpected() throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        assertThat(StatusTable.render(json.readTree("{\"keys\":{\"read\":1200,\"written\":1100,\"filtered\":0,"
+                + "\"expected\":2000,\"percent\":60.0,\"etaSeconds\":12.4}}")).get(2))
+                .isEqualTo("keys: 1,200 read of 2,000 (60.0%, ETA 0:12), 1,100 written, 0 filtered");
+        assertThat(StatusTable.render(json.readTree("{\"keys\":{\"read\":2000,\"written\":2000,\"filtered\":0,"
+                + "\"expected\":2000,\"percent\":100.0,\"etaSeconds\":null}}")).get(2))
+                .isEqualTo("keys: 2,000 read of 2,000 (100.0%), 2,000 written, 0 filtered");
+        assertThat(StatusTable.render(json.readTree("{\"keys\":{\"read\":5,\"written\":5,\"filtered\":0,"
+                + "\"expected\":null,\"percent\":null,\"etaSeconds\":null}}")).get(2))
+                .isEqualTo("keys: 5 read, 5 written, 0 filtered");
+    }
+
     @Test
     void anythingJsonRendersWithoutFailing() throws IOException {
         for (String doc : new String[] {"{}", "{\"shards\":\"oops\",\"writer\":5,\"skipped\":[1],\"checkpoint\":[]}",

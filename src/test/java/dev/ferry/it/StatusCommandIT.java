@@ -85,7 +85,8 @@ class StatusCommandIT {
         String all = String.join("\n", lines);
         assertThat(lines.get(0)).as(all).isEqualTo("ferry replicate  phase live  " + source.uri() + " -> " + target.uri());
         assertThat(lines.get(1)).as(all).matches("up \\d+:\\d\\d  run [0-9a-f]{8}  version \\S+  at \\S+Z");
-        assertThat(lines.get(2)).as(all).isEqualTo("keys: " + SNAPSHOT_KEYS + " read, " + SNAPSHOT_KEYS + " written, 0 filtered");
+        assertThat(lines.get(2)).as(all).isEqualTo("keys: " + SNAPSHOT_KEYS + " read of " + SNAPSHOT_KEYS + " (100.0%), " + SNAPSHOT_KEYS
+                + " written, 0 filtered"); // the full sync's RDB announced its keys
         assertThat(row(lines, "SHARD")).containsExactly("SHARD", "PHASE", "POSITION", "SNAPSHOT", "READ", "LAG", "BEHIND", "RECONNECTS", "RESYNCS");
         List<String> shard = row(lines, shardName);
         assertThat(shard).as(all).hasSize(9);
