@@ -355,7 +355,7 @@ final class StatusCommand implements Callable<Integer> {
     record Endpoint(URI uri, String shown, int port) {
         static Endpoint of(String url, Integer port) {
             if (url == null && port == null) {
-                throw new UsageException("ferry status needs the run's address: its URL (e.g. http://127.0.0.1:9400/) or --status-port PORT");
+                throw new UsageException("status needs the run's address: its URL (e.g. http://127.0.0.1:9400/) or --status-port PORT");
             }
             if (url != null && port != null) throw new UsageException("give the run's URL or --status-port, not both");
             if (port != null) {

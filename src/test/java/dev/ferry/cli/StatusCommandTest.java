@@ -189,7 +189,7 @@ class StatusCommandTest {
     @Test
     void theAddressIsRequiredOnce() {
         assertThat(oneErrorLine(StatusCli.run(Map.of()), ExitCode.USAGE))
-                .isEqualTo("ferry: ferry status needs the run's address: its URL (e.g. http://127.0.0.1:9400/) or --status-port PORT");
+                .isEqualTo("ferry: status needs the run's address: its URL (e.g. http://127.0.0.1:9400/) or --status-port PORT");
         assertThat(oneErrorLine(StatusCli.run(Map.of(), "--status-port", "9400", "http://127.0.0.1:9400/"), ExitCode.USAGE))
                 .isEqualTo("ferry: give the run's URL or --status-port, not both");
         assertThat(oneErrorLine(StatusCli.run(Map.of(), "--status-port", "70000"), ExitCode.USAGE))
