@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ferry", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         resourceBundle = "dev.ferry.cli.HelpTexts",
         description = "Moves a Redis-protocol dataset from one server to another.",
-        subcommands = {ImportCommand.class, ReplicateCommand.class, VerifyCommand.class, ForgetCommand.class, CutoverCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ImportCommand.class, ReplicateCommand.class, VerifyCommand.class, ForgetCommand.class, CutoverCommand.class, StatusCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
