@@ -17,6 +17,7 @@
 #   POLL_MS=100          part 2 polling interval (each tick: GET /status, then GET /metrics)
 #   R=3                  part 2 rounds (each: one import alone, one polled; order alternating)
 #   SLOW_MS=50           requests slower than this are counted and reported
+#   FULL_HISTORY=0       1: part 1 also waits until /history holds its 15 minutes and times the endpoints again
 #   SEED=42, FERRY=bin/ferry, FERRY_ARGS= (appended to both ferry commands), JAVA_OPTS=, TIMEOUT=900, KEEP=0, WORK_DIR=
 # Loopback only: every server, ferry and the status endpoint listen on 127.0.0.1.
 set -euo pipefail
@@ -31,6 +32,7 @@ WARMUP="${WARMUP:-10}"
 POLL_MS="${POLL_MS:-100}"
 R="${R:-3}"
 SLOW_MS="${SLOW_MS:-50}"
+FULL_HISTORY="${FULL_HISTORY:-0}"
 SEED="${SEED:-42}"
 FERRY_ARGS="${FERRY_ARGS:-}"
 export JAVA_OPTS="${JAVA_OPTS:-}"
@@ -171,6 +173,20 @@ def check(port, shards, hist_wait):
     for p in problems: print("PROBLEM: " + p)
     sys.exit(1 if problems else 0)
 
+def wait_history(port, pid):
+    """Until /history holds keepSeconds / intervalSeconds samples (bounded: keepSeconds + 2 min); prints that count."""
+    _, _, body = get(port, "/history")
+    h = json.loads(body)
+    want = int(h["keepSeconds"] // h["intervalSeconds"])
+    deadline = time.time() + h["keepSeconds"] + 120
+    while True:
+        n = len(json.loads(get(port, "/history")[2])["samples"])
+        if n >= want:
+            print(n); return
+        if not alive(pid): sys.exit(f"ferry exited while /history held {n} of {want} samples")
+        if time.time() > deadline: sys.exit(f"/history held {n} of {want} samples after {h['keepSeconds'] + 120} s")
+        time.sleep(10)
+
 def seq(port, path, n, warmup, slow, out):
     """First request, warmup untimed, then n timed sequential requests -> one summary line (tab separated)."""
     first, code, body = get(port, path)
@@ -258,6 +274,7 @@ def agg(slow, files):
 if __name__ == "__main__":
     cmd, a = sys.argv[1], sys.argv[2:]
     if cmd == "wait-live": wait_live(int(a[0]), int(a[1]), float(a[2]))
+    elif cmd == "wait-history": wait_history(int(a[0]), int(a[1]))
     elif cmd == "check": check(int(a[0]), int(a[1]), float(a[2]))
     elif cmd == "seq": seq(int(a[0]), a[1], int(a[2]), int(a[3]), float(a[4]), a[5])
     elif cmd == "agg": agg(float(a[0]), a[1:])
@@ -326,9 +343,9 @@ cat "$WORK/check.txt" >&2
 c0=$(jvm_cpu_ticks "$FERRY_PID"); sleep 5; c1=$(jvm_cpu_ticks "$FERRY_PID")
 IDLE_CPU_MS_PER_S=$(python3 -c "import sys; print('%.1f' % ((int(sys.argv[2]) - int(sys.argv[1])) * 1000 / int(sys.argv[3]) / 5))" "$c0" "$c1" "$CLK_TCK")
 log "JVM CPU while idle: $IDLE_CPU_MS_PER_S ms/s"
-declare -A CPU_NOTE=()
-for ep in /metrics /status /history; do
-  name=${ep#/}
+# time_endpoint ROW PATH NAME: REQUESTS sequential requests to PATH -> one row of results.tsv
+time_endpoint() {
+  local row="$1" ep="$2" name="$3" line c0 c1 t0 t1 cpu n first med p95 mx bmin bmax slow errs
   c0=$(jvm_cpu_ticks "$FERRY_PID"); t0=$(now)
   line=$(python3 "$SCRAPE" seq "$STATUS_PORT" "$ep" "$REQUESTS" "$WARMUP" "$SLOW_MS" "$OUT_DIR/seq-$name.tsv") \
     || die "timing $ep failed"
@@ -336,13 +353,22 @@ for ep in /metrics /status /history; do
   # JVM CPU per request: what it used during the batch minus its idle rate, over the requests made (incl. warm-up)
   cpu=$(python3 -c "import sys; t0,t1,c0,c1,hz,idle,n=map(float,sys.argv[1:]); print('%.2f' % (((c1-c0)*1000/hz - idle*(t1-t0)) / n))" \
     "$t0" "$t1" "$c0" "$c1" "$CLK_TCK" "$IDLE_CPU_MS_PER_S" "$((REQUESTS + WARMUP + 1))")
-  CPU_NOTE[$ep]="JVM ~${cpu} ms CPU/request"
   IFS=$'\t' read -r _ n first med p95 mx bmin bmax slow errs <<<"$line"
-  printf 'live-%s-shards\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$SHARDS" "$ep" "$n" "$first" "$med" "$p95" "$mx" \
-    "$bmin" "$bmax" "$slow" "$errs" "${CPU_NOTE[$ep]}; check $CHECK" >>"$RESULTS"
-  log "  $ep: median $med ms, p95 $p95, max $mx, first $first, $bmin-$bmax bytes, over ${SLOW_MS} ms: $slow, errors $errs, ${CPU_NOTE[$ep]}"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$row" "$ep" "$n" "$first" "$med" "$p95" "$mx" \
+    "$bmin" "$bmax" "$slow" "$errs" "JVM ~${cpu} ms CPU/request; check $CHECK" >>"$RESULTS"
+  log "  $ep: median $med ms, p95 $p95, max $mx, first $first, $bmin-$bmax bytes, over ${SLOW_MS} ms: $slow, errors $errs, JVM ~${cpu} ms CPU/request"
   [[ $errs = 0 ]] || FAIL=1
-done
+}
+for ep in /metrics /status /history; do time_endpoint "live-$SHARDS-shards" "$ep" "${ep#/}"; done
+if [[ $FULL_HISTORY = 1 ]]; then
+  # /history grows with the run (one sample of every shard each intervalSeconds, kept keepSeconds): its cost when full
+  log "waiting until /history is full (15 minutes of samples; ferry idle)"
+  HIST_SAMPLES=$(python3 "$SCRAPE" wait-history "$STATUS_PORT" "$FERRY_PID") || die "waiting for a full /history failed"
+  log "/history holds $HIST_SAMPLES samples"
+  for ep in /history /status /metrics; do time_endpoint "live-$SHARDS-shards-full-history" "$ep" "full-${ep#/}"; done
+  since=$(( $(date +%s%3N) - 10000 ))
+  time_endpoint "live-$SHARDS-shards-full-history" "/history?since=$since" "full-history-since"
+fi
 [[ -n "$(grep -m1 'status: http' "$FERRY_LOG" || true)" ]] || log "WARNING: ferry did not print its 'status: http://...' line"
 
 log "stopping ferry (SIGINT), the live target and the emulator"
