@@ -33,8 +33,10 @@ RESULTS="$OUT_DIR/results.tsv"
 
 # ------------------------------------------------------------------ the emulator (test classes on the classpath)
 log "building the test classpath"
-(cd "$ROOT" && ./mvnw -q -o -B test-compile dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" >/dev/null)
-CP="$ROOT/target/test-classes:$ROOT/target/classes:$(cat "$WORK/cp.txt")"
+# the shaded jar holds every runtime dependency: no dependency plugin needed (it is not in an offline ~/.m2)
+(cd "$ROOT" && ./mvnw -q -o -B test-compile >/dev/null)
+[[ -f "$ROOT/target/ferry.jar" ]] || die "target/ferry.jar is missing: run ./mvnw -B -o -DskipTests package"
+CP="$ROOT/target/test-classes:$ROOT/target/ferry.jar"
 EMU_IN="$WORK/emulator.in"; EMU_OUT="$WORK/emulator.out"
 mkfifo "$EMU_IN"
 java -cp "$CP" dev.ferry.testkit.dragonfly.EmulatorMain "$FLOWS" "$COMPRESSION" <"$EMU_IN" >"$EMU_OUT" 2>"$WORK/emulator.err" &

@@ -286,7 +286,7 @@ printf 'part\tendpoint\trequests\tfirst_ms\tmedian_ms\tp95_ms\tmax_ms\tbytes_min
 
 # ================================================================== part 1: 16 shards, live, idle
 # The emulator runs from the test classes with the runtime libraries of the shaded jar (the jar bin/ferry runs):
-# offline, `dependency:build-classpath` (what bench/dragonfly-vs-pipe.sh uses) finds no plugin here.
+# offline, `dependency:build-classpath` finds no plugin here (bench/dragonfly-vs-pipe.sh does the same now).
 log "compiling the test classes (for the emulator)"
 (cd "$ROOT" && ./mvnw -q -o -B test-compile >/dev/null)
 JAR="$ROOT/target/ferry.jar"
