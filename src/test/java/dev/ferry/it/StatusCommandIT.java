@@ -35,30 +35,22 @@ import org.junit.jupiter.api.io.TempDir;
 class StatusCommandIT {
     private static final int SNAPSHOT_KEYS = 300;
     private static final int LIVE_KEYS = 200;
-    private final List<RedisServer> servers = new ArrayList<>();
+    private final BackgroundRun background = new BackgroundRun();
     private CompletableFuture<Cli.Result> run;
     @TempDir
     Path tmp;
 
     @AfterEach
     void stop() throws Exception {
-        if (run != null && !run.isDone()) {
-            Cli.interrupt();
-            run.get(60, TimeUnit.SECONDS);
-        }
-        for (RedisServer s : servers) s.close();
+        background.close();
     }
 
     private RedisServer server(String name) {
-        RedisServer s = RedisServer.builder().name(name).start();
-        servers.add(s);
-        return s;
+        return background.server(name);
     }
 
     private CompletableFuture<Cli.Result> replicate(RedisServer source, RedisServer target, String... more) {
-        List<String> args = new ArrayList<>(List.of("replicate", "--source", source.uri(), "--target", target.uri(), "-q"));
-        args.addAll(List.of(more));
-        return CompletableFuture.supplyAsync(() -> Cli.run(args.toArray(String[]::new)));
+        return background.replicate(source, target, more);
     }
 
     @Test

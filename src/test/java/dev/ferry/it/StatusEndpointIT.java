@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class StatusEndpointIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final List<RedisServer> servers = new ArrayList<>();
+    private final BackgroundRun background = new BackgroundRun();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private CompletableFuture<Cli.Result> run;
     @TempDir
@@ -47,23 +47,15 @@ class StatusEndpointIT {
 
     @AfterEach
     void stop() throws Exception {
-        if (run != null && !run.isDone()) {
-            Cli.interrupt();
-            run.get(60, TimeUnit.SECONDS);
-        }
-        for (RedisServer s : servers) s.close();
+        background.close();
     }
 
     private RedisServer server(String name) {
-        RedisServer s = RedisServer.builder().name(name).start();
-        servers.add(s);
-        return s;
+        return background.server(name);
     }
 
     private CompletableFuture<Cli.Result> replicate(RedisServer source, RedisServer target, String... more) {
-        List<String> args = new ArrayList<>(List.of("replicate", "--source", source.uri(), "--target", target.uri(), "-q"));
-        args.addAll(List.of(more));
-        return CompletableFuture.supplyAsync(() -> Cli.run(args.toArray(String[]::new)));
+        return background.replicate(source, target, more);
     }
 
     @Test
@@ -270,8 +262,7 @@ class StatusEndpointIT {
         int port = RedisTools.freePort();
         String base = "http://127.0.0.1:" + port;
         target.cli("CLIENT", "PAUSE", "4000", "WRITE");
-        run = CompletableFuture.supplyAsync(() -> Cli.run("import", rdb.toString(), "--target", target.uri(), "-q",
-                "--status-port", Integer.toString(port)));
+        run = background.start("import", rdb.toString(), "--target", target.uri(), "-q", "--status-port", Integer.toString(port));
         JsonNode importing = awaitStatus(base, s -> s.path("keys").path("read").asLong() > 0, "the import reading keys");
         assertThat(importing.path("command").asText()).isEqualTo("import");
         assertThat(importing.path("phase").asText()).isEqualTo("snapshot");
@@ -288,8 +279,8 @@ class StatusEndpointIT {
         int verifyPort = RedisTools.freePort();
         String verifyBase = "http://127.0.0.1:" + verifyPort;
         target.cli("CLIENT", "PAUSE", "4000", "ALL");
-        run = CompletableFuture.supplyAsync(() -> Cli.run("verify", "--source", source.uri(), "--target", target.uri(), "-q",
-                "--status-port", Integer.toString(verifyPort)));
+        run = background.start("verify", "--source", source.uri(), "--target", target.uri(), "-q", "--status-port",
+                Integer.toString(verifyPort));
         JsonNode verifying = awaitStatus(verifyBase, s -> s.path("verify").path("round").asInt() >= 1, "the verify's first round");
         assertThat(verifying.path("command").asText()).isEqualTo("verify");
         assertThat(verifying.path("phase").asText()).isEqualTo("verifying");
