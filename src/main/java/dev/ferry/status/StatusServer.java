@@ -34,6 +34,9 @@ import org.slf4j.LoggerFactory;
 public final class StatusServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StatusServer.class);
     private static final String COOKIE = "ferry_token";
+    private static final Pattern LOOPBACK_V4 = Pattern.compile("127(\\.(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])){3}");
+    /** A Host header: a name or an address (IPv6 in brackets), and a port. */
+    private static final Pattern HOST = Pattern.compile("(\\[[0-9a-fA-F:.]+\\]|[^:\\[\\]@/]+)(:[0-9]{1,5})?");
     private static final Pattern STATIC = Pattern.compile("/[a-z0-9][a-z0-9.-]*\\.(js|css|svg|png|ico)");
 
     private final HttpServer http;
@@ -188,10 +191,11 @@ public final class StatusServer implements AutoCloseable {
         }
         String host = ex.getRequestHeaders().getFirst("Host");
         if (host == null) return true; // HTTP/1.0 tools on this host
-        String name = host.startsWith("[") ? host.substring(0, host.indexOf(']') + 1)
-                : host.contains(":") ? host.substring(0, host.lastIndexOf(':')) : host;
-        name = name.toLowerCase(Locale.ROOT);
-        return name.equals("localhost") || name.equals("[::1]") || name.startsWith("127.");
+        java.util.regex.Matcher m = HOST.matcher(host);
+        if (!m.matches()) return false;
+        String name = m.group(1).toLowerCase(Locale.ROOT);
+        // an address literal, not a name that begins like one: 127.0.0.1.example.com is anyone's
+        return name.equals("localhost") || name.equals("[::1]") || LOOPBACK_V4.matcher(name).matches();
     }
 
     private boolean matches(String given) {

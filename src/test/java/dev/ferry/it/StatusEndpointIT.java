@@ -241,6 +241,13 @@ class StatusEndpointIT {
         Process curl = new ProcessBuilder("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H",
                 "Host: rebound.example:" + port, base + "/status").start();
         assertThat(new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("401");
+        for (String host : List.of("127.0.0.1.rebound.example", "127.0.0.1:" + port + "@rebound.example")) {
+            Process c = new ProcessBuilder("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Host: " + host, base + "/status").start();
+            assertThat(new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).as(host).isEqualTo("401");
+        }
+        Process other = new ProcessBuilder("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Host: 127.0.0.2:" + port,
+                base + "/status").start();
+        assertThat(new String(other.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("200");
         assertThat(send(base + "/nope", null).statusCode()).isEqualTo(404);
         assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/status")).POST(HttpRequest.BodyPublishers.noBody())
                 .build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(405);
