@@ -163,11 +163,24 @@ public final class StatusServer implements AutoCloseable {
                     }
                     send(ex, 404, "application/json", error("no such page: /status, /history, /metrics and the dashboard at / are"));
             }
-        } catch (IOException | RuntimeException e) {
-            // a client that went away, or a failure building the answer: the run goes on either way
+        } catch (IOException e) {
+            // a client that went away: the run goes on
             log.debug("status request failed: {}", e.toString());
+        } catch (RuntimeException e) {
+            // a defect building the answer: the run goes on, and the asker is told rather than left with nothing
+            // the class and where, not the message: nothing of a run's settings can ride along into the log
+            if (!warnedFailure) log.warn("the status endpoint could not answer {} ({} at {}); the run goes on",
+                    ex.getRequestURI().getPath(), e.getClass().getName(), e.getStackTrace().length == 0 ? "?" : e.getStackTrace()[0]);
+            warnedFailure = true;
+            try {
+                send(ex, 500, "application/json", error("the status could not be built: " + e.getClass().getSimpleName()));
+            } catch (IOException | RuntimeException ignored) {
+                // the answer had begun: the client sees it cut short
+            }
         }
     }
+
+    private volatile boolean warnedFailure;
 
     /**
      * With a token: the token, as a bearer header or the cookie. Without one (loopback only): a loopback Host
