@@ -32,28 +32,8 @@ mkdir -p "$OUT_DIR"
 RESULTS="$OUT_DIR/results.tsv"
 
 # ------------------------------------------------------------------ the emulator (test classes on the classpath)
-log "building the test classpath"
-# the shaded jar holds every runtime dependency: no dependency plugin needed (it is not in an offline ~/.m2)
-(cd "$ROOT" && ./mvnw -q -o -B test-compile >/dev/null)
-[[ -f "$ROOT/target/ferry.jar" ]] || die "target/ferry.jar is missing: run ./mvnw -B -o -DskipTests package"
-CP="$ROOT/target/test-classes:$ROOT/target/ferry.jar"
-EMU_IN="$WORK/emulator.in"; EMU_OUT="$WORK/emulator.out"
-mkfifo "$EMU_IN"
-java -cp "$CP" dev.ferry.testkit.dragonfly.EmulatorMain "$FLOWS" "$COMPRESSION" <"$EMU_IN" >"$EMU_OUT" 2>"$WORK/emulator.err" &
-EMU_PID=$!
-exec 7>"$EMU_IN"
-EXTRA_PIDS+=("$EMU_PID") # SIGTERM: its shutdown hook stops the backing redis-server it started
-wait_line() { # prefix -> value
-  local i v
-  for i in $(seq 1 600); do
-    v=$(sed -n "s/^$1 //p" "$EMU_OUT" | tail -n1)
-    [[ -n "$v" ]] && { echo "$v"; return 0; }
-    kill -0 "$EMU_PID" 2>/dev/null || { cat "$WORK/emulator.err" >&2; die "the emulator exited"; }
-    sleep 0.1
-  done
-  die "the emulator did not print '$1'"
-}
-BACK_PORT=$(wait_line backing)
+start_emulator "$FLOWS" "$COMPRESSION"
+BACK_PORT=$(emulator_value backing)
 
 DATASET="$WORK/dataset-n$N-s$SEED.resp"
 log "generating $N keys (seed $SEED)"
@@ -65,7 +45,7 @@ summary="$(cli "$BACK_PORT" --pipe <"$DATASET" 2>&1 | tail -n 1 || true)"
 SRC_DBSIZE=$(cli "$BACK_PORT" DBSIZE)
 SRC_DIGEST=$(cli "$BACK_PORT" DEBUG DIGEST)
 echo go >&7
-DF_PORT=$(wait_line dragonfly)
+DF_PORT=$(emulator_value dragonfly)
 log "emulated Dragonfly master on port $DF_PORT ($FLOWS flows, $COMPRESSION)"
 
 run_pipe() {

@@ -106,3 +106,35 @@ host_line() {
   echo "host: $(nproc) cores, $(free -m | awk '/^Mem:/{print $2}') MB RAM; $("$REDIS_SERVER" --version | awk '{print $3}'); java $(java -version 2>&1 | head -n1 | awk -F'"' '{print $2}'); $(date -Is)"
   echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo ' (src modified)')"
 }
+
+# ------------------------------------------------------------------ the Dragonfly master emulator (test tree)
+# start_emulator SHARDS COMPRESSION: runs dev.ferry.testkit.dragonfly.EmulatorMain from the test classes with the
+# runtime libraries of the shaded jar (offline, the dependency plugin that would list them is not available),
+# controlled through the fifo on fd 7; sets EMU_PID and EMU_OUT. emulator_value PREFIX: the value of the last line
+# it printed starting with PREFIX, waiting at most 60 s (and failing if it exits).
+start_emulator() {
+  log "compiling the test classes (for the emulator)"
+  (cd "$ROOT" && ./mvnw -q -o -B test-compile >/dev/null)
+  local jar="$ROOT/target/ferry.jar"
+  [[ -f "$jar" ]] || "${FERRY_CMD[@]}" --version >/dev/null 2>&1 || true # bin/ferry builds the jar when it is missing
+  [[ -f "$jar" ]] || die "$jar is missing: run ./mvnw -B -o -DskipTests package"
+  local in="$WORK/emulator.in"
+  EMU_OUT="$WORK/emulator.out"
+  mkfifo "$in"
+  java -cp "$ROOT/target/test-classes:$jar" dev.ferry.testkit.dragonfly.EmulatorMain "$1" "$2" <"$in" >"$EMU_OUT" \
+    2>"$WORK/emulator.err" &
+  EMU_PID=$!
+  exec 7>"$in"
+  EXTRA_PIDS+=("$EMU_PID") # SIGTERM: its shutdown hook stops the backing redis-server it started
+}
+
+emulator_value() {
+  local i v
+  for i in $(seq 1 600); do
+    v=$(sed -n "s/^$1 //p" "$EMU_OUT" | tail -n1)
+    [[ -n "$v" ]] && { echo "$v"; return 0; }
+    kill -0 "$EMU_PID" 2>/dev/null || { cat "$WORK/emulator.err" >&2; die "the emulator exited"; }
+    sleep 0.1
+  done
+  die "the emulator did not print '$1' within 60 s"
+}

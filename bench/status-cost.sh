@@ -285,38 +285,16 @@ PY
 printf 'part\tendpoint\trequests\tfirst_ms\tmedian_ms\tp95_ms\tmax_ms\tbytes_min\tbytes_max\tover_%sms\terrors\tnote\n' "$SLOW_MS" >"$RESULTS"
 
 # ================================================================== part 1: 16 shards, live, idle
-# The emulator runs from the test classes with the runtime libraries of the shaded jar (the jar bin/ferry runs):
-# offline, `dependency:build-classpath` finds no plugin here (bench/dragonfly-vs-pipe.sh does the same now).
-log "compiling the test classes (for the emulator)"
-(cd "$ROOT" && ./mvnw -q -o -B test-compile >/dev/null)
-JAR="$ROOT/target/ferry.jar"
-[[ -f "$JAR" ]] || "${FERRY_CMD[@]}" --version >/dev/null 2>&1 || true # bin/ferry builds the jar when it is missing
-[[ -f "$JAR" ]] || die "$JAR is missing: run ./mvnw -B -o -DskipTests package"
-CP="$ROOT/target/test-classes:$JAR"
-EMU_IN="$WORK/emulator.in"; EMU_OUT="$WORK/emulator.out"
-mkfifo "$EMU_IN"
-java -cp "$CP" dev.ferry.testkit.dragonfly.EmulatorMain "$SHARDS" "$COMPRESSION" <"$EMU_IN" >"$EMU_OUT" 2>"$WORK/emulator.err" &
-EMU_PID=$!
-exec 7>"$EMU_IN"
-EXTRA_PIDS+=("$EMU_PID") # SIGTERM: its shutdown hook stops the backing redis-server it started
-wait_line() { # prefix -> value
-  local i v
-  for i in $(seq 1 600); do
-    v=$(sed -n "s/^$1 //p" "$EMU_OUT" | tail -n1)
-    [[ -n "$v" ]] && { echo "$v"; return 0; }
-    kill -0 "$EMU_PID" 2>/dev/null || { cat "$WORK/emulator.err" >&2; die "the emulator exited"; }
-    sleep 0.1
-  done
-  die "the emulator did not print '$1' within 60 s"
-}
-BACK_PORT=$(wait_line backing)
+# The emulator (bench/lib.sh start_emulator): 16 flows, live.
+start_emulator "$SHARDS" "$COMPRESSION"
+BACK_PORT=$(emulator_value backing)
 log "generating $N_LIVE keys (seed $SEED) for the emulator's backing redis (port $BACK_PORT)"
 python3 "$ROOT/bench/gen-dataset.py" -n "$N_LIVE" --seed "$SEED" -o "$WORK/live.resp" 2>"$WORK/gen-live.txt"
 summary="$(cli "$BACK_PORT" --pipe <"$WORK/live.resp" 2>&1 | tail -n 1 || true)"
 [[ "$summary" == *"errors: 0"* ]] || die "redis-cli --pipe reported: $summary"
 rm -f "$WORK/live.resp"
 echo go >&7
-DF_PORT=$(wait_line dragonfly)
+DF_PORT=$(emulator_value dragonfly)
 log "emulated Dragonfly master on port $DF_PORT ($SHARDS flows, $COMPRESSION), $(cli "$BACK_PORT" DBSIZE) keys"
 
 start_server live-target

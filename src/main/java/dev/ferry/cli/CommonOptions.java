@@ -58,5 +58,10 @@ final class CommonOptions {
 
         @Option(names = {"-q", "--quiet"}, description = "No progress output.")
         boolean quiet;
+
+        /** No progress lines: asked for with -q, or under --log-format json, where stderr holds only JSON objects. */
+        boolean noProgress() {
+            return quiet || dev.ferry.log.LogFormat.current() == dev.ferry.log.LogFormat.JSON;
+        }
     }
 }

@@ -67,7 +67,7 @@ final class ImportCommand implements Callable<Integer> {
         ImportJob.Result result;
         String note = null;
         try (dev.ferry.status.StatusServer served = status.start(RunViews.importing(job, file, uri.redacted()), noticesTo)) {
-            if (quietOutput()) {
+            if (output.noProgress()) {
                 if (ends.checkFirst) note = job.checkFile();
                 result = job.run();
             } else {
@@ -175,10 +175,5 @@ final class ImportCommand implements Callable<Integer> {
         double pct = 100.0 * r.bytesRead() / size;
         return pct >= 10 ? String.format(Locale.ROOT, "%.0f%%", Math.floor(pct))
                 : String.format(Locale.ROOT, "%.1f%%", Math.floor(pct * 10) / 10);
-    }
-
-    /** No progress lines: asked for with -q, or under --log-format json, where stderr holds only JSON objects. */
-    private boolean quietOutput() {
-        return output.quiet || dev.ferry.log.LogFormat.current() == dev.ferry.log.LogFormat.JSON;
     }
 }

@@ -156,16 +156,8 @@ public final class Main {
     /** The version and the commit it was built from, written by the build into dev/ferry/version.properties. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override public String[] getVersion() {
-            java.util.Properties p = new java.util.Properties();
-            try (java.io.InputStream in = Main.class.getResourceAsStream("/dev/ferry/version.properties")) {
-                if (in != null) p.load(in);
-            } catch (java.io.IOException e) {
-                // no build information: say what little is known
-            }
-            String v = p.getProperty("version", "");
-            if (v.isEmpty() || v.startsWith("${")) v = Main.class.getPackage().getImplementationVersion();
-            String commit = p.getProperty("commit", "");
-            if (commit.startsWith("${")) commit = "";
+            String v = dev.ferry.util.BuildInfo.version();
+            String commit = dev.ferry.util.BuildInfo.commit();
             return new String[] {"ferry " + (v == null ? "(version unknown: not built by Maven)" : v)
                     + (commit.isEmpty() ? "" : " (commit " + commit + ")")};
         }

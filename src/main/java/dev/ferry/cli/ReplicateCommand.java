@@ -182,7 +182,7 @@ final class ReplicateCommand implements Callable<Integer> {
             noticesTo.println(line);
             noticesTo.flush();
         });
-        if (quietOutput()) {
+        if (output.noProgress()) {
             result = job.run(sourceFactory);
         } else {
             try (ReplicateProgress p = new ReplicateProgress(System.err, Progress.isTerminal(), job)) {
@@ -222,7 +222,7 @@ final class ReplicateCommand implements Callable<Integer> {
             return ExitCode.INCOMPLETE;
         }
         if (output.verify) {
-            return VerifyCommand.afterCopy(src, dst, job.settings().filter(), output.verifyReport, quietOutput(), out, spec.commandLine().getErr());
+            return VerifyCommand.afterCopy(src, dst, job.settings().filter(), output.verifyReport, output.noProgress(), out, spec.commandLine().getErr());
         }
         return ExitCode.OK;
     }
@@ -276,10 +276,5 @@ final class ReplicateCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "  time              %.2f s%n", s.seconds());
         if (r.caveat() != null) out.println("  note: " + r.caveat());
-    }
-
-    /** No progress lines: asked for with -q, or under --log-format json, where stderr holds only JSON objects. */
-    private boolean quietOutput() {
-        return output.quiet || dev.ferry.log.LogFormat.current() == dev.ferry.log.LogFormat.JSON;
     }
 }

@@ -252,18 +252,7 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     private Token token() {
-        if (tokenFile != null) {
-            String from = "--status-token-file " + tokenFile;
-            String value;
-            try {
-                value = Files.readString(tokenFile).strip();
-            } catch (IOException e) {
-                throw new UsageException("--status-token-file " + tokenFile + ": cannot read it (" + e.getClass().getSimpleName() + ")");
-            }
-            return Token.of(value, from);
-        }
-        String value = env.apply(TOKEN_ENV);
-        return value == null || value.isBlank() ? null : Token.of(value.strip(), TOKEN_ENV);
+        return Token.read(tokenFile, env);
     }
 
     private static boolean stdoutIsTerminal() {
@@ -337,6 +326,24 @@ final class StatusCommand implements Callable<Integer> {
 
     /** The bearer token and where it came from (for messages: the token itself is never shown). */
     record Token(String value, String from) {
+        /**
+         * The token in {@code file} when one is given, else in {@link #TOKEN_ENV}, else null: where both the run
+         * and {@code ferry status} read it.
+         */
+        static Token read(Path file, UnaryOperator<String> env) {
+            if (file != null) {
+                String value;
+                try {
+                    value = Files.readString(file).strip();
+                } catch (IOException e) {
+                    throw new UsageException("--status-token-file " + file + ": cannot read it (" + e.getClass().getSimpleName() + ")");
+                }
+                return of(value, "--status-token-file " + file);
+            }
+            String value = env.apply(TOKEN_ENV);
+            return value == null || value.isBlank() ? null : of(value.strip(), TOKEN_ENV);
+        }
+
         static Token of(String value, String from) {
             if (value.isEmpty()) throw new UsageException(from + " is empty");
             // an HTTP header carries visible ASCII; the JDK's own complaint would quote the value

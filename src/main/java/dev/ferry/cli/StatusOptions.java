@@ -4,10 +4,7 @@ import dev.ferry.status.RunBoard;
 import dev.ferry.status.RunView;
 import dev.ferry.status.StatusServer;
 import dev.ferry.util.UsageException;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -45,25 +42,18 @@ final class StatusOptions {
             return null;
         }
         RunBoard board = new RunBoard(view);
-        StatusServer server = StatusServer.start(board, bind, port, token());
+        String token = token();
+        StatusServer server = StatusServer.start(board, bind, port, token);
         err.println("status: " + server.url() + " (dashboard; /status JSON; /metrics for Prometheus)"
-                + (token() != null ? ", token required" : ""));
+                + (token != null ? ", token required" : ""));
         err.flush();
         return server;
     }
 
+    /** --status-token, else the file or the environment, read as {@code ferry status} reads them. */
     private String token() {
         if (token != null && !token.isBlank()) return token.trim();
-        if (tokenFile != null) {
-            try {
-                String t = Files.readString(tokenFile, StandardCharsets.UTF_8).trim();
-                if (t.isEmpty()) throw new UsageException("--status-token-file " + tokenFile + " is empty");
-                return t;
-            } catch (IOException e) {
-                throw new UsageException("--status-token-file " + tokenFile + ": cannot read it (" + e.getClass().getSimpleName() + ")");
-            }
-        }
-        String env = System.getenv(TOKEN_ENV);
-        return env == null || env.isBlank() ? null : env.trim();
+        StatusCommand.Token t = StatusCommand.Token.read(tokenFile, System::getenv);
+        return t == null ? null : t.value();
     }
 }

@@ -86,9 +86,7 @@ public final class VerifyCommand implements Callable<Integer> {
         VerifyJob.Settings s = new VerifyJob.Settings(src, dst,
                 filters.toFilter().intoTargetDb(dst.db()).excluding(how.checkpointPrefix + "*"), rounds, roundDelay,
                 ttlTolerance, sample == null ? 0 : sample, batch, output.report);
-        // no progress lines under --log-format json: stderr holds only JSON objects then
-        boolean quiet = output.quiet || dev.ferry.log.LogFormat.current() == dev.ferry.log.LogFormat.JSON;
-        return run(s, quiet, spec.commandLine().getOut(), spec.commandLine().getErr(), status);
+        return run(s, output.noProgress(), spec.commandLine().getOut(), spec.commandLine().getErr(), status);
     }
 
     /** Runs a verification and prints its summary; the exit code says whether the sides are equal. */

@@ -111,9 +111,9 @@ final class FerryMetrics {
         writer.write(out, registry.scrape());
     }
 
-    private static long writer(RunView v, ToDoubleFunction<WriterLoad> f) {
+    private static long writer(RunView v, java.util.function.ToLongFunction<WriterLoad> f) {
         WriterLoad w = v.writer();
-        return w == null ? 0 : (long) f.applyAsDouble(w);
+        return w == null ? 0 : f.applyAsLong(w);
     }
 
     private void gauge(String name, String help, Consumer<GaugeWithCallback.Callback> cb, String... labels) {

@@ -46,16 +46,10 @@ public final class RunBoard {
         sampler.tick();
     }
 
-    /** Ferry's version, as the build wrote it into dev/ferry/version.properties. */
+    /** Ferry's version ("dev" when the build did not say). */
     String version() {
-        java.util.Properties p = new java.util.Properties();
-        try (java.io.InputStream in = RunBoard.class.getResourceAsStream("/dev/ferry/version.properties")) {
-            if (in != null) p.load(in);
-        } catch (java.io.IOException e) {
-            // no build information: "dev" says so
-        }
-        String v = p.getProperty("version", "");
-        return v.isEmpty() || v.startsWith("${") ? "dev" : v;
+        String v = dev.ferry.util.BuildInfo.version();
+        return v == null ? "dev" : v;
     }
 
     public String phase() {

@@ -45,22 +45,14 @@ class StatusCommandIT {
         background.close();
     }
 
-    private RedisServer server(String name) {
-        return background.server(name);
-    }
-
-    private CompletableFuture<Cli.Result> replicate(RedisServer source, RedisServer target, String... more) {
-        return background.replicate(source, target, more);
-    }
-
     @Test
     void theTableShowsTheLiveShardAndTheWritesTheTargetHolds() throws Exception {
-        RedisServer source = server("statuscmd-src");
-        RedisServer target = server("statuscmd-dst");
+        RedisServer source = background.server("statuscmd-src");
+        RedisServer target = background.server("statuscmd-dst");
         set(source, "snap:", SNAPSHOT_KEYS);
         int port = RedisTools.freePort();
         String p = Integer.toString(port);
-        run = replicate(source, target, "--status-port", p);
+        run = background.replicate(source, target, "--status-port", p);
 
         awaitTable(p, out -> out.startsWith("ferry replicate  phase live  "), "phase live");
         set(source, "live:", LIVE_KEYS);
@@ -112,13 +104,13 @@ class StatusCommandIT {
     /** A run with a token: asked for without one, refused with a wrong one, shown with the right one from a file. */
     @Test
     void aTokenFromAFileOpensARunsStatus() throws Exception {
-        RedisServer source = server("statuscmd-src");
-        RedisServer target = server("statuscmd-dst");
+        RedisServer source = background.server("statuscmd-src");
+        RedisServer target = background.server("statuscmd-dst");
         set(source, "k:", 10);
         Path token = Files.writeString(tmp.resolve("token"), "t0ken-of-the-run\n");
         int port = RedisTools.freePort();
         String p = Integer.toString(port);
-        run = replicate(source, target, "--status-port", p, "--status-token-file", token.toString());
+        run = background.replicate(source, target, "--status-port", p, "--status-token-file", token.toString());
         // the first answer, whatever it says, once the endpoint listens
         Cli.Result asked = awaitResult(Map.of(), p, r -> !r.err().contains("connection refused"), "the endpoint listening");
         assertThat(asked.exitCode()).as(asked.toString()).isEqualTo(1);

@@ -50,21 +50,13 @@ class StatusEndpointIT {
         background.close();
     }
 
-    private RedisServer server(String name) {
-        return background.server(name);
-    }
-
-    private CompletableFuture<Cli.Result> replicate(RedisServer source, RedisServer target, String... more) {
-        return background.replicate(source, target, more);
-    }
-
     @Test
     void statusTellsTheTruthUnderAWorkloadAndPrometheusReadsTheMetrics() throws Exception {
-        RedisServer source = server("status-src");
-        RedisServer target = server("status-dst");
+        RedisServer source = background.server("status-src");
+        RedisServer target = background.server("status-dst");
         long preloaded = Preload.on(source).keys(2_000).run();
         int port = RedisTools.freePort();
-        run = replicate(source, target, "--status-port", Integer.toString(port));
+        run = background.replicate(source, target, "--status-port", Integer.toString(port));
         String base = "http://127.0.0.1:" + port;
 
         JsonNode live = awaitStatus(base, s -> s.path("phase").asText().equals("live"), "phase live");
@@ -165,8 +157,8 @@ class StatusEndpointIT {
 
     @Test
     void anAddressBeyondLoopbackNeedsAToken() throws Exception {
-        RedisServer source = server("status-src");
-        RedisServer target = server("status-dst");
+        RedisServer source = background.server("status-src");
+        RedisServer target = background.server("status-dst");
         source.cli("SET", "k", "v");
         Cli.Result refused = Cli.run("replicate", "--source", source.uri(), "--target", target.uri(), "-q",
                 "--status-port", Integer.toString(RedisTools.freePort()), "--status-bind", "0.0.0.0");
@@ -180,7 +172,7 @@ class StatusEndpointIT {
         Path tokenFile = tmp.resolve("token");
         Files.writeString(tokenFile, token + "\n");
         int port = RedisTools.freePort();
-        run = replicate(source, target, "--status-port", Integer.toString(port), "--status-bind", "0.0.0.0",
+        run = background.replicate(source, target, "--status-port", Integer.toString(port), "--status-bind", "0.0.0.0",
                 "--status-token-file", tokenFile.toString());
         String base = "http://127.0.0.1:" + port;
         HttpResponse<String> bare = awaitAnswer(base + "/status", null);
@@ -215,8 +207,8 @@ class StatusEndpointIT {
 
     @Test
     void withoutATokenOnlyLoopbackHostNamesAreAnsweredAndBadOptionsAreOneLine() throws Exception {
-        RedisServer source = server("status-src");
-        RedisServer target = server("status-dst");
+        RedisServer source = background.server("status-src");
+        RedisServer target = background.server("status-dst");
         // a port another process holds: one line, exit 2, before anything is written
         try (java.net.ServerSocket held = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
             Cli.Result busy = Cli.run("replicate", "--source", source.uri(), "--target", target.uri(), "-q",
@@ -232,7 +224,7 @@ class StatusEndpointIT {
         assertThat(noPort.err()).contains("need --status-port");
 
         int port = RedisTools.freePort();
-        run = replicate(source, target, "--status-port", Integer.toString(port));
+        run = background.replicate(source, target, "--status-port", Integer.toString(port));
         String base = "http://127.0.0.1:" + port;
         assertThat(awaitAnswer(base + "/status", null).statusCode()).isEqualTo(200);
         assertThat(http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/status")).build(),
@@ -260,8 +252,8 @@ class StatusEndpointIT {
      */
     @Test
     void importAndVerifyServeTheirStatusWhileHeldUp() throws Exception {
-        RedisServer source = server("status-src");
-        RedisServer target = server("status-dst");
+        RedisServer source = background.server("status-src");
+        RedisServer target = background.server("status-dst");
         long keys = Preload.on(source).keys(3_000).run();
         source.cli("SAVE");
         Path rdb = tmp.resolve("dump.rdb");

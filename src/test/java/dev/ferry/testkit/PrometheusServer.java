@@ -80,7 +80,7 @@ public final class PrometheusServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return false;
             }
-            sleep(100);
+            RedisTools.sleep(Duration.ofMillis(100));
         }
         return false;
     }
@@ -105,14 +105,6 @@ public final class PrometheusServer implements AutoCloseable {
 
     public String log() throws IOException {
         return Files.readString(dir.resolve("prometheus.log"));
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     @Override
