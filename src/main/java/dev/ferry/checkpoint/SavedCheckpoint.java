@@ -37,8 +37,7 @@ public final class SavedCheckpoint {
             for (Map.Entry<String, String> f : h.fields().entrySet()) {
                 String name = f.getKey();
                 if (name.equals("meta")) {
-                    RunIdentity id = RunIdentity.parse(f.getValue());
-                    if (id != null) identity = id;
+                    identity = merge(identity, RunIdentity.parse(f.getValue()));
                     continue;
                 }
                 int shard = CheckpointKeys.shardOf(name, "at");
@@ -63,6 +62,23 @@ public final class SavedCheckpoint {
             positions.put(e.getKey(), lowest);
         }
         return new SavedCheckpoint(identity, positions, guards, read.size());
+    }
+
+    /**
+     * The identity of two hashes. Each master holds a copy, written one master after the other, so a run killed
+     * between two writes leaves copies that differ in the dbs written: the earlier run may have written into any db
+     * one copy names (union) and owns only what every copy says it owns (intersection). Copies of different runs
+     * (never left by Ferry, but a hand-edited target may hold them): the one that wrote more is kept.
+     */
+    static RunIdentity merge(RunIdentity a, RunIdentity b) {
+        if (a == null) return b;
+        if (b == null) return a;
+        if (a.mismatch(b) != null) return b.written().size() > a.written().size() ? b : a;
+        java.util.SortedSet<Integer> written = new java.util.TreeSet<>(a.written());
+        written.addAll(b.written());
+        java.util.SortedSet<Integer> owned = new java.util.TreeSet<>(a.owned());
+        owned.retainAll(b.owned());
+        return a.withDbs(owned, written);
     }
 
     /** Whether the target holds no checkpoint hash at all. */

@@ -34,6 +34,7 @@ final class Errors {
         if (e instanceof RdbFormatException || e instanceof RedisConnectionException || e instanceof WriteFailedException
                 || e instanceof RedisErrorException) {
             message = e.getMessage();
+            LoggerFactory.getLogger(Errors.class).debug("stopped by", e);
         } else if (e instanceof IOException) {
             message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         } else {

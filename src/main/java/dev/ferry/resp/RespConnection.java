@@ -121,7 +121,7 @@ public final class RespConnection implements AutoCloseable {
             throw new RedisConnectionException("no answer from " + address + " within the read timeout");
         } catch (IOException e) {
             close();
-            throw new RedisConnectionException("connection to " + address + " failed: " + oneLine(e)
+            throw new ConnectionLostException("connection to " + address + " failed: " + oneLine(e)
                     + (answered || tls ? "" : " before any answer (if it is a TLS port, use rediss:// or ?tls=true)"));
         }
     }

@@ -48,7 +48,7 @@ public final class RespPipeline {
             return replies;
         } catch (IOException e) {
             conn.close();
-            throw new RedisConnectionException("connection to " + conn.address() + " failed: " + e.getMessage());
+            throw new ConnectionLostException("connection to " + conn.address() + " failed: " + e.getMessage());
         } finally {
             out.reset();
         }

@@ -98,9 +98,17 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
     public static TargetWriter open(RedisUri uri, WriterOptions options, WriteListener listener) {
         long deadline = System.currentTimeMillis() + Math.max(options.reconnectTimeoutMs(), 1_000);
         boolean said = false;
+        int lost = 0;
         while (true) {
             try {
                 return openOnce(uri, options, listener);
+            } catch (dev.ferry.resp.ConnectionLostException e) {
+                // a connection killed while we probe the target (CLIENT KILL, a proxy's idle reaper): a new one is
+                // tried a few times, never long, as a port that always closes at once (TLS spoken there) must say so
+                if (++lost >= OPEN_ATTEMPTS || System.currentTimeMillis() >= deadline) throw e;
+                log.warn("target {}: {}; opening the connections again ({} of {})", uri.redacted(), e.getMessage(), lost + 1,
+                        OPEN_ATTEMPTS);
+                Pause.quietly(100L * lost); // bounded by OPEN_ATTEMPTS and the deadline
             } catch (Routing.StaleSlotMap e) {
                 if (System.currentTimeMillis() >= deadline) {
                     throw new RedisConnectionException(e.getMessage() + " (the cluster's slot map still said so after "
@@ -115,6 +123,9 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
             }
         }
     }
+
+    /** How many times opening the target is tried when a connection breaks under it. */
+    private static final int OPEN_ATTEMPTS = 5;
 
     private static TargetWriter openOnce(RedisUri uri, WriterOptions options, WriteListener listener) {
         ConnectOptions co = uri.connectOptions();
@@ -417,14 +428,20 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
     }
 
     /**
-     * Runs a checkpoint operation that touches keys of every slot; while a cluster's slots move (a failover just
-     * happened, MOVED/TRYAGAIN/CLUSTERDOWN), reads the slot map again and retries, until --reconnect-timeout.
+     * Runs a checkpoint operation that touches keys of every slot, each of which may safely run twice (reads, HSETs
+     * of the same values, deletes of fields): while a cluster's slots move (a failover just happened,
+     * MOVED/TRYAGAIN/CLUSTERDOWN), reads the slot map again and retries; a control connection that broke under it
+     * is opened again and the operation retried; both until --reconnect-timeout.
      */
     private <T> T whileSlotsMove(java.util.function.Supplier<T> op) {
         long deadline = System.currentTimeMillis() + parts.options().reconnectTimeoutMs();
         while (true) {
             try {
                 return op.get();
+            } catch (dev.ferry.resp.ConnectionLostException e) {
+                if (System.currentTimeMillis() > deadline) throw e;
+                log.info("{}; writing or reading Ferry's checkpoint again on a new connection", e.getMessage());
+                Pause.quietly(100); // Node.control() opens a new connection for a closed one; bounded by the deadline
             } catch (RedisConnectionException e) {
                 String m = String.valueOf(e.getMessage());
                 boolean moving = m.contains("MOVED") || m.contains("TRYAGAIN") || m.contains("CLUSTERDOWN") || m.contains("ASK");
@@ -445,7 +462,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
      * write up to a position written is answered). Returns the first error, or null.
      */
     public String writeCheckpoint(CheckpointKeys keys, byte[]... fieldsAndValues) {
-        return checkpoints.writeEveryMaster(keys, fieldsAndValues);
+        return whileSlotsMove(() -> checkpoints.writeEveryMaster(keys, fieldsAndValues));
     }
 
     /** The checkpoint hash of each master that holds the shards' positions and the run-wide fields. */

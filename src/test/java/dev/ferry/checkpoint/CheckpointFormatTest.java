@@ -58,6 +58,29 @@ class CheckpointFormatTest {
     }
 
     @Test
+    void aRunKilledBetweenTwoMastersCopiesOfItsIdentityIsSeenAsHavingWritten() {
+        // each master's hash holds a copy of the identity, written one master after the other: a kill in between
+        // leaves one that says db 0 was written and one from the run's start that says nothing was. Read last-wins,
+        // the restart took the target for one no run had written into, said nothing and left the earlier copy.
+        java.util.function.BiFunction<Set<Integer>, Set<Integer>, String> id = (owned, written) -> new RunIdentity("replicate",
+                "redis://s", "redis://t", "f", new java.util.TreeSet<>(owned), new java.util.TreeSet<>(written)).json();
+        Map<String, String> newer = Map.of("meta", id.apply(Set.of(0, 1), Set.of(0)), "at:0", "repl r 100 0");
+        Map<String, String> older = Map.of("meta", id.apply(Set.of(0), Set.of()), "at:0", "repl r 100 0");
+        for (List<CheckpointHash> order : List.of(List.of(new CheckpointHash(0, 0, newer), new CheckpointHash(0, 5461, older)),
+                List.of(new CheckpointHash(0, 0, older), new CheckpointHash(0, 5461, newer)))) {
+            RunIdentity merged = SavedCheckpoint.of(order).identity();
+            assertThat(merged.written()).as("written into by any copy's word").containsExactly(0);
+            assertThat(merged.owned()).as("owned only where every copy says so").containsExactly(0);
+            assertThat(merged.source()).isEqualTo("redis://s");
+        }
+        RunIdentity other = new RunIdentity("replicate", "redis://other", "redis://t", "f", null, new java.util.TreeSet<>(Set.of(0, 3)));
+        RunIdentity mine = RunIdentity.parse(id.apply(Set.of(0), Set.of(0)));
+        assertThat(SavedCheckpoint.merge(mine, other)).as("another run's copy that wrote more").isEqualTo(other);
+        assertThat(SavedCheckpoint.merge(other, mine)).isEqualTo(other);
+        assertThat(SavedCheckpoint.merge(null, mine)).isEqualTo(mine);
+    }
+
+    @Test
     void identitiesDifferBySourceTargetFiltersAndKind() {
         RunIdentity one = new RunIdentity("replicate", "redis://a", "redis://t", "f", new java.util.TreeSet<>(Set.of(0)), null);
         assertThat(one.mismatch(one.withDbs(new java.util.TreeSet<>(Set.of(1)), new java.util.TreeSet<>()))).isNull();

@@ -5,6 +5,7 @@ import dev.ferry.resp.RespConnection;
 import dev.ferry.testkit.DatasetDiff;
 import dev.ferry.testkit.Datasets;
 import dev.ferry.testkit.KillLoop;
+import dev.ferry.testkit.RedisTools;
 import dev.ferry.testkit.RedisServer;
 import dev.ferry.testkit.Workload;
 import java.time.Duration;
@@ -123,7 +124,8 @@ final class KillRuns {
                 .filter(a -> a.phase() == KillLoop.Phase.LIVE && a.start() == KillLoop.Start.NEITHER).toList();
         if (!silent.isEmpty()) {
             problems.add(silent.size() + " restart(s) found a checkpoint on the target and went live without a 'resuming ...' "
-                    + "or 'cannot resume: ...' line: " + silent.stream().map(a -> "#" + a.index()).toList());
+                    + "or 'cannot resume: ...' line: " + silent.stream().map(a -> "#" + a.index()
+                    + " (its stderr, last lines:\n" + RedisTools.tail(a.err(), 15) + ")").toList());
         }
         if (resumesExpected) {
             if (eligible.isEmpty()) problems.add("no restart came after a completed snapshot: the kills were all too early");

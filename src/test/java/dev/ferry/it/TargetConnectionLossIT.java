@@ -62,13 +62,13 @@ class TargetConnectionLossIT {
         if (rdb != null) Files.deleteIfExists(rdb);
     }
 
-    /** Kills the target's client connections every 50 ms until the import ends; returns how many it killed. */
-    private static CompletableFuture<Integer> keepKilling(RedisServer server, AtomicBoolean done) {
+    /** Kills the target's client connections every {@code everyMs} until the import ends; returns how many it killed. */
+    private static CompletableFuture<Integer> keepKilling(RedisServer server, AtomicBoolean done, long everyMs) {
         return CompletableFuture.supplyAsync(() -> {
             int killed = 0;
             try (RespConnection admin = Datasets.connect(server)) {
                 while (!done.get()) {
-                    Thread.sleep(50);
+                    Thread.sleep(everyMs);
                     killed += (int) admin.call("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes").asLong();
                 }
             } catch (InterruptedException e) {
@@ -85,8 +85,12 @@ class TargetConnectionLossIT {
 
     /** Imports the dataset into the standalone target while its client connections keep being killed. */
     private static Cli.Result importWhileKilling(String... options) throws Exception {
+        return importWhileKilling(50, options);
+    }
+
+    private static Cli.Result importWhileKilling(long everyMs, String... options) throws Exception {
         AtomicBoolean done = new AtomicBoolean();
-        CompletableFuture<Integer> killer = keepKilling(target.get(), done);
+        CompletableFuture<Integer> killer = keepKilling(target.get(), done, everyMs);
         String[] args = java.util.stream.Stream.concat(
                 java.util.stream.Stream.of("import", rdb.toString(), "--target", target.get().uri(), "-q", "--connections", "2"),
                 java.util.Arrays.stream(options)).toArray(String[]::new);
@@ -105,6 +109,17 @@ class TargetConnectionLossIT {
         assertThat(reconnects(r)).as(r.toString()).isPositive();
         assertThat(Datasets.digest(target.get())).isEqualTo(Datasets.digest(source));
         assertThat(target.get().dbSize()).isEqualTo(expected.size());
+    }
+
+    @Test
+    void connectionsKilledEveryFewMillisecondsFromTheFirstProbeOnLoseNothing() throws Exception {
+        // the probe of the target and the reads and writes of the checkpoint are killed too, not only the writers'
+        // connections: each is tried again on a new connection (every one of them is safe to repeat)
+        Cli.Result r = importWhileKilling(5, "--pipeline", "50");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(reconnects(r)).as(r.toString()).isGreaterThan(5);
+        assertThat(Datasets.digest(target.get())).isEqualTo(Datasets.digest(source));
+        assertThat(Datasets.perKey(target.get())).isEqualTo(expected);
     }
 
     @Test
