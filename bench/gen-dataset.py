@@ -5,7 +5,10 @@ Mix (by key count): ~60% strings (SET, 10-100 byte values; 1 in 8 also gets PEXP
 10% hashes (HSET, 5-20 fields), 10% lists (RPUSH, 5-20 elements), 10% sets (SADD, 5-20 members),
 10% sorted sets (ZADD, 5-20 members, fractional scores).
 
-Usage: gen-dataset.py [-n KEYS] [--seed SEED] [-o FILE]     (default: 1000000 keys, seed 42, stdout)
+With --strings: only strings, `SET str:<i> <100 random printable bytes>` (the simplest data, where a copier's
+own cost per key shows: redis-cli --pipe is at its fastest on it).
+
+Usage: gen-dataset.py [-n KEYS] [--seed SEED] [--strings] [-o FILE]   (default: 1000000 mixed keys, seed 42, stdout)
 Prints a one-line summary (key counts per type, bytes) on stderr. Same N + seed => byte-identical output.
 """
 import argparse
@@ -28,6 +31,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("-n", "--keys", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--strings", action="store_true", help="only 100-byte strings")
     ap.add_argument("-o", "--output", default="-")
     a = ap.parse_args()
 
@@ -46,8 +50,16 @@ def main():
     written = 0
     buf = []
     for i in range(a.keys):
-        r = rnd.random()
-        if r < 0.60:
+        if a.strings:
+            off = rnd.randrange(0, len(pool) - 100)
+            buf.append(resp(b"SET", b"str:%d" % i, pool[off:off + 100]))
+            counts["string"] += 1
+            r = None
+        else:
+            r = rnd.random()
+        if r is None:
+            pass
+        elif r < 0.60:
             key = b"str:%d" % i
             buf.append(resp(b"SET", key, value(10, 100)))
             counts["string"] += 1
