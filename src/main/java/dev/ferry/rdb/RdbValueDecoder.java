@@ -29,6 +29,34 @@ public final class RdbValueDecoder {
     }
 
     /** The single string a payload holds (a string value, or Dragonfly's JSON text). */
+    /**
+     * The value of a string payload ({@code [type 0][string]}) that is stored raw, copied straight out without a
+     * decoder (the common case, on the import's hot path), or null when it is integer- or LZF-encoded or not a
+     * plain string: {@link #decodeString} reads those.
+     */
+    public static byte[] rawString(byte[] payload) {
+        if (payload.length < 2 || payload[0] != 0) return null;
+        int b = payload[1] & 0xff;
+        int from;
+        long len;
+        switch (b >>> 6) {
+            case 0 -> { len = b & 0x3f; from = 2; }
+            case 1 -> {
+                if (payload.length < 3) return null;
+                len = (b & 0x3f) << 8 | (payload[2] & 0xff);
+                from = 3;
+            }
+            case 2 -> {
+                if (b != 0x80 || payload.length < 6) return null; // 0x81: a 64-bit length, never a key of ours
+                len = (payload[2] & 0xffL) << 24 | (payload[3] & 0xff) << 16 | (payload[4] & 0xff) << 8 | (payload[5] & 0xff);
+                from = 6;
+            }
+            default -> { return null; } // an encoded string
+        }
+        if (from + len != payload.length) return null; // not the whole payload: let the decoder say what is wrong
+        return java.util.Arrays.copyOfRange(payload, from, payload.length);
+    }
+
     public static byte[] decodeString(KeyValue kv) {
         RdbInput in = input(kv.payload(), kv.db(), kv.key());
         in.readU8();

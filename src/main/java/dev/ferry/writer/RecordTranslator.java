@@ -64,8 +64,12 @@ final class RecordTranslator {
     private static final byte[] JSON_SET = ascii("JSON.SET");
     private static final byte[] DOLLAR = ascii("$");
 
+    private static final byte[] PXAT = ascii("PXAT");
+
     private final ServerInfo target;
     private final WriterOptions options;
+    /** SET takes PXAT (Redis 6.2+, Dragonfly): a whole string and its TTL go in one command. */
+    private final boolean setTakesPxat;
 
     /** State of the big value being written (records of one key come back to back). */
     private boolean bigFirstStringPiece;
@@ -75,6 +79,7 @@ final class RecordTranslator {
     RecordTranslator(ServerInfo target, WriterOptions options) {
         this.target = target;
         this.options = options;
+        this.setTakesPxat = target.engine() == ServerInfo.Engine.DRAGONFLY || target.atLeast(6, 2);
     }
 
     /** Writes one whole key; returns null, or why the key was skipped (the target cannot hold it). */
@@ -84,6 +89,12 @@ final class RecordTranslator {
             String typeName = RdbValueDecoder.moduleTypeName(kv.payload());
             String missing = typeName == null ? null : target.missingModule(typeName);
             if (missing != null) return missing;
+        }
+        if (kv.rdbType() == 0 && setTakesPxat) {
+            // a string as SET, not RESTORE: no DUMP payload to build and checksum here, a quarter fewer bytes to
+            // send, and less work for the target (Redis spends ~20% more CPU on a RESTORE of a small string)
+            setString(kv, out);
+            return null;
         }
         boolean loads = DumpPayload.targetLoads(kv.rdbType(), target.rdbVersion());
         if (options.mode() != WriterOptions.Mode.COMMANDS && loads) {
@@ -172,6 +183,27 @@ final class RecordTranslator {
         expire(start.key(), start.expireAtMs(), out);
         if (bigDroppedFieldTtls) out.warn("per-field TTLs dropped: " + target.describe() + " has no HPEXPIREAT");
         if (bigDroppedMemberTtls) out.warn("set member TTLs dropped: Redis has no expiry for set members");
+    }
+
+    /**
+     * {@code SET key value [NX] [PXAT ms]}: one command, so the key and its TTL arrive together, and under
+     * --no-replace a key that exists keeps its own TTL too (a PEXPIREAT after a refused SET NX would change it).
+     */
+    private void setString(KeyValue kv, Emitter out) {
+        byte[] value = RdbValueDecoder.rawString(kv.payload());
+        if (value == null) value = RdbValueDecoder.decodeString(kv);
+        boolean ttl = kv.expireAtMs() > 0;
+        byte[][] args = new byte[3 + (options.replace() ? 0 : 1) + (ttl ? 2 : 0)][];
+        args[0] = SET;
+        args[1] = kv.key();
+        args[2] = value;
+        int i = 3;
+        if (!options.replace()) args[i++] = NX;
+        if (ttl) {
+            args[i++] = PXAT;
+            args[i] = ascii(Long.toString(kv.expireAtMs()));
+        }
+        out.command(options.replace() ? 0 : Pending.NIL_MEANS_EXISTS, args);
     }
 
     private void restore(KeyValue kv, Emitter out) {
