@@ -41,8 +41,19 @@ final class Pending {
         this.name = name;
     }
 
+    /** The names the writer gives the commands it builds itself, looked up without making a String per command. */
+    private static final String[] OWN = {"SET", "RESTORE", "DEL", "PEXPIREAT", "RPUSH", "SADD", "ZADD", "HSET", "APPEND"};
+    private static final byte[][] OWN_BYTES = new byte[OWN.length][];
+
+    static {
+        for (int i = 0; i < OWN.length; i++) OWN_BYTES[i] = OWN[i].getBytes(StandardCharsets.US_ASCII);
+    }
+
     private String name() {
-        return name != null ? name : new String(args[0], StandardCharsets.US_ASCII);
+        if (name != null) return name;
+        byte[] first = args[0];
+        for (int i = 0; i < OWN.length; i++) if (java.util.Arrays.equals(first, OWN_BYTES[i])) return OWN[i];
+        return new String(first, StandardCharsets.US_ASCII);
     }
 
     /** Sending it twice leaves the same data as once: safe to send again when its outcome is unknown. */

@@ -37,6 +37,8 @@ final class PositionTracker {
     }
 
     private final Map<ShardId, Shard> shards = new HashMap<>();
+    /** Producers waiting in {@link #open} for room (guarded by this): only they need waking. */
+    private int waiting;
 
     /**
      * Numbers a new record of {@code shard}; waits while the ring of unconfirmed records is full, unless
@@ -45,7 +47,12 @@ final class PositionTracker {
     synchronized long open(ShardId shard, Runnable stop) throws InterruptedException {
         Shard s = shards.computeIfAbsent(shard, k -> new Shard());
         while (s.nextSeq - s.committedSeq > RING - 1) {
-            wait(10);
+            waiting++;
+            try {
+                wait(10);
+            } finally {
+                waiting--;
+            }
             stop.run();
         }
         long seq = s.nextSeq++;
@@ -91,7 +98,7 @@ final class PositionTracker {
                 any = true;
             }
             if (!any) return;
-            notifyAll();
+            if (waiting > 0) notifyAll();
             listener = s.listener;
             moved = listener == null ? null : new Confirmation(shard, ++s.moves, s.committedPosition, s.confirmedPosition);
         }
