@@ -268,7 +268,7 @@ MED_RATIO=$(median $RATIOS); MED_LOAD=$(median $LOAD_RATIOS)
     fi
     echo "ferry peak RSS (MB, max over rounds): $(awk -F'\t' '$2=="ferry" && $8!="nan"{if($8>m)m=$8} END{print m+0}' "$RESULTS")   -Xmx: $XMX"
     [[ -z "$HEAP_OPTS" ]] || echo "ferry-heap peak RSS (MB, max over rounds): $(awk -F'\t' '$2=="ferry-heap" && $8!="nan"{if($8>m)m=$8} END{print m+0}' "$RESULTS")   JAVA_OPTS+=$HEAP_OPTS"
-    [[ $FAIL = 0 ]] && echo "correctness: every run matched DBSIZE and DEBUG DIGEST of the pipe-loaded reference" \
+    [[ $FAIL = 0 ]] && echo "correctness: every run matched DBSIZE and DEBUG DIGEST of the pipe-loaded reference${HEAP_OPTS:+ (ferry-heap: those that finished)}" \
                     || echo "correctness: FAILED (see dbsize_ok/digest_ok/exit columns)"
   else
     echo "ferry runs SKIPPED ($FERRY not executable); only the pipe and load baselines were measured"

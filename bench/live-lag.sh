@@ -170,12 +170,12 @@ F_ALL=no; N_ALL=no
 passed_all ferry && F_ALL=yes
 [[ "$NATIVE" = 1 ]] && passed_all native && N_ALL=yes
 case $F_ALL$N_ALL in
-  yesyes) LIVE_NOTE+="; both passed every step: the ratio says nothing, raise RATES" ;;
+  yesyes) LIVE_NOTE+="; both passed every step, so no ratio (nan): raise RATES" ;;
   yesno) LIVE_NOTE+="; ferry passed every step: the ratio is a floor" ;;
   noyes) LIVE_NOTE+="; the native replica passed every step: the ratio is a ceiling" ;;
 esac
 LIVE_RATIO=nan
-[[ "$NATIVE" = 1 && "$BEST_native" != 0 ]] && LIVE_RATIO=$(python3 -c "import sys; print('%.3f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$BEST_ferry" "$BEST_native")
+[[ "$NATIVE" = 1 && "$BEST_native" != 0 && $F_ALL$N_ALL != yesyes ]] && LIVE_RATIO=$(python3 -c "import sys; print('%.3f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$BEST_ferry" "$BEST_native")
 summary_header
 summary_row live live-mix - "$BEST_ferry" "native replica" "$BEST_native" ops/s "$LIVE_RATIO" ">=1.0" \
   "$([[ $DIGEST_OK = yes && $FERRY_RC = 0 ]] && echo yes || echo NO)" "$LIVE_NOTE"
