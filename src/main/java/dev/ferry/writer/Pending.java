@@ -12,6 +12,11 @@ final class Pending {
     static final int NIL_MEANS_EXISTS = 1;
     /** The EXEC closing a MULTI block: its array reply holds each command's own reply. */
     static final int CHECK_EXEC = 2;
+    /**
+     * A plain {@code SET key value} of a snapshot into a standalone Redis: a connection may send a run of them as one
+     * MSET (see {@link PipelinedConnection}), which the target applies for a fraction of the CPU of as many SETs.
+     */
+    static final int GROUPABLE = 4;
 
     final byte[][] args;
     final KeyTicket ticket;
@@ -19,6 +24,8 @@ final class Pending {
     final int flags;
     /** The command's canonical name where its first argument is not (a live command), else null. */
     private final String name;
+    /** For an MSET a connection made of several groupable SETs: those SETs, each answered by its reply. */
+    Pending[] members;
     int retries;
     /** Sent inside a MULTI ... EXEC block: an error while it is queued discards the whole block (EXECABORT). */
     volatile boolean inBlock;
