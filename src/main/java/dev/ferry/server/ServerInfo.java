@@ -14,6 +14,7 @@ public record ServerInfo(Engine engine, String version, int rdbVersion, Set<Stri
 
     public enum Engine { REDIS, DRAGONFLY }
 
+
     /**
      * The module that registers a module data type, by the type's 9-character name in the RDB, where it differs
      * from the module's name in {@code MODULE LIST} (lower case); types of one module share a prefix here.
@@ -54,6 +55,16 @@ public record ServerInfo(Engine engine, String version, int rdbVersion, Set<Stri
         if (major == 4) return 8;
         if (major == 3 && minor >= 2) return 7;
         return 6;
+    }
+
+    /**
+     * Dragonfly's RDB version by its version (1.x): the newest payload footer its RESTORE takes (its RDB_VERSION: 9
+     * before 1.7, 11 before 1.24, then 12).
+     */
+    static int rdbVersionOfDragonfly(String version) {
+        int[] v = parseVersion(version.startsWith("v") ? version.substring(1) : version);
+        if (v[0] >= 2 || v[1] >= 24) return 12;
+        return v[1] >= 7 ? 11 : 9;
     }
 
     static int[] parseVersion(String version) {

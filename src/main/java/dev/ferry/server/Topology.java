@@ -146,7 +146,7 @@ public final class Topology {
     public static ServerInfo probe(RespConnection c) {
         Map<String, String> server = info(c, "server");
         boolean dragonfly = server.containsKey("dragonfly_version");
-        String version = dragonfly ? server.get("dragonfly_version") : server.getOrDefault("redis_version", "0.0.0");
+        String version = version(server);
         boolean cluster = "cluster".equals(server.get("redis_mode"));
         if (!cluster) {
             Map<String, String> cl = info(c, "cluster");
@@ -164,9 +164,20 @@ public final class Topology {
                 }
             }
         }
-        // Dragonfly's RESTORE reads payloads up to RDB 9 only (v1.x); Redis by its version
-        int rdb = dragonfly ? 9 : ServerInfo.rdbVersionOfRedis(version);
-        return new ServerInfo(dragonfly ? ServerInfo.Engine.DRAGONFLY : ServerInfo.Engine.REDIS,
-                version.startsWith("v") ? version.substring(1) : version, rdb, modules, cluster, listed);
+        // the newest payload footer RESTORE takes: Dragonfly's own RDB version, Redis's by its version
+        int rdb = dragonfly ? ServerInfo.rdbVersionOfDragonfly(version) : ServerInfo.rdbVersionOfRedis(version);
+        return new ServerInfo(dragonfly ? ServerInfo.Engine.DRAGONFLY : ServerInfo.Engine.REDIS, version, rdb, modules,
+                cluster, listed);
+    }
+
+    /**
+     * The server's version from INFO's server section: Dragonfly's own, which it gives as its release tag
+     * ("df-v1.40.1"; its redis_version says 7.4.0), as the number; else redis_version.
+     */
+    public static String version(Map<String, String> server) {
+        String v = server.containsKey("dragonfly_version") ? server.get("dragonfly_version")
+                : server.getOrDefault("redis_version", "0.0.0");
+        if (v.startsWith("df-")) v = v.substring(3);
+        return v.startsWith("v") ? v.substring(1) : v;
     }
 }

@@ -156,11 +156,6 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         if (info.cluster() && uri.db() != 0) {
             throw new RedisConnectionException("a cluster target has only db 0, not db " + uri.db());
         }
-        if (options.mode() == WriterOptions.Mode.AUTO && info.engine() == ServerInfo.Engine.DRAGONFLY) {
-            // Dragonfly's RESTORE does not take every Redis encoding; type commands are always understood
-            options = new WriterOptions(options.connections(), options.pipeline(), options.batch(), options.replace(),
-                    options.failOnError(), options.failOnUnsupported(), WriterOptions.Mode.COMMANDS, options.reconnectTimeoutMs());
-        }
         TargetWriter w = new TargetWriter(uri, options, listener, co, info, topology);
         try {
             w.routing.connectMasters();
