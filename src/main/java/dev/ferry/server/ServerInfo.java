@@ -8,12 +8,23 @@ import java.util.Set;
  * What the target server is, as far as writing goes: which engine, which RDB version its RESTORE
  * accepts, which modules it has loaded (lower case, as {@code MODULE LIST} names them; {@code modulesListed} is
  * false when the server refused {@code MODULE LIST}, so they are unknown), and whether it runs in cluster mode.
+ * {@code emulatedCluster}: a Dragonfly in {@code --cluster_mode=emulated}, which says it is a cluster but is one node
+ * owning every slot, with several dbs and no slot checks; {@code cluster} is then false, as writing goes.
  */
 public record ServerInfo(Engine engine, String version, int rdbVersion, Set<String> modules, boolean cluster,
-                         boolean modulesListed) {
+                         boolean modulesListed, boolean emulatedCluster) {
 
     public enum Engine { REDIS, DRAGONFLY }
 
+    public ServerInfo(Engine engine, String version, int rdbVersion, Set<String> modules, boolean cluster,
+                      boolean modulesListed) {
+        this(engine, version, rdbVersion, modules, cluster, modulesListed, false);
+    }
+
+    /** The same server taken as the one node it is: a Dragonfly whose cluster mode is only emulated. */
+    public ServerInfo asEmulatedCluster() {
+        return new ServerInfo(engine, version, rdbVersion, modules, false, modulesListed, true);
+    }
 
     /**
      * The module that registers a module data type, by the type's 9-character name in the RDB, where it differs
@@ -91,6 +102,7 @@ public record ServerInfo(Engine engine, String version, int rdbVersion, Set<Stri
     }
 
     public String describe() {
-        return (engine == Engine.DRAGONFLY ? "Dragonfly " : "Redis ") + version + (cluster ? " cluster" : "");
+        return (engine == Engine.DRAGONFLY ? "Dragonfly " : "Redis ") + version + (cluster ? " cluster" : "")
+                + (emulatedCluster ? " (cluster mode emulated: one node)" : "");
     }
 }

@@ -52,6 +52,36 @@ public final class Topology {
         return t;
     }
 
+    /**
+     * Whether a server that says it is in cluster mode is a Dragonfly that only emulates it
+     * ({@code --cluster_mode=emulated}): one node owning every slot, several dbs, no slot checks, so it is written to
+     * as the one node it is. Decided from its answers: the engine ({@code INFO}), {@code CLUSTER SLOTS} (one range,
+     * 0 to 16383) and {@code SELECT 1}, which a Dragonfly in real cluster mode refuses as "not allowed in cluster
+     * mode", and an emulating one takes (or finds out of range, when it runs with one db).
+     */
+    public static boolean emulatedCluster(ServerInfo info, Reply clusterSlots, Reply selectOne) {
+        if (info.engine() != ServerInfo.Engine.DRAGONFLY || !info.cluster()) return false;
+        if (!(clusterSlots instanceof Reply.Array a) || a.items() == null || a.items().size() != 1) return false;
+        List<Reply> range = a.items().get(0).asList();
+        if (range.size() < 3 || !(range.get(0) instanceof Reply.Int from) || !(range.get(1) instanceof Reply.Int to)
+                || from.value() != 0 || to.value() != Slots.COUNT - 1) return false;
+        // OK, or "DB index is out of range" (started with one db); "not allowed in cluster mode" says real cluster
+        // mode, and any other refusal (NOPERM) leaves it unknown: taken as the cluster it says it is, as before
+        return !(selectOne instanceof Reply.Error e) || e.message().contains("out of range");
+    }
+
+    /**
+     * {@code info} of the server behind {@code c}, as one node when it is a Dragonfly emulating cluster mode
+     * ({@link #emulatedCluster}). Leaves {@code c} in db 0.
+     */
+    public static ServerInfo oneNodeIfEmulated(RespConnection c, ServerInfo info) {
+        if (info.engine() != ServerInfo.Engine.DRAGONFLY || !info.cluster()) return info;
+        Reply slots = c.call("CLUSTER", "SLOTS");
+        Reply select = c.call("SELECT", "1");
+        if (!select.isError()) c.call("SELECT", "0");
+        return emulatedCluster(info, slots, select) ? info.asEmulatedCluster() : info;
+    }
+
     /** Reads the slot map from the first seed that answers. */
     public static Topology ofCluster(List<HostPort> seeds, ConnectOptions options) {
         RedisConnectionException last = null;

@@ -137,7 +137,8 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         HostPort reached = null;
         for (HostPort h : seeds) {
             try (RespConnection c = RespConnection.open(h, co)) {
-                info = Topology.probe(c);
+                // a Dragonfly emulating cluster mode is one node with several dbs: written to as one
+                info = Topology.oneNodeIfEmulated(c, Topology.probe(c));
                 topology = info.cluster() ? Topology.fromClusterSlots(c, h) : Topology.single(h);
                 reached = h;
                 break;
@@ -150,7 +151,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
             throw new RedisConnectionException("target " + uri.redacted() + " is " + info.describe()
                     + ", not Dragonfly: use a redis:// URI for it");
         }
-        if (uri.kind() == RedisUri.Kind.CLUSTER && !info.cluster()) {
+        if (uri.kind() == RedisUri.Kind.CLUSTER && !info.cluster() && !info.emulatedCluster()) {
             throw new RedisConnectionException("target " + reached + " is not in cluster mode: use redis://" + reached);
         }
         if (info.cluster() && uri.db() != 0) {
