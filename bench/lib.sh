@@ -1,6 +1,6 @@
-# Shared helpers for bench/replicate-vs-native.sh and bench/live-lag.sh (sourced, not run).
-# Same server lifecycle as bench/import-vs-pipe.sh: redis-servers are child processes on free loopback
-# ports, each in a private dir under $WORK, stopped by PID (SHUTDOWN NOSAVE NOW, then kill) by the EXIT trap.
+# Shared helpers for the bench/*.sh scripts (sourced, not run).
+# Server lifecycle: redis-servers are child processes on free loopback ports, each in a private dir under
+# $WORK, stopped by PID (SHUTDOWN NOSAVE NOW, then kill) by the EXIT trap.
 # The caller sets ROOT, WORK, OWN_WORK, KEEP before sourcing and may append PIDs of other children
 # (ferry, load generators) to EXTRA_PIDS so the trap ends them too.
 
@@ -93,6 +93,42 @@ start_server() {
 now() { date +%s.%N; }
 elapsed() { python3 -c "import sys; print('%.3f' % (float(sys.argv[2]) - float(sys.argv[1])))" "$1" "$2"; }
 median() { python3 -c 'import sys,statistics; v=[float(x) for x in sys.argv[1:]]; print("%.3f" % statistics.median(v) if v else "nan")' "$@"; }
+
+# ------------------------------------------------------------------ datasets and the machine-readable summary
+# dataset_args: checks DATASET (strings | mixed) and sets GEN_ARGS, the bench/gen-dataset.py flags that make it.
+# mixed stays the default so figures from before the knob remain comparable.
+dataset_args() {
+  case "$DATASET" in
+    strings) GEN_ARGS=(--strings) ;;
+    mixed) GEN_ARGS=() ;;
+    *) die "DATASET must be strings or mixed, not '$DATASET'" ;;
+  esac
+}
+
+# gen_dataset FILE: N keys of DATASET with SEED into FILE; GEN_SUMMARY = the generator's one-line summary
+gen_dataset() {
+  dataset_args
+  log "generating $N $DATASET keys (seed $SEED) -> $1"
+  python3 "$ROOT/bench/gen-dataset.py" -n "$N" --seed "$SEED" "${GEN_ARGS[@]}" -o "$1" 2>"$WORK/gen.txt"
+  GEN_SUMMARY="$(cat "$WORK/gen.txt")"
+  log "generated: $GEN_SUMMARY"
+}
+
+# $OUT_DIR/summary.tsv, read by bench/ratios.sh: one row per ratio the script measured.
+#   name     what is compared (import, import-load, heap, sync-diskless-yes, live, dragonfly, verify, verify-pipe)
+#   dataset  strings | mixed | live-mix     n: keys (- when not a key count)
+#   ferry    Ferry's median figure          ref_name, ref: the reference and its median figure
+#   unit     of ferry and ref: s (wall time, lower is faster), keys/s or ops/s
+#   ratio    the median of the per-round ratios, oriented as its goal reads; DNF: a run did not finish
+#   goal     >=X, <=X, finishes, or - (a reference, no goal)
+#   correct  yes | NO: every run feeding the row left the right data (DBSIZE, DEBUG DIGEST, exit 0)
+#   note     free text
+summary_header() { printf 'name\tdataset\tn\tferry\tref_name\tref\tunit\tratio\tgoal\tcorrect\tnote\n' >"$OUT_DIR/summary.tsv"; }
+summary_row() { # the 11 columns above, in order
+  (( $# == 11 )) || die "summary_row takes 11 columns, got $#"
+  local IFS=$'\t'
+  printf '%s\n' "$*" >>"$OUT_DIR/summary.tsv"
+}
 
 # resolve_ferry -> FERRY_CMD array: the jar (java -jar) if present, else bin/ferry
 resolve_ferry() {

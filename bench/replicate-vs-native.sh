@@ -2,7 +2,8 @@
 # Full sync Redis -> Redis: `ferry replicate --mode snapshot` vs native replication (REPLICAOF of a fresh
 # replica), measured in ONE run on this machine, against the same loaded source. See bench/README.md.
 # Environment:
-#   N=1000000          keys in the source (bench/gen-dataset.py mix, loaded with redis-cli --pipe)
+#   DATASET=mixed      mixed (gen-dataset.py mix) | strings (N 100-byte SETs); loaded with redis-cli --pipe
+#   N=1000000          keys in the source
 #   R=3                rounds; each round runs native and ferry (order alternates: native first on odd rounds)
 #   SEED=42            dataset seed
 #   DISKLESS="yes no"  source repl-diskless-sync values to measure (each gets R rounds); "yes" is the 7.0 default
@@ -13,9 +14,11 @@
 #   TIMEOUT=600        seconds one sync may take before it is declared failed
 #   KEEP=0             1: keep the work dir (dataset, server logs, ferry logs)
 #   WORK_DIR=          use this dir instead of a fresh mktemp dir (then it is never deleted)
+#   OUT_DIR=           where report.txt, results.tsv and summary.tsv go (default bench/out/<timestamp>-replicate)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DATASET="${DATASET:-mixed}"
 N="${N:-1000000}"
 R="${R:-3}"
 SEED="${SEED:-42}"
@@ -29,24 +32,22 @@ if [[ -n "${WORK_DIR:-}" ]]; then WORK="$WORK_DIR"; OWN_WORK=0; else WORK="$(mkt
 mkdir -p "$WORK"
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
+dataset_args
 resolve_ferry
-OUT_DIR="$ROOT/bench/out/$(date +%Y%m%d-%H%M%S)-replicate"
+OUT_DIR="${OUT_DIR:-$ROOT/bench/out/$(date +%Y%m%d-%H%M%S)-replicate}"
 mkdir -p "$OUT_DIR"
 RESULTS="$OUT_DIR/results.tsv"
 
-# ------------------------------------------------------------------ source: N mixed keys
-DATASET="$WORK/dataset-n$N-s$SEED.resp"
-log "generating $N keys (seed $SEED) -> $DATASET"
-python3 "$ROOT/bench/gen-dataset.py" -n "$N" --seed "$SEED" -o "$DATASET" 2>"$WORK/gen.txt"
-GEN_SUMMARY="$(cat "$WORK/gen.txt")"
-log "generated: $GEN_SUMMARY"
+# ------------------------------------------------------------------ source: N keys of DATASET
+DATA_FILE="$WORK/dataset-$DATASET-n$N-s$SEED.resp"
+gen_dataset "$DATA_FILE"
 
 start_server source
 SRC_PORT="$SERVER_PORT"; SRC_PID="$SERVER_PID"
 log "loading the source (port $SRC_PORT) with redis-cli --pipe"
-summary="$(cli "$SRC_PORT" --pipe <"$DATASET" 2>&1 | tail -n 1 || true)"
+summary="$(cli "$SRC_PORT" --pipe <"$DATA_FILE" 2>&1 | tail -n 1 || true)"
 [[ "$summary" == *"errors: 0"* ]] || die "redis-cli --pipe reported: $summary"
-rm -f "$DATASET"
+rm -f "$DATA_FILE"
 SRC_DBSIZE=$(cli "$SRC_PORT" DBSIZE)
 [[ "$SRC_DBSIZE" = "$N" ]] || die "source DBSIZE $SRC_DBSIZE != N $N"
 SRC_DIGEST=$(cli "$SRC_PORT" DEBUG DIGEST)
@@ -124,10 +125,10 @@ run_ferry() {
 # ------------------------------------------------------------------ rounds
 printf 'diskless\tround\tmethod\twall_s\tferry_time_s\tdbsize\tdbsize_ok\tdigest_ok\tpeak_rss_mb\texit\n' >"$RESULTS"
 FAIL=0
-declare -A RATIOS=()
+declare -A RATIOS=() NATIVE_WALLS=() FERRY_WALLS=() MODE_OK=()
 for mode in $DISKLESS; do
   [[ "$(cli "$SRC_PORT" CONFIG SET repl-diskless-sync "$mode")" = OK ]] || die "CONFIG SET repl-diskless-sync $mode"
-  RATIOS[$mode]=""
+  RATIOS[$mode]=""; NATIVE_WALLS[$mode]=""; FERRY_WALLS[$mode]=""; MODE_OK[$mode]=yes
   for round in $(seq 1 "$R"); do
     if (( round % 2 == 1 )); then order="native ferry"; else order="ferry native"; fi
     for m in $order; do
@@ -137,12 +138,21 @@ for mode in $DISKLESS; do
       if [[ $m = native ]]; then run_native "$mode-$round"; NATIVE_WALL=$WALL; else run_ferry "$mode-$round"; FERRY_WALL=$WALL; fi
       okd=$([[ $DBSIZE = "$SRC_DBSIZE" ]] && echo yes || echo NO)
       okg=$([[ $DIGEST = "$SRC_DIGEST" ]] && echo yes || echo NO)
-      [[ $okd = yes && $okg = yes && $RC = 0 && "${FSKIP:-0}" = 0 && "${FFAIL:-0}" = 0 ]] || FAIL=1
+      [[ $okd = yes && $okg = yes && $RC = 0 && "${FSKIP:-0}" = 0 && "${FFAIL:-0}" = 0 ]] || { FAIL=1; MODE_OK[$mode]=NO; }
       printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$mode" "$round" "$m" "$WALL" "$INTERNAL" "$DBSIZE" "$okd" "$okg" "$RSS_MB" "$RC" >>"$RESULTS"
       log "  wall ${WALL}s dbsize $DBSIZE digest_ok $okg rc $RC"
     done
+    NATIVE_WALLS[$mode]+="$NATIVE_WALL "; FERRY_WALLS[$mode]+="$FERRY_WALL "
     RATIOS[$mode]+="$(python3 -c "import sys; print('%.3f' % (float(sys.argv[2]) / float(sys.argv[1])))" "$NATIVE_WALL" "$FERRY_WALL") "
   done
+done
+
+# ------------------------------------------------------------------ summary.tsv (bench/ratios.sh reads it)
+summary_header
+for mode in $DISKLESS; do
+  # shellcheck disable=SC2086
+  summary_row "sync-diskless-$mode" "$DATASET" "$N" "$(median ${FERRY_WALLS[$mode]})" "native REPLICAOF (repl-diskless-sync $mode)" \
+    "$(median ${NATIVE_WALLS[$mode]})" s "$(median ${RATIOS[$mode]})" "<=1.25" "${MODE_OK[$mode]}" "ferry/native wall time"
 done
 
 # ------------------------------------------------------------------ report
@@ -150,7 +160,7 @@ done
   echo
   echo "== ferry replicate --mode snapshot vs native REPLICAOF full sync =="
   host_line
-  echo "dataset: $GEN_SUMMARY"
+  echo "dataset: $DATASET: $GEN_SUMMARY"
   echo "source: DBSIZE $SRC_DBSIZE, used_memory $SRC_MEM, DEBUG DIGEST $SRC_DIGEST; repl-diskless-sync-delay 0"
   echo "native: fresh redis-server${REPLICA_ARGS:+ $REPLICA_ARGS} (repl-diskless-load $(cli "$SRC_PORT" CONFIG GET repl-diskless-load | tail -n1) unless set above), REPLICAOF -> master_link_status:up, loading:0, db0 keys = source DBSIZE"
   echo "ferry:  ${FERRY_CMD[*]} replicate --mode snapshot --source .. --target <fresh server> $FERRY_ARGS  JAVA_OPTS='$JAVA_OPTS' (wall incl. JVM start)"
@@ -164,6 +174,7 @@ done
   [[ $FAIL = 0 ]] && echo "correctness: every run matched the source's DBSIZE and DEBUG DIGEST (ferry: exit 0, 0 skipped, 0 failed)" \
                   || echo "correctness: FAILED (see dbsize_ok/digest_ok/exit columns and logs in $WORK)"
   echo "results: $RESULTS"
+  echo "dataset: $DATASET, N=$N, seed $SEED"
 } | tee "$OUT_DIR/report.txt"
 cp "$WORK"/ferry-*.log "$OUT_DIR/" 2>/dev/null || true
 exit $FAIL

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# `ferry verify` throughput: two servers loaded with the same N keys (bench/gen-dataset.py mix, redis-cli
+# `ferry verify` throughput: two servers loaded with the same N keys (bench/gen-dataset.py, DATASET, redis-cli
 # --pipe), then R timed `ferry verify` runs that must say EQUAL, then DELETE keys removed from the target and
 # one run that must report exactly that many `missing on target` (and list exactly those keys in --report).
 # Keys/s are set against `redis-cli --pipe` loading the same keys, measured in the same run (on shared cores
 # only a ratio measured side by side means anything). See bench/README.md.
 # Environment:
+#   DATASET=mixed   mixed (gen-dataset.py mix) | strings (N 100-byte SETs; what issue 15's goal is set on)
 #   N=1000000       keys on each side
 #   R=3             timed verify runs of the equal pair
 #   SEED=42         dataset seed
@@ -15,9 +16,13 @@
 #   TIMEOUT=600     seconds one verify may take
 #   KEEP=0          1: keep the work dir (server logs, ferry output, report)
 #   WORK_DIR=       use this dir instead of a fresh mktemp dir (then it is never deleted)
+#   OUT_DIR=        where report.txt, results.tsv and summary.tsv go (default bench/out/<timestamp>-verify)
+#   GOAL_KPS=200000 keys/s per side the summary row sets the wall-time rate against (issue 15)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DATASET="${DATASET:-mixed}"
+GOAL_KPS="${GOAL_KPS:-200000}"
 N="${N:-1000000}"
 R="${R:-3}"
 SEED="${SEED:-42}"
@@ -30,17 +35,15 @@ if [[ -n "${WORK_DIR:-}" ]]; then WORK="$WORK_DIR"; OWN_WORK=0; else WORK="$(mkt
 mkdir -p "$WORK"
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
+dataset_args
 resolve_ferry
-OUT_DIR="$ROOT/bench/out/$(date +%Y%m%d-%H%M%S)-verify"
+OUT_DIR="${OUT_DIR:-$ROOT/bench/out/$(date +%Y%m%d-%H%M%S)-verify}"
 mkdir -p "$OUT_DIR"
 RESULTS="$OUT_DIR/results.tsv"
 
 # ------------------------------------------------------------------ two servers, same keys
-DATASET="$WORK/dataset-n$N-s$SEED.resp"
-log "generating $N keys (seed $SEED) -> $DATASET"
-python3 "$ROOT/bench/gen-dataset.py" -n "$N" --seed "$SEED" -o "$DATASET" 2>"$WORK/gen.txt"
-GEN_SUMMARY="$(cat "$WORK/gen.txt")"
-log "generated: $GEN_SUMMARY"
+DATA_FILE="$WORK/dataset-$DATASET-n$N-s$SEED.resp"
+gen_dataset "$DATA_FILE"
 
 # load NAME -> PORT PIPE_S: a fresh server loaded by redis-cli --pipe, timed
 load() {
@@ -48,7 +51,7 @@ load() {
   PORT="$SERVER_PORT"
   local t0 t1 summary
   t0=$(now)
-  summary="$(cli "$PORT" --pipe <"$DATASET" 2>&1 | tail -n 1 || true)"
+  summary="$(cli "$PORT" --pipe <"$DATA_FILE" 2>&1 | tail -n 1 || true)"
   t1=$(now)
   [[ "$summary" == *"errors: 0"* ]] || die "redis-cli --pipe into $1 reported: $summary"
   PIPE_S=$(elapsed "$t0" "$t1")
@@ -56,7 +59,7 @@ load() {
 }
 load source; SRC_PORT=$PORT; SRC_PIPE_S=$PIPE_S
 load target; TGT_PORT=$PORT; TGT_PIPE_S=$PIPE_S
-rm -f "$DATASET"
+rm -f "$DATA_FILE"
 PIPE_KPS=$(python3 -c "import sys; print('%.0f' % (float(sys.argv[1]) / ((float(sys.argv[2]) + float(sys.argv[3])) / 2)))" "$N" "$SRC_PIPE_S" "$TGT_PIPE_S")
 log "redis-cli --pipe: source ${SRC_PIPE_S}s, target ${TGT_PIPE_S}s (mean $PIPE_KPS keys/s)"
 SRC_DIGEST=$(cli "$SRC_PORT" DEBUG DIGEST)
@@ -100,16 +103,24 @@ print("%.1f" % (float(u.group(1))+float(k.group(1))) if u and k else "nan")' "$t
 }
 # server_cpu PORT -> CPU seconds (user + sys) the server has used so far
 server_cpu() { cli "$1" INFO cpu | tr -d '\r' | awk -F: '/^used_cpu_(user|sys):/{s+=$2} END{printf "%.3f", s}'; }
-kps() { python3 -c "import sys; print('%.0f' % (float(sys.argv[1]) / float(sys.argv[2])) if float(sys.argv[2]) > 0 else 'nan')" "$1" "$2"; }
+# kps A B -> A / B rounded; nan when either is missing (a failed run has no summary to read)
+ratio_of() { python3 -c "import sys
+try: print('%.3f' % (float(sys.argv[1]) / float(sys.argv[2])))
+except (ValueError, ZeroDivisionError): print('nan')" "$1" "$2"; }
+kps() { python3 -c "import sys
+try: print('%.0f' % (float(sys.argv[1]) / float(sys.argv[2])))
+except (ValueError, ZeroDivisionError): print('nan')" "$1" "$2"; }
 
 printf 'run\twall_s\tverify_s\tsource_keys\ttarget_keys\tsource_keys_per_s\ttarget_keys_per_s\tkeys_per_s_wall\tvs_pipe\tcpu_s_ferry/source/target\tresult\texit\n' >"$RESULTS"
 FAIL=0
-SRC_RATES=""; TGT_RATES=""; RATIOS=""
+SRC_RATES=""; TGT_RATES=""; RATIOS=""; WALL_SIDE_RATES=""
 for round in $(seq 1 "$R"); do
   log "verify run $round of $R (equal data)"
   run_verify "equal-$round"
   SKPS=$(kps "$SRC_KEYS" "$SECONDS_"); TKPS=$(kps "$TGT_KEYS" "$SECONDS_"); WKPS=$(kps "$N" "$WALL")
   RATIO=$(python3 -c "import sys; print('%.2f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$SKPS" "$PIPE_KPS")
+  # issue 15 counts the JVM's start-up: the slower side's keys checked over the whole command's wall time
+  WALL_SIDE_RATES+="$(python3 -c "import sys; print(min(float(sys.argv[1]), float(sys.argv[2])))" "$(kps "$SRC_KEYS" "$WALL")" "$(kps "$TGT_KEYS" "$WALL")") "
   [[ $RC = 0 && "$RESULT" = "result: EQUAL" && "$SRC_KEYS" = "$N" && "$TGT_KEYS" = "$N" ]] || FAIL=1
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "equal-$round" "$WALL" "$SECONDS_" "$SRC_KEYS" "$TGT_KEYS" "$SKPS" "$TKPS" \
     "$WKPS" "$RATIO" "$FERRY_CPU/$SRC_CPU/$TGT_CPU" "${RESULT#result: }" "$RC" >>"$RESULTS"
@@ -139,12 +150,21 @@ SKPS=$(kps "$SRC_KEYS" "$SECONDS_"); TKPS=$(kps "$TGT_KEYS" "$SECONDS_"); WKPS=$
 printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "missing-$DELETE" "$WALL" "$SECONDS_" "$SRC_KEYS" "$TGT_KEYS" "$SKPS" "$TKPS" \
   "$WKPS" "-" "$FERRY_CPU/$SRC_CPU/$TGT_CPU" "${RESULT#result: }" "$RC" >>"$RESULTS"
 
+# ------------------------------------------------------------------ summary.tsv (bench/ratios.sh reads it)
+# shellcheck disable=SC2086
+MED_WALL_SIDE=$(median $WALL_SIDE_RATES)
+summary_header
+summary_row verify "$DATASET" "$N" "$MED_WALL_SIDE" "goal per side" "$GOAL_KPS" keys/s "$(ratio_of "$MED_WALL_SIDE" "$GOAL_KPS")" ">=1.0" \
+  "$([[ $FAIL = 0 ]] && echo yes || echo NO)" "slower side's keys checked / wall incl. JVM start; by verify's own seconds (no JVM start): $(median $SRC_RATES | cut -d. -f1) keys/s"
+summary_row verify-pipe "$DATASET" "$N" "$MED_WALL_SIDE" "redis-cli --pipe load, same keys" "$PIPE_KPS" keys/s "$(ratio_of "$MED_WALL_SIDE" "$PIPE_KPS")" "-" \
+  "$([[ $FAIL = 0 ]] && echo yes || echo NO)" "verify keys/s per side (wall) over pipe keys/s"
+
 # ------------------------------------------------------------------ report
 {
   echo
   echo "== ferry verify throughput =="
   host_line
-  echo "dataset: $GEN_SUMMARY"
+  echo "dataset: $DATASET: $GEN_SUMMARY"
   echo "each side: DBSIZE $N, used_memory $MEM, DEBUG DIGEST $SRC_DIGEST (equal)"
   echo "redis-cli --pipe load of the same keys, this run: source ${SRC_PIPE_S}s, target ${TGT_PIPE_S}s -> $PIPE_KPS keys/s"
   echo "ferry:  ${FERRY_CMD[*]} verify --source .. --target .. -q $FERRY_ARGS  JAVA_OPTS='$JAVA_OPTS'"
@@ -155,11 +175,13 @@ printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "missing-$DELETE" "$WA
   echo
   # shellcheck disable=SC2086
   echo "MEDIAN source keys/s: $(median $SRC_RATES)   target keys/s: $(median $TGT_RATES)   verify/pipe keys/s ratio: $(median $RATIOS)"
+  echo "MEDIAN keys/s per side by wall time (JVM start included, the slower side): $MED_WALL_SIDE (goal $GOAL_KPS)"
   echo "missing run: exit $RC, rounds $ROUNDS, missing on target $MOT (expected $DELETE), other counters $MOS/$TYPE/$VALUE/$TTL," \
        "report lists exactly the deleted keys: $MISSING_OK"
   [[ $FAIL = 0 ]] && echo "correctness: every equal run said EQUAL (exit 0) with N keys checked per side; the missing run found exactly the $DELETE deleted keys" \
                   || echo "correctness: FAILED (see result/exit columns and the files in $WORK)"
   echo "results: $RESULTS"
+  echo "dataset: $DATASET, N=$N, seed $SEED"
 } | tee "$OUT_DIR/report.txt"
 cp "$WORK"/verify-*.out "$WORK"/verify-*.err "$REPORT" "$OUT_DIR/" 2>/dev/null || true
 exit $FAIL

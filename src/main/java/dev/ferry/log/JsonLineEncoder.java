@@ -34,7 +34,7 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
     private static final byte[] NONE = new byte[0];
     private static final byte[] NEWLINE = {'\n'};
 
-    /** The logger whose level says whether stack traces are wanted: FERRY_LOG_LEVEL sets it (logback.xml). */
+    /** The logger whose level says whether stack traces are wanted: FERRY_LOG_LEVEL sets it (StderrLogging). */
     static final String FERRY_LOGGER = "dev.ferry";
 
     private final JsonFactory json = new JsonFactory();

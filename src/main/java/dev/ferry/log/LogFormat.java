@@ -9,18 +9,18 @@ import ch.qos.logback.core.encoder.Encoder;
 import org.slf4j.LoggerFactory;
 
 /**
- * How log lines look on stderr: {@code text} (logback.xml's pattern, for people) or {@code json} (one object a
- * line, {@link JsonLineEncoder}, for log shippers). {@link #apply} swaps the encoder of logback.xml's
+ * How log lines look on stderr: {@code text} (StderrLogging's pattern, for people) or {@code json} (one object a
+ * line, {@link JsonLineEncoder}, for log shippers). {@link #apply} swaps the encoder of StderrLogging's
  * {@code STDERR} appender in place, so it takes effect from the next line, whatever thread logs it; a run that
  * asks for text after one that asked for json (tests run many in one JVM) gets the pattern back.
  */
 public enum LogFormat {
     TEXT, JSON;
 
-    /** The appender logback.xml names; the only one Ferry logs through. */
+    /** The appender StderrLogging makes; the only one Ferry logs through. */
     static final String APPENDER = "STDERR";
 
-    /** The format in use now: json while logback.xml's appender has our encoder. */
+    /** The format in use now: json while that appender has our encoder. */
     public static synchronized LogFormat current() {
         if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx)) return TEXT;
         Appender<ILoggingEvent> a = ctx.getLogger(Logger.ROOT_LOGGER_NAME).getAppender(APPENDER);
@@ -44,6 +44,6 @@ public enum LogFormat {
         }
     }
 
-    /** The pattern encoder logback.xml configured, kept while json is in use. */
+    /** The pattern encoder StderrLogging configured, kept while json is in use. */
     private static Encoder<ILoggingEvent> text;
 }

@@ -26,6 +26,9 @@ final class PipelinedConnection implements AutoCloseable {
 
     private static final int FLUSH_BYTES = 256 * 1024;
     private static final byte[] SELECT = "SELECT".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MSET = "MSET".getBytes(StandardCharsets.US_ASCII);
+    /** Groupable SETs per MSET: Redis applies 1M 100-byte strings as MSETs of 64 for ~75% of the CPU of 1M SETs. */
+    static final int GROUP = 64;
 
     private final RespConnection conn;
     private final OutputStream socketOut;
@@ -47,6 +50,10 @@ final class PipelinedConnection implements AutoCloseable {
     private volatile String broken;
     private volatile boolean closing;
     private int currentDb;
+    /** Groupable SETs queued and not encoded yet, all of db {@code groupDb} (guarded by this). */
+    private final Pending[] group = new Pending[GROUP];
+    private int grouped;
+    private int groupDb;
     private final java.util.concurrent.atomic.LongAdder bytesSent;
 
     /** {@code bytesSent} is shared by the writer's connections, so it survives a connection's replacement. */
@@ -98,8 +105,54 @@ final class PipelinedConnection implements AutoCloseable {
      */
     synchronized void send(Pending p) {
         checkBroken();
-        enqueueInItsDb(p);
+        if ((p.flags & Pending.GROUPABLE) != 0) {
+            if (grouped > 0 && groupDb != p.db) closeGroup();
+            p.queued = true;
+            group[grouped++] = p;
+            groupDb = p.db;
+            inFlightCount.incrementAndGet();
+            unsent++;
+            if (grouped == GROUP) closeGroup();
+        } else {
+            closeGroup(); // what was grouped goes first: a key's commands stay in the order they were sent
+            enqueueInItsDb(p);
+        }
         if (out.size() >= FLUSH_BYTES) flushLocked();
+    }
+
+    /**
+     * Encodes the grouped SETs as one MSET (a single one as itself). Its reply answers each of them; a lost
+     * connection hands them back one by one ({@link #takeUnanswered}), each safe to send again.
+     */
+    private void closeGroup() {
+        int n = grouped;
+        if (n == 0) return;
+        grouped = 0;
+        Pending p;
+        if (n == 1) {
+            p = group[0];
+        } else {
+            byte[][] args = new byte[1 + 2 * n][];
+            args[0] = MSET;
+            Pending[] members = new Pending[n];
+            for (int i = 0; i < n; i++) {
+                members[i] = group[i];
+                args[1 + 2 * i] = group[i].args[1];
+                args[2 + 2 * i] = group[i].args[2];
+            }
+            p = Pending.control(args);
+            p.members = members;
+        }
+        java.util.Arrays.fill(group, 0, n, null);
+        if (groupDb >= 0 && groupDb != currentDb) {
+            encode(Pending.control(new byte[][] {SELECT, Integer.toString(groupDb).getBytes(StandardCharsets.US_ASCII)}));
+            currentDb = groupDb;
+        }
+        // counted in the window and as unsent when grouped
+        p.queued = true;
+        out.command(p.args.length);
+        for (byte[] a : p.args) out.arg(a);
+        inFlight.add(p);
     }
 
     /** Queues {@code p} after a SELECT of its db when the connection stands in another one. */
@@ -119,6 +172,7 @@ final class PipelinedConnection implements AutoCloseable {
      */
     synchronized void sendBlock(java.util.List<Pending> block) {
         checkBroken();
+        closeGroup();
         for (Pending p : block) {
             p.inBlock = true;
             enqueueInItsDb(p);
@@ -129,6 +183,7 @@ final class PipelinedConnection implements AutoCloseable {
     /** Queues several commands that must go back to back (ASKING + the command). */
     synchronized void sendTogether(Pending first, Pending second) {
         checkBroken();
+        closeGroup();
         enqueue(first);
         enqueue(second);
         flushLocked();
@@ -137,12 +192,16 @@ final class PipelinedConnection implements AutoCloseable {
     /** The commands were queued before the write failed: they are handed back by takeUnanswered, not lost. */
 
     private void enqueue(Pending p) {
+        encode(p);
+        inFlightCount.incrementAndGet();
+        unsent++;
+    }
+
+    private void encode(Pending p) {
         p.queued = true;
         out.command(p.args.length);
         for (byte[] a : p.args) out.arg(a);
         inFlight.add(p);
-        inFlightCount.incrementAndGet();
-        unsent++;
     }
 
     synchronized void flush() {
@@ -150,6 +209,7 @@ final class PipelinedConnection implements AutoCloseable {
     }
 
     private void flushLocked() {
+        closeGroup();
         try {
             bytesSent.add(out.size());
             out.writeTo(socketOut);
@@ -241,7 +301,14 @@ final class PipelinedConnection implements AutoCloseable {
      * under the send lock, so no command can join them afterwards.
      */
     synchronized java.util.List<Pending> takeUnanswered() {
-        java.util.List<Pending> out = new java.util.ArrayList<>(inFlight);
+        java.util.List<Pending> out = new java.util.ArrayList<>(inFlight.size() + grouped);
+        for (Pending p : inFlight) {
+            if (p.members == null) out.add(p);
+            else java.util.Collections.addAll(out, p.members);
+        }
+        for (int i = 0; i < grouped; i++) out.add(group[i]);
+        java.util.Arrays.fill(group, 0, grouped, null);
+        grouped = 0;
         inFlight.clear();
         inFlightCount.set(0);
         unsent = 0;
@@ -254,9 +321,26 @@ final class PipelinedConnection implements AutoCloseable {
                 Reply r = conn.reader().read();
                 Pending p = inFlight.peek();
                 if (p == null) throw new IOException("reply with no command waiting for it: " + r);
-                handler.onReply(this, p, r);
+                int answered = 1;
+                if (p.members == null) {
+                    handler.onReply(this, p, r);
+                } else {
+                    // an MSET answers for each SET it carries; a redirect or a refusal is each one's to handle
+                    Pending[] members = p.members;
+                    for (int i = 0; i < members.length; i++) {
+                        try {
+                            handler.onReply(this, members[i], r);
+                        } catch (Reroute e) {
+                            // the rest are answered by nobody: handed back with the MSET's unanswered members
+                            p.members = java.util.Arrays.copyOfRange(members, i, members.length);
+                            inFlightCount.addAndGet(-i);
+                            throw e;
+                        }
+                    }
+                    answered = members.length;
+                }
                 inFlight.poll();
-                inFlightCount.decrementAndGet();
+                inFlightCount.addAndGet(-answered);
                 if (producerWaiting) {
                     synchronized (windowMonitor) {
                         windowMonitor.notifyAll();

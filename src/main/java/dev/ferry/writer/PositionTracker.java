@@ -37,15 +37,34 @@ final class PositionTracker {
     }
 
     private final Map<ShardId, Shard> shards = new HashMap<>();
+    /** Producers waiting in {@link #open} for room (guarded by this): only they need waking. */
+    private int waiting;
 
     /**
      * Numbers a new record of {@code shard}; waits while the ring of unconfirmed records is full, unless
      * {@code stop} says the run is over (then it throws what stop throws).
      */
+    /** The shard's state (guarded by this): lane 0 of the first shards from an array, the rest from the map. */
+    private Shard shard(ShardId id) {
+        if (id.lane() == 0 && id.shard() < first.length) {
+            Shard s = first[id.shard()];
+            if (s == null) first[id.shard()] = s = shards.computeIfAbsent(id, k -> new Shard());
+            return s;
+        }
+        return shards.computeIfAbsent(id, k -> new Shard());
+    }
+
+    private final Shard[] first = new Shard[64];
+
     synchronized long open(ShardId shard, Runnable stop) throws InterruptedException {
-        Shard s = shards.computeIfAbsent(shard, k -> new Shard());
+        Shard s = shard(shard);
         while (s.nextSeq - s.committedSeq > RING - 1) {
-            wait(10);
+            waiting++;
+            try {
+                wait(10);
+            } finally {
+                waiting--;
+            }
             stop.run();
         }
         long seq = s.nextSeq++;
@@ -56,7 +75,7 @@ final class PositionTracker {
 
     /** Who hears of {@code shard}'s positions as they move (one listener per shard). */
     synchronized void listen(ShardId shard, Consumer<Confirmation> listener) {
-        shards.computeIfAbsent(shard, k -> new Shard()).listener = listener;
+        shard(shard).listener = listener;
     }
 
     /** Marks record {@code seq} of {@code shard} as fully applied up to {@code position}. */
@@ -72,7 +91,7 @@ final class PositionTracker {
         Confirmation moved;
         Consumer<Confirmation> listener;
         synchronized (this) {
-            Shard s = shards.get(shard);
+            Shard s = shard(shard);
             int i = (int) (seq & (RING - 1));
             s.done[i] = true;
             s.failed[i] = failed;
@@ -91,7 +110,7 @@ final class PositionTracker {
                 any = true;
             }
             if (!any) return;
-            notifyAll();
+            if (waiting > 0) notifyAll();
             listener = s.listener;
             moved = listener == null ? null : new Confirmation(shard, ++s.moves, s.committedPosition, s.confirmedPosition);
         }

@@ -94,7 +94,12 @@ final class RecordTranslator {
         this.clock = clock;
         this.dragonfly = target.engine() == ServerInfo.Engine.DRAGONFLY;
         this.setTakesPxat = target.engine() == ServerInfo.Engine.DRAGONFLY || target.atLeast(6, 2);
+        // an MSET of a cluster's keys must stay in one slot, and Dragonfly makes a multi-key write atomic across
+        // its shards, which costs it more than separate SETs: only a standalone Redis gets them grouped
+        this.groupSets = target.engine() == ServerInfo.Engine.REDIS && !target.cluster() && options.replace();
     }
+
+    private final boolean groupSets;
 
     /** Writes one whole key; returns null, or why the key was skipped (the target cannot hold it). */
     String keyValue(KeyValue kv, Emitter out) {
@@ -220,7 +225,7 @@ final class RecordTranslator {
             args[i++] = PXAT;
             args[i] = ascii(Long.toString(kv.expireAtMs()));
         }
-        out.command(options.replace() ? 0 : Pending.NIL_MEANS_EXISTS, args);
+        out.command(!options.replace() ? Pending.NIL_MEANS_EXISTS : groupSets && !ttl ? Pending.GROUPABLE : 0, args);
     }
 
     /** Whether the target's RESTORE loads a payload of object type {@code rdbType}. */

@@ -184,9 +184,24 @@ final class Routing {
     }
 
     private PipelinedConnection connectionFor(HostPort node, int spread) {
-        PipelinedConnection[] conns = node(node).connections();
+        // the last node routed to, by the identity of its address in the slot map: a standalone target (and a run
+        // of keys on one cluster node) skips hashing an address record for every command
+        NodeRef last = lastRouted;
+        Node n;
+        if (last != null && last.address == node) {
+            n = last.node;
+        } else {
+            n = node(node);
+            lastRouted = new NodeRef(node, n);
+        }
+        PipelinedConnection[] conns = n.connections();
         return conns[spread % conns.length];
     }
+
+    private record NodeRef(HostPort address, Node node) {
+    }
+
+    private volatile NodeRef lastRouted;
 
     /** The plain connection of the node that owns {@code key}'s slot, for synchronous calls. */
     RespConnection controlFor(byte[] key) {

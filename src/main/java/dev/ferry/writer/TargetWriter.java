@@ -188,8 +188,21 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
     }
 
     private ShardWriter shard(ShardId shard) {
+        // the map lookup hashes a record per written record: the lane-0 writers of the first shards sit in an array
+        int i = shard.shard();
+        if (shard.lane() == 0 && i < firstShards.length()) {
+            ShardWriter w = firstShards.get(i);
+            if (w == null) {
+                w = shards.computeIfAbsent(shard, s -> new ShardWriter(s, parts));
+                firstShards.set(i, w);
+            }
+            return w;
+        }
         return shards.computeIfAbsent(shard, s -> new ShardWriter(s, parts));
     }
+
+    private final java.util.concurrent.atomic.AtomicReferenceArray<ShardWriter> firstShards =
+            new java.util.concurrent.atomic.AtomicReferenceArray<>(64);
 
     /**
      * Switches {@code shard} to live writing: waits until everything written so far is confirmed, then sends all

@@ -80,7 +80,7 @@ class RecordTranslatorTest {
             List<Integer> flags = new ArrayList<>();
             assertThat(sent(redis70, WriterOptions.defaults(), string(rawPayload(n), 0), flags)).as("%d bytes", n)
                     .containsExactly(List.of("SET", "k", letters(n)));
-            assertThat(flags).containsExactly(0);
+            assertThat(flags).as("a standalone Redis may get it in an MSET").containsExactly(Pending.GROUPABLE);
         }
         List<Integer> flags = new ArrayList<>();
         assertThat(sent(redis70, WriterOptions.defaults(), string(rawPayload(100), 4102444800123L), flags))
@@ -94,9 +94,18 @@ class RecordTranslatorTest {
                 .as("--no-replace: NX and the TTL in the same command, so an existing key keeps its own TTL")
                 .containsExactly(List.of("SET", "k", letters(10), "NX", "PXAT", "4102444800123"));
         assertThat(flags).containsExactly(Pending.NIL_MEANS_EXISTS);
+        flags.clear();
+        assertThat(sent(redis70, WriterOptions.defaults(), string(rawPayload(100), 4102444800123L), flags)).hasSize(1);
+        assertThat(flags).as("with a TTL: never in an MSET").containsExactly(0);
         ServerInfo dragonfly = new ServerInfo(ServerInfo.Engine.DRAGONFLY, "1.40.1", 10, Set.of(), false, true);
-        assertThat(sent(dragonfly, WriterOptions.defaults(), string(rawPayload(3), 0), new ArrayList<>()))
+        flags.clear();
+        assertThat(sent(dragonfly, WriterOptions.defaults(), string(rawPayload(3), 0), flags))
                 .containsExactly(List.of("SET", "k", "abc"));
+        assertThat(flags).as("Dragonfly makes an MSET atomic across its shards").containsExactly(0);
+        ServerInfo cluster = new ServerInfo(ServerInfo.Engine.REDIS, "7.0.15", 10, Set.of(), true, true);
+        flags.clear();
+        sent(cluster, WriterOptions.defaults(), string(rawPayload(3), 0), flags);
+        assertThat(flags).as("a cluster's MSET must stay in one slot").containsExactly(0);
     }
 
     @Test
