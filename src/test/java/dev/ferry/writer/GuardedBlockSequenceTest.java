@@ -24,7 +24,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The exact commands a pipelined connection writes for guarded blocks (a write plus its checkpoint HSET in one
  * MULTI/EXEC) into dbs other than the connection's current one, as a real redis-server's MONITOR sees them: the
  * SELECT comes before MULTI, never inside it (Dragonfly refuses SELECT inside a transaction and runs the rest in the
- * connection's db), and the guard goes into the checkpoint key of the write's own db.
+ * connection's db), and the guard goes into the checkpoint key of the write's own db. And the SELECT a group of SETs
+ * needs is counted like any command, so the connection's count of unanswered commands comes back to 0.
  */
 class GuardedBlockSequenceTest {
     @RegisterExtension
@@ -95,5 +96,26 @@ class GuardedBlockSequenceTest {
         assertThat(redis.get().cli("-n", "5", "GET", "counter")).isEqualTo("1");
         assertThat(redis.get().cli("-n", "5", "HGET", ckpt, "g:0")).isEqualTo("8:0");
         assertThat(redis.get().cli("-n", "0", "DBSIZE")).isEqualTo("0");
+    }
+
+    @Test
+    void setsGroupedIntoAnotherDbCountTheirSelectSoNothingStaysInFlight() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
+        try (PipelinedConnection conn = new PipelinedConnection(RespConnection.open(address(), ConnectOptions.plain()), 100,
+                new PipelinedConnection.ReplyHandler() {
+                    @Override public void onReply(PipelinedConnection from, Pending command, Reply reply) { answered.incrementAndGet(); }
+                    @Override public void onBroken(PipelinedConnection from, String why) { }
+                }, "test-replies", new LongAdder())) {
+            for (int i = 0; i < 3; i++) {
+                conn.send(new Pending(cmd("SET", "k" + i, "v" + i), null, 4, Pending.GROUPABLE));
+            }
+            conn.flush();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            // waits for the SELECT's and the three SETs' answers (the MSET answers each SET), at most 10 s
+            while (answered.get() < 4 && System.nanoTime() < deadline) Thread.sleep(1);
+            assertThat(answered.get()).isEqualTo(4);
+            assertThat(conn.inFlight()).as("what the writer's drain waits to see at 0").isZero();
+        }
+        assertThat(redis.get().cli("-n", "4", "MGET", "k0", "k1", "k2")).isEqualTo("v0\nv1\nv2");
     }
 }
