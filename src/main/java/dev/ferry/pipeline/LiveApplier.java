@@ -37,6 +37,8 @@ final class LiveApplier {
         private final boolean ignoreFlush;
         private TargetOwnership ownership;
         Checkpoints checkpoints;
+        /** Whether the run said once that a Dragonfly target takes no FUNCTION command. */
+        private volatile boolean saidNoFunctions;
 
         Context(TargetWriter writer, WriteListener outcomes, boolean ignoreFlush, TargetOwnership ownership) {
             this.writer = writer;
@@ -237,6 +239,17 @@ final class LiveApplier {
     }
 
     private void everyMaster(ParsedCommand cmd) {
+        if (cmd.kind() == CommandKind.FUNCTION && w.info().engine() == dev.ferry.server.ServerInfo.Engine.DRAGONFLY) {
+            // Dragonfly has no FUNCTION command: each one is skipped and counted, the run says why once
+            if (!ctx.saidNoFunctions) {
+                ctx.saidNoFunctions = true;
+                log.warn("{}: the source ran {}; {} has no FUNCTION command, so function changes are not applied "
+                        + "(each counted as skipped)", name, cmd.name(), w.info().describe());
+            }
+            ctx.outcomes().skipped(0, Ascii.bytes(cmd.name()), cmd.name() + " not applied: " + w.info().describe()
+                    + " has no FUNCTION command");
+            return;
+        }
         String error = w.onEveryMaster(-1, cmd.args());
         if (error != null) {
             String what = cmd.name();

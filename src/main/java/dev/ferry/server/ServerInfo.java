@@ -8,11 +8,23 @@ import java.util.Set;
  * What the target server is, as far as writing goes: which engine, which RDB version its RESTORE
  * accepts, which modules it has loaded (lower case, as {@code MODULE LIST} names them; {@code modulesListed} is
  * false when the server refused {@code MODULE LIST}, so they are unknown), and whether it runs in cluster mode.
+ * {@code emulatedCluster}: a Dragonfly in {@code --cluster_mode=emulated}, which says it is a cluster but is one node
+ * owning every slot, with several dbs and no slot checks; {@code cluster} is then false, as writing goes.
  */
 public record ServerInfo(Engine engine, String version, int rdbVersion, Set<String> modules, boolean cluster,
-                         boolean modulesListed) {
+                         boolean modulesListed, boolean emulatedCluster) {
 
     public enum Engine { REDIS, DRAGONFLY }
+
+    public ServerInfo(Engine engine, String version, int rdbVersion, Set<String> modules, boolean cluster,
+                      boolean modulesListed) {
+        this(engine, version, rdbVersion, modules, cluster, modulesListed, false);
+    }
+
+    /** The same server taken as the one node it is: a Dragonfly whose cluster mode is only emulated. */
+    public ServerInfo asEmulatedCluster() {
+        return new ServerInfo(engine, version, rdbVersion, modules, false, modulesListed, true);
+    }
 
     /**
      * The module that registers a module data type, by the type's 9-character name in the RDB, where it differs
@@ -56,6 +68,16 @@ public record ServerInfo(Engine engine, String version, int rdbVersion, Set<Stri
         return 6;
     }
 
+    /**
+     * Dragonfly's RDB version by its version (1.x): the newest payload footer its RESTORE takes (its RDB_VERSION: 9
+     * before 1.7, 11 before 1.24, then 12).
+     */
+    static int rdbVersionOfDragonfly(String version) {
+        int[] v = parseVersion(version.startsWith("v") ? version.substring(1) : version);
+        if (v[0] >= 2 || v[1] >= 24) return 12;
+        return v[1] >= 7 ? 11 : 9;
+    }
+
     static int[] parseVersion(String version) {
         String[] parts = version.split("\\.");
         int[] out = new int[3];
@@ -80,6 +102,7 @@ public record ServerInfo(Engine engine, String version, int rdbVersion, Set<Stri
     }
 
     public String describe() {
-        return (engine == Engine.DRAGONFLY ? "Dragonfly " : "Redis ") + version + (cluster ? " cluster" : "");
+        return (engine == Engine.DRAGONFLY ? "Dragonfly " : "Redis ") + version + (cluster ? " cluster" : "")
+                + (emulatedCluster ? " (cluster mode emulated: one node)" : "");
     }
 }

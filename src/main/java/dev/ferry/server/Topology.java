@@ -52,6 +52,36 @@ public final class Topology {
         return t;
     }
 
+    /**
+     * Whether a server that says it is in cluster mode is a Dragonfly that only emulates it
+     * ({@code --cluster_mode=emulated}): one node owning every slot, several dbs, no slot checks, so it is written to
+     * as the one node it is. Decided from its answers: the engine ({@code INFO}), {@code CLUSTER SLOTS} (one range,
+     * 0 to 16383) and {@code SELECT 1}, which a Dragonfly in real cluster mode refuses as "not allowed in cluster
+     * mode", and an emulating one takes (or finds out of range, when it runs with one db).
+     */
+    public static boolean emulatedCluster(ServerInfo info, Reply clusterSlots, Reply selectOne) {
+        if (info.engine() != ServerInfo.Engine.DRAGONFLY || !info.cluster()) return false;
+        if (!(clusterSlots instanceof Reply.Array a) || a.items() == null || a.items().size() != 1) return false;
+        List<Reply> range = a.items().get(0).asList();
+        if (range.size() < 3 || !(range.get(0) instanceof Reply.Int from) || !(range.get(1) instanceof Reply.Int to)
+                || from.value() != 0 || to.value() != Slots.COUNT - 1) return false;
+        // OK, or "DB index is out of range" (started with one db); "not allowed in cluster mode" says real cluster
+        // mode, and any other refusal (NOPERM) leaves it unknown: taken as the cluster it says it is, as before
+        return !(selectOne instanceof Reply.Error e) || e.message().contains("out of range");
+    }
+
+    /**
+     * {@code info} of the server behind {@code c}, as one node when it is a Dragonfly emulating cluster mode
+     * ({@link #emulatedCluster}). Leaves {@code c} in db 0.
+     */
+    public static ServerInfo oneNodeIfEmulated(RespConnection c, ServerInfo info) {
+        if (info.engine() != ServerInfo.Engine.DRAGONFLY || !info.cluster()) return info;
+        Reply slots = c.call("CLUSTER", "SLOTS");
+        Reply select = c.call("SELECT", "1");
+        if (!select.isError()) c.call("SELECT", "0");
+        return emulatedCluster(info, slots, select) ? info.asEmulatedCluster() : info;
+    }
+
     /** Reads the slot map from the first seed that answers. */
     public static Topology ofCluster(List<HostPort> seeds, ConnectOptions options) {
         RedisConnectionException last = null;
@@ -146,7 +176,7 @@ public final class Topology {
     public static ServerInfo probe(RespConnection c) {
         Map<String, String> server = info(c, "server");
         boolean dragonfly = server.containsKey("dragonfly_version");
-        String version = dragonfly ? server.get("dragonfly_version") : server.getOrDefault("redis_version", "0.0.0");
+        String version = version(server);
         boolean cluster = "cluster".equals(server.get("redis_mode"));
         if (!cluster) {
             Map<String, String> cl = info(c, "cluster");
@@ -164,9 +194,20 @@ public final class Topology {
                 }
             }
         }
-        // Dragonfly's RESTORE reads payloads up to RDB 9 only (v1.x); Redis by its version
-        int rdb = dragonfly ? 9 : ServerInfo.rdbVersionOfRedis(version);
-        return new ServerInfo(dragonfly ? ServerInfo.Engine.DRAGONFLY : ServerInfo.Engine.REDIS,
-                version.startsWith("v") ? version.substring(1) : version, rdb, modules, cluster, listed);
+        // the newest payload footer RESTORE takes: Dragonfly's own RDB version, Redis's by its version
+        int rdb = dragonfly ? ServerInfo.rdbVersionOfDragonfly(version) : ServerInfo.rdbVersionOfRedis(version);
+        return new ServerInfo(dragonfly ? ServerInfo.Engine.DRAGONFLY : ServerInfo.Engine.REDIS, version, rdb, modules,
+                cluster, listed);
+    }
+
+    /**
+     * The server's version from INFO's server section: Dragonfly's own, which it gives as its release tag
+     * ("df-v1.40.1"; its redis_version says 7.4.0), as the number; else redis_version.
+     */
+    public static String version(Map<String, String> server) {
+        String v = server.containsKey("dragonfly_version") ? server.get("dragonfly_version")
+                : server.getOrDefault("redis_version", "0.0.0");
+        if (v.startsWith("df-")) v = v.substring(3);
+        return v.startsWith("v") ? v.substring(1) : v;
     }
 }

@@ -85,8 +85,12 @@ final class CommandShaper {
         }
     }
 
-    /** A source MULTI/EXEC block; an empty one sends nothing and files nothing. */
-    static Shape transaction(boolean cluster, List<Command> cmds) {
+    /**
+     * A source MULTI/EXEC block; an empty one sends nothing and files nothing. {@code selectInMulti}: the target
+     * runs a SELECT queued inside MULTI (Redis); where it does not (Dragonfly keeps a transaction in the db it began
+     * in), a block over several dbs is applied command by command, each preceded by its SELECT.
+     */
+    static Shape transaction(boolean cluster, boolean selectInMulti, List<Command> cmds) {
         int slot = -1;
         boolean oneSlot = true;
         for (int i = 0; i < cmds.size() && cluster; i++) {
@@ -103,9 +107,11 @@ final class CommandShaper {
             }
         }
         if (cmds.isEmpty()) return new Shape(List.of(), false);
-        if (cluster && (!oneSlot || slot == -1)) {
+        boolean oneDb = true;
+        for (Command c : cmds) oneDb &= c.db() == cmds.get(0).db();
+        if ((cluster && (!oneSlot || slot == -1)) || (!selectInMulti && !oneDb)) {
             List<Piece> out = new ArrayList<>();
-            for (Command c : cmds) command(true, c.db(), c.parsed(), out);
+            for (Command c : cmds) command(cluster, c.db(), c.parsed(), out);
             return new Shape(out, true);
         }
         int first = cmds.get(0).db();

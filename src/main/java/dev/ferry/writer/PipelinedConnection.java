@@ -160,7 +160,9 @@ final class PipelinedConnection implements AutoCloseable {
         }
         java.util.Arrays.fill(group, 0, n, null);
         if (groupDb >= 0 && groupDb != currentDb) {
-            encode(Pending.control(new byte[][] {SELECT, Integer.toString(groupDb).getBytes(StandardCharsets.US_ASCII)}));
+            // counted like any queued command: its reply is taken off the count, which must not go below what is
+            // unanswered (drain waits for exactly 0)
+            enqueue(Pending.control(new byte[][] {SELECT, Integer.toString(groupDb).getBytes(StandardCharsets.US_ASCII)}));
             currentDb = groupDb;
         }
         // counted in the window and as unsent when grouped

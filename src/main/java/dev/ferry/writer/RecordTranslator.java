@@ -18,6 +18,10 @@ import java.util.List;
  * Turns source records into target commands: RESTORE of the RDB payload where the target loads that
  * encoding, else type commands (SET, RPUSH, SADD, ZADD, HSET, then PEXPIREAT), which is also how big
  * values are written, batch by batch.
+ *
+ * <p>A Dragonfly target takes RESTORE of the encodings {@link DragonflyRestore} lists, a TTL of at most 2^28 s
+ * ({@link DragonflyTtl}: longer ones are cut to it, with a warning per key), and the plain XSETID only (what a stream's
+ * entries-added and max-deleted-id then lose is a warning per key).
  */
 final class RecordTranslator {
     interface Emitter {
@@ -54,6 +58,7 @@ final class RecordTranslator {
     private static final byte[] MAXDELETEDID = ascii("MAXDELETEDID");
     private static final byte[] XGROUP = ascii("XGROUP");
     private static final byte[] CREATE = ascii("CREATE");
+    private static final byte[] SETID = ascii("SETID");
     private static final byte[] ENTRIESREAD = ascii("ENTRIESREAD");
     private static final byte[] CREATECONSUMER = ascii("CREATECONSUMER");
     private static final byte[] XCLAIM = ascii("XCLAIM");
@@ -68,6 +73,9 @@ final class RecordTranslator {
 
     private final ServerInfo target;
     private final WriterOptions options;
+    private final boolean dragonfly;
+    /** Wall clock in ms: how far ahead a TTL lies, for Dragonfly's limit. */
+    private final java.util.function.LongSupplier clock;
     /** SET takes PXAT (Redis 6.2+, Dragonfly): a whole string and its TTL go in one command. */
     private final boolean setTakesPxat;
 
@@ -77,8 +85,14 @@ final class RecordTranslator {
     private boolean bigDroppedMemberTtls;
 
     RecordTranslator(ServerInfo target, WriterOptions options) {
+        this(target, options, System::currentTimeMillis);
+    }
+
+    RecordTranslator(ServerInfo target, WriterOptions options, java.util.function.LongSupplier clock) {
         this.target = target;
         this.options = options;
+        this.clock = clock;
+        this.dragonfly = target.engine() == ServerInfo.Engine.DRAGONFLY;
         this.setTakesPxat = target.engine() == ServerInfo.Engine.DRAGONFLY || target.atLeast(6, 2);
         // an MSET of a cluster's keys must stay in one slot, and Dragonfly makes a multi-key write atomic across
         // its shards, which costs it more than separate SETs: only a standalone Redis gets them grouped
@@ -95,14 +109,17 @@ final class RecordTranslator {
             String missing = typeName == null ? null : target.missingModule(typeName);
             if (missing != null) return missing;
         }
+        long expireAt = expiry(kv.expireAtMs(), out);
+        if (expireAt != kv.expireAtMs()) {
+            kv = new KeyValue(kv.db(), kv.key(), kv.rdbType(), expireAt, kv.payload(), kv.rdbVersion(), kv.position());
+        }
         if (kv.rdbType() == 0 && setTakesPxat) {
             // a string as SET, not RESTORE: no DUMP payload to build and checksum here, a quarter fewer bytes to
             // send, and less work for the target (Redis spends ~20% more CPU on a RESTORE of a small string)
             setString(kv, out);
             return null;
         }
-        boolean loads = DumpPayload.targetLoads(kv.rdbType(), target.rdbVersion());
-        if (options.mode() != WriterOptions.Mode.COMMANDS && loads) {
+        if (options.mode() != WriterOptions.Mode.COMMANDS && restoreLoads(kv.rdbType())) {
             restore(kv, out);
             return null;
         }
@@ -131,11 +148,11 @@ final class RecordTranslator {
         if (type == ValueType.SET && hasFieldTtls(batches)) {
             return "set members with their own TTL (Dragonfly's SADDEX) have no Redis equivalent";
         }
-        if (options.mode() == WriterOptions.Mode.AUTO) {
+        byte[] plain = options.mode() == WriterOptions.Mode.AUTO ? DumpPayload.plain(type, batches, target.rdbVersion()) : null;
+        if (plain != null && restoreLoads(plain[0] & 0xff)) {
             // an encoding the target does not know (SET_LISTPACK into 7.0, say): the same elements in a
-            // plain encoding it loads still go in one atomic RESTORE
-            restore(kv.key(), kv.expireAtMs(), DumpPayload.of(DumpPayload.plain(type, batches, target.rdbVersion()),
-                    target.rdbVersion()), out);
+            // plain encoding it loads still go in one atomic RESTORE (Dragonfly has no plain list: commands)
+            restore(kv.key(), kv.expireAtMs(), DumpPayload.of(plain, target.rdbVersion()), out);
             return null;
         }
         if (!begin(kv.db(), kv.key(), type, out)) return null;
@@ -185,7 +202,7 @@ final class RecordTranslator {
 
     /** Closes a big value. */
     void bigEnd(BigValueStart start, Emitter out) {
-        expire(start.key(), start.expireAtMs(), out);
+        expire(start.key(), expiry(start.expireAtMs(), out), out);
         if (bigDroppedFieldTtls) out.warn("per-field TTLs dropped: " + target.describe() + " has no HPEXPIREAT");
         if (bigDroppedMemberTtls) out.warn("set member TTLs dropped: Redis has no expiry for set members");
     }
@@ -209,6 +226,23 @@ final class RecordTranslator {
             args[i] = ascii(Long.toString(kv.expireAtMs()));
         }
         out.command(!options.replace() ? Pending.NIL_MEANS_EXISTS : groupSets && !ttl ? Pending.GROUPABLE : 0, args);
+    }
+
+    /** Whether the target's RESTORE loads a payload of object type {@code rdbType}. */
+    private boolean restoreLoads(int rdbType) {
+        return dragonfly ? DragonflyRestore.loads(target, rdbType) : DumpPayload.targetLoads(rdbType, target.rdbVersion());
+    }
+
+    /**
+     * The absolute expiry to write for a key expiring at {@code expireAtMs} (0: none): on Dragonfly one beyond its
+     * limit is cut to it and reported, as Dragonfly would cut it silently (RESTORE, SET) or refuse it (PEXPIREAT).
+     */
+    private long expiry(long expireAtMs, Emitter out) {
+        if (!dragonfly || expireAtMs <= 0) return expireAtMs;
+        long now = clock.getAsLong();
+        if (!DragonflyTtl.beyond(expireAtMs, now)) return expireAtMs;
+        out.warn(DragonflyTtl.warning(expireAtMs - now, expireAtMs));
+        return DragonflyTtl.clampAt(expireAtMs, now);
     }
 
     private void restore(KeyValue kv, Emitter out) {
@@ -325,12 +359,30 @@ final class RecordTranslator {
                     MAXDELETEDID, id(s.maxDeletedId()));
         } else {
             out.command(0, XSETID, key, id(s.lastId()));
+            if (dragonfly) {
+                // the XADDs above count one entry added each (the empty stream's trimmed one too), and nothing deleted
+                long added = Math.max(1, s.entries().size());
+                boolean deleted = s.maxDeletedId().ms() != 0 || s.maxDeletedId().seq() != 0;
+                if (s.entriesAdded() != added || deleted) {
+                    out.warn("stream entries-added " + s.entriesAdded() + " and max-deleted-id " + s.maxDeletedId()
+                            + " not kept (Dragonfly's XSETID takes no ENTRIESADDED/MAXDELETEDID): the copy says " + added
+                            + " and 0-0");
+                }
+            }
         }
+        // Dragonfly's XGROUP CREATE ignores ENTRIESREAD; its XGROUP SETID takes it from 1.37
+        boolean setIdEntriesRead = dragonfly && target.atLeast(1, 37);
         for (StreamValue.Group g : s.groups()) {
             if (v7 && g.entriesRead() >= 0) {
                 out.command(0, XGROUP, CREATE, key, g.name(), id(g.lastId()), ENTRIESREAD, ascii(Long.toString(g.entriesRead())));
             } else {
                 out.command(0, XGROUP, CREATE, key, g.name(), id(g.lastId()));
+                if (setIdEntriesRead && g.entriesRead() >= 0) {
+                    out.command(0, XGROUP, SETID, key, g.name(), id(g.lastId()), ENTRIESREAD, ascii(Long.toString(g.entriesRead())));
+                } else if (dragonfly && g.entriesRead() >= 0) {
+                    out.warn("consumer group " + new String(g.name(), StandardCharsets.UTF_8) + ": entries-read "
+                            + g.entriesRead() + " not kept (" + target.describe() + " sets it from 1.37 only); its lag is estimated");
+                }
             }
             for (StreamValue.Consumer c : g.consumers()) out.command(0, XGROUP, CREATECONSUMER, key, g.name(), c.name());
             for (StreamValue.Pending p : g.pending()) {

@@ -107,7 +107,7 @@ final class ShardWriter {
         } else if (record instanceof BigValueEnd end) {
             endBig(end);
         } else if (record instanceof Command c) {
-            writePieces(CommandShaper.command(parts.routing().isCluster(), c.db(), c.parsed()), c.position());
+            writePieces(CommandShaper.command(parts.routing().isCluster(), c.db(), forTarget(c).parsed()), c.position());
         } else if (record instanceof Transaction t) {
             writeTransaction(t);
         }
@@ -156,15 +156,39 @@ final class ShardWriter {
     }
 
     private void writeTransaction(Transaction tx) {
-        CommandShaper.Shape shape = CommandShaper.transaction(parts.routing().isCluster(), tx.commands());
+        List<Command> commands = tx.commands();
+        if (dragonfly()) {
+            commands = new java.util.ArrayList<>(commands);
+            commands.replaceAll(this::forTarget);
+        }
+        boolean cluster = parts.routing().isCluster();
+        CommandShaper.Shape shape = CommandShaper.transaction(cluster, !dragonfly(), commands);
         if (shape.nonAtomic()) {
             if (parts.state().nonAtomicTransactions.sum() == 0) {
-                log.warn("a source MULTI/EXEC block spans hash slots; a cluster target applies such blocks command by "
-                        + "command, in order, without atomicity (counted in the summary)");
+                log.warn(cluster ? "a source MULTI/EXEC block spans hash slots; a cluster target applies such blocks command by "
+                        + "command, in order, without atomicity (counted in the summary)"
+                        : "a source MULTI/EXEC block spans dbs; Dragonfly cannot SELECT inside MULTI, so such blocks are "
+                        + "applied command by command, in order, without atomicity (counted in the summary)");
             }
             parts.state().nonAtomicTransactions.increment();
         }
         writePieces(shape.pieces(), tx.position());
+    }
+
+    private boolean dragonfly() {
+        return parts.info().engine() == ServerInfo.Engine.DRAGONFLY;
+    }
+
+    /**
+     * The live command as the target takes it: on Dragonfly a TTL beyond its limit is cut to it and a stream option
+     * it lacks is dropped ({@link DragonflyCommands}), each reported for the key as a warning.
+     */
+    private Command forTarget(Command c) {
+        if (!dragonfly()) return c;
+        DragonflyCommands.Rewritten r = DragonflyCommands.rewrite(parts.info(), c.parsed(), System.currentTimeMillis());
+        if (r == null) return c;
+        parts.listener().warned(c.db(), c.parsed().firstKey(), r.warning());
+        return r.command() == c.parsed() ? c : new Command(c.db(), r.command(), c.position());
     }
 
     /**

@@ -137,7 +137,8 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         HostPort reached = null;
         for (HostPort h : seeds) {
             try (RespConnection c = RespConnection.open(h, co)) {
-                info = Topology.probe(c);
+                // a Dragonfly emulating cluster mode is one node with several dbs: written to as one
+                info = Topology.oneNodeIfEmulated(c, Topology.probe(c));
                 topology = info.cluster() ? Topology.fromClusterSlots(c, h) : Topology.single(h);
                 reached = h;
                 break;
@@ -146,21 +147,8 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
             }
         }
         if (info == null) throw last;
-        if (uri.kind() == RedisUri.Kind.DRAGONFLY && info.engine() != ServerInfo.Engine.DRAGONFLY) {
-            throw new RedisConnectionException("target " + uri.redacted() + " is " + info.describe()
-                    + ", not Dragonfly: use a redis:// URI for it");
-        }
-        if (uri.kind() == RedisUri.Kind.CLUSTER && !info.cluster()) {
-            throw new RedisConnectionException("target " + reached + " is not in cluster mode: use redis://" + reached);
-        }
-        if (info.cluster() && uri.db() != 0) {
-            throw new RedisConnectionException("a cluster target has only db 0, not db " + uri.db());
-        }
-        if (options.mode() == WriterOptions.Mode.AUTO && info.engine() == ServerInfo.Engine.DRAGONFLY) {
-            // Dragonfly's RESTORE does not take every Redis encoding; type commands are always understood
-            options = new WriterOptions(options.connections(), options.pipeline(), options.batch(), options.replace(),
-                    options.failOnError(), options.failOnUnsupported(), WriterOptions.Mode.COMMANDS, options.reconnectTimeoutMs());
-        }
+        String refusal = refusal(uri, info, reached);
+        if (refusal != null) throw new RedisConnectionException(refusal);
         TargetWriter w = new TargetWriter(uri, options, listener, co, info, topology);
         try {
             w.routing.connectMasters();
@@ -171,6 +159,23 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         log.info("target {}: {}, {} node(s), {} connection(s) each", uri.redacted(), info.describe(),
                 topology.masters().size(), options.connections());
         return w;
+    }
+
+    /**
+     * Why the target named by {@code uri}, reached at {@code reached}, cannot be written as asked, or null. A Dragonfly
+     * emulating cluster mode is one node with several dbs: any db, under a cluster URI too.
+     */
+    static String refusal(RedisUri uri, ServerInfo info, HostPort reached) {
+        if (uri.kind() == RedisUri.Kind.DRAGONFLY && info.engine() != ServerInfo.Engine.DRAGONFLY) {
+            return "target " + uri.redacted() + " is " + info.describe() + ", not Dragonfly: use a redis:// URI for it";
+        }
+        if (uri.kind() == RedisUri.Kind.CLUSTER && !info.cluster() && !info.emulatedCluster()) {
+            return "target " + reached + " is not in cluster mode: use redis://" + reached;
+        }
+        if (info.cluster() && uri.db() != 0) {
+            return "a cluster target has only db 0, not db " + uri.db();
+        }
+        return null;
     }
 
     public ServerInfo info() {

@@ -77,7 +77,7 @@ class CommandShaperTest {
 
     @Test
     void aBlockStaysAtomicOnAStandaloneTargetWithEachCommandInItsDb() {
-        CommandShaper.Shape s = CommandShaper.transaction(STANDALONE,
+        CommandShaper.Shape s = CommandShaper.transaction(STANDALONE, true,
                 List.of(c(1, "set", "{a}1", "x"), c(2, "INCR", "{b}1")));
         assertThat(s.nonAtomic()).isFalse();
         assertThat(show(s.pieces())).containsExactly(
@@ -85,8 +85,22 @@ class CommandShaperTest {
     }
 
     @Test
+    void onATargetThatCannotSelectInsideMultiABlockOverDbsGoesCommandByCommand() {
+        // Dragonfly: "SELECT is not allowed in regular EXEC/EVAL", and the rest of the block ran in the first db
+        CommandShaper.Shape s = CommandShaper.transaction(STANDALONE, false,
+                List.of(c(1, "set", "{a}1", "x"), c(2, "INCR", "{b}1")));
+        assertThat(s.nonAtomic()).isTrue();
+        assertThat(show(s.pieces())).containsExactly("{a}1 db1: SET {a}1 x;", "{b}1 db2: INCR {b}1;");
+        // a block in one db (any db) stays one MULTI, in that db: the connection selects it before MULTI
+        CommandShaper.Shape oneDb = CommandShaper.transaction(STANDALONE, false,
+                List.of(c(3, "SET", "{a}1", "x"), c(3, "INCR", "{b}1")));
+        assertThat(oneDb.nonAtomic()).isFalse();
+        assertThat(show(oneDb.pieces())).containsExactly("{a}1 db3: MULTI; SET {a}1 x; INCR {b}1; EXEC(checked);");
+    }
+
+    @Test
     void aBlockInOneSlotStaysAtomicOnACluster() {
-        CommandShaper.Shape s = CommandShaper.transaction(CLUSTER,
+        CommandShaper.Shape s = CommandShaper.transaction(CLUSTER, true,
                 List.of(c(0, "SET", "{a}1", "x"), c(0, "MSET", "{a}2", "y", "{a}3", "z")));
         assertThat(s.nonAtomic()).isFalse();
         assertThat(show(s.pieces())).containsExactly("{a}1 db0: MULTI; SET {a}1 x; MSET {a}2 y {a}3 z; EXEC(checked);");
@@ -94,7 +108,7 @@ class CommandShaperTest {
 
     @Test
     void aBlockOverSlotsFallsBackToCommandByCommandOnACluster() {
-        CommandShaper.Shape s = CommandShaper.transaction(CLUSTER,
+        CommandShaper.Shape s = CommandShaper.transaction(CLUSTER, true,
                 List.of(c(0, "SET", "{a}1", "x"), c(0, "DEL", "{b}1", "{a}2")));
         assertThat(s.nonAtomic()).isTrue();
         assertThat(show(s.pieces())).containsExactly(
@@ -105,18 +119,18 @@ class CommandShaperTest {
 
     @Test
     void aBlockWithAKeylessCommandOrAnotherDbIsNotAtomicOnACluster() {
-        CommandShaper.Shape keyless = CommandShaper.transaction(CLUSTER, List.of(c(0, "SET", "k", "v"), c(0, "FLUSHALL")));
+        CommandShaper.Shape keyless = CommandShaper.transaction(CLUSTER, true, List.of(c(0, "SET", "k", "v"), c(0, "FLUSHALL")));
         assertThat(keyless.nonAtomic()).isTrue();
         assertThat(show(keyless.pieces())).containsExactly("k db0: SET k v;",
                 "FLUSHALL db0: refused: command FLUSHALL names no key Ferry knows of, so it cannot be routed on a cluster target");
-        CommandShaper.Shape otherDb = CommandShaper.transaction(CLUSTER, List.of(c(1, "SET", "k", "v")));
+        CommandShaper.Shape otherDb = CommandShaper.transaction(CLUSTER, true, List.of(c(1, "SET", "k", "v")));
         assertThat(otherDb.nonAtomic()).isTrue();
         assertThat(otherDb.pieces()).singleElement().satisfies(p -> assertThat(p.refusal()).startsWith("db 1 cannot"));
     }
 
     @Test
     void anEmptyBlockSendsNothing() {
-        CommandShaper.Shape s = CommandShaper.transaction(CLUSTER, List.of());
+        CommandShaper.Shape s = CommandShaper.transaction(CLUSTER, true, List.of());
         assertThat(s.pieces()).isEmpty();
         assertThat(s.nonAtomic()).isFalse();
     }
@@ -132,7 +146,7 @@ class CommandShaperTest {
         CommandShaper.Piece restore = CommandShaper.command(STANDALONE, 0, parsed("RESTORE-ASKING", "k", "0", "p")).get(0);
         assertThat(show(List.of(restore))).containsExactly("k db0: RESTORE k 0 p;");
         assertThat(pending(restore).repeatable()).as("looked up as RESTORE-ASKING, sent as RESTORE").isTrue();
-        CommandShaper.Piece block = CommandShaper.transaction(STANDALONE, List.of(c(0, "SET", "k", "v"))).pieces().get(0);
+        CommandShaper.Piece block = CommandShaper.transaction(STANDALONE, true, List.of(c(0, "SET", "k", "v"))).pieces().get(0);
         assertThat(new Pending(block.sends().get(0).args(), null, 0, 0).repeatable()).as("MULTI").isFalse();
         assertThat(block.sends().get(1).pending(null).resetsKey()).as("SET in the block").isTrue();
     }
