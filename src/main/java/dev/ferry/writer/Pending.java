@@ -26,6 +26,8 @@ final class Pending {
     private final String name;
     /** For an MSET a connection made of several groupable SETs: those SETs, each answered by its reply. */
     Pending[] members;
+    /** Sent again by itself after the MSET it was grouped into was refused: never grouped again. */
+    volatile boolean alone;
     int retries;
     /** Sent inside a MULTI ... EXEC block: an error while it is queued discards the whole block (EXECABORT). */
     volatile boolean inBlock;

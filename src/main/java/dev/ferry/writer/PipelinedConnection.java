@@ -22,6 +22,13 @@ final class PipelinedConnection implements AutoCloseable {
         void onReply(PipelinedConnection from, Pending command, Reply reply);
 
         void onBroken(PipelinedConnection from, String why);
+
+        /**
+         * An MSET of grouped SETs was refused for a reason one of its keys may have alone (an ACL rule, say): none of
+         * it was written, and each SET goes again by itself for its own answer. Each holds its place in the window
+         * ({@link #hold}) until sent again.
+         */
+        void onGroupRefused(PipelinedConnection from, Pending[] members, Reply.Error error);
     }
 
     /**
@@ -120,7 +127,7 @@ final class PipelinedConnection implements AutoCloseable {
      */
     synchronized void send(Pending p) {
         checkBroken();
-        if ((p.flags & Pending.GROUPABLE) != 0) {
+        if ((p.flags & Pending.GROUPABLE) != 0 && !p.alone) {
             if (grouped > 0 && groupDb != p.db) closeGroup();
             p.queued = true;
             group[grouped++] = p;
@@ -341,6 +348,13 @@ final class PipelinedConnection implements AutoCloseable {
                 int answered = 1;
                 if (p.members == null) {
                     handler.onReply(this, p, r);
+                } else if (r instanceof Reply.Error e && refusedForAKey(e.code())) {
+                    for (Pending m : p.members) {
+                        m.alone = true;
+                        hold();
+                    }
+                    handler.onGroupRefused(this, p.members, e);
+                    answered = p.members.length;
                 } else {
                     // an MSET answers for each SET it carries; a redirect or a refusal is each one's to handle
                     Pending[] members = p.members;
@@ -374,6 +388,15 @@ final class PipelinedConnection implements AutoCloseable {
                 handler.onBroken(this, broken);
             }
         }
+    }
+
+    /**
+     * Whether an MSET's refusal may be one key's and not the others' (an ACL rule on some keys, a value too large):
+     * not a redirect, a replica, a transient state or memory, which refuse each SET alike and are handled per SET.
+     */
+    private static boolean refusedForAKey(String code) {
+        return !(code.equals("MOVED") || code.equals("ASK") || code.equals("READONLY") || code.equals("OOM")
+                || RetryPolicy.isTransient(code));
     }
 
     private void markBroken(String why) {

@@ -88,6 +88,32 @@ final class Retries implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends each of {@code members} again at once, one by one (an MSET of them was refused; see
+     * {@link PipelinedConnection.ReplyHandler#onGroupRefused}); {@code release} runs once per member sent or failed.
+     */
+    void alone(Pending[] members, String error, Runnable release) {
+        waiting.addAndGet(members.length);
+        try {
+            scheduler.execute(() -> {
+                for (Pending p : members) {
+                    try {
+                        if (target.stopped()) target.failed(p, error);
+                        else target.resend(p);
+                    } catch (RuntimeException e) {
+                        target.failed(p, e.getMessage());
+                    } finally {
+                        release.run();
+                        waiting.decrementAndGet();
+                    }
+                }
+                target.flush();
+            });
+        } catch (RejectedExecutionException closed) {
+            waiting.addAndGet(-members.length); // the writer is closing: nothing is sent any more
+        }
+    }
+
     /** Refused commands waiting for their pause to end. */
     int waiting() {
         return waiting.get();

@@ -246,6 +246,9 @@ final class ShardWriter {
 
         @Override
         public void command(int flags, byte[]... args) {
+            // live, a key re-read (scan mode) is followed by the source's own commands on it: a SET sent again
+            // alone after its MSET was refused would land after them, so only a snapshot's SETs are grouped
+            if (live) flags &= ~Pending.GROUPABLE;
             send(new Pending(args, ticket, ticket.db, flags));
         }
 

@@ -251,6 +251,11 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         recovery.onBroken(from, why);
     }
 
+    @Override
+    public void onGroupRefused(PipelinedConnection from, Pending[] members, Reply.Error error) {
+        retries.alone(members, error.message(), from::release);
+    }
+
     /** Whether this run has sent any write into target db {@code db}. */
     /**
      * Counts target db {@code db} as written by this run, where a command writes into a db other than the one it

@@ -66,6 +66,9 @@ class GuardedBlockSequenceTest {
                      new PipelinedConnection.ReplyHandler() {
                          @Override public void onReply(PipelinedConnection from, Pending command, Reply reply) { replies.add(reply); }
                          @Override public void onBroken(PipelinedConnection from, String why) { }
+                         @Override public void onGroupRefused(PipelinedConnection from, Pending[] m, Reply.Error e) {
+                             throw new AssertionError("no SET is grouped here");
+                         }
                      }, "test-replies", new LongAdder())) {
             assertThat(monitor.call("MONITOR").asText()).isEqualTo("OK");
             // one live command in db 3, then a source MULTI/EXEC block in db 5, each guarded
@@ -105,6 +108,9 @@ class GuardedBlockSequenceTest {
                 new PipelinedConnection.ReplyHandler() {
                     @Override public void onReply(PipelinedConnection from, Pending command, Reply reply) { answered.incrementAndGet(); }
                     @Override public void onBroken(PipelinedConnection from, String why) { }
+                         @Override public void onGroupRefused(PipelinedConnection from, Pending[] m, Reply.Error e) {
+                             throw new AssertionError("no SET is grouped here");
+                         }
                 }, "test-replies", new LongAdder())) {
             for (int i = 0; i < 3; i++) {
                 conn.send(new Pending(cmd("SET", "k" + i, "v" + i), null, 4, Pending.GROUPABLE));

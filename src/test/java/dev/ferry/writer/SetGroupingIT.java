@@ -55,12 +55,63 @@ class SetGroupingIT {
         @Override
         public void onBroken(PipelinedConnection from, String why) {
         }
+
+        final List<Pending> refused = Collections.synchronizedList(new ArrayList<>());
+        final List<String> refusals = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void onGroupRefused(PipelinedConnection from, Pending[] members, Reply.Error error) {
+            Collections.addAll(refused, members);
+            refusals.add(error.code());
+            for (int i = 0; i < members.length; i++) {
+                from.release();
+                expected.countDown();
+            }
+        }
     }
 
     private static PipelinedConnection open(Answers answers) {
+        return open(answers, dev.ferry.resp.ConnectOptions.plain());
+    }
+
+    private static PipelinedConnection open(Answers answers, dev.ferry.resp.ConnectOptions as) {
         RedisUri.HostPort at = new RedisUri.HostPort("127.0.0.1", target.get().port());
-        return new PipelinedConnection(RespConnection.open(at, dev.ferry.resp.ConnectOptions.plain()), 10_000, answers,
-                "grouping-test", new LongAdder());
+        return new PipelinedConnection(RespConnection.open(at, as), 10_000, answers, "grouping-test", new LongAdder());
+    }
+
+    @Test
+    void anMsetRefusedForOneOfItsKeysHandsEachSetBackToGoAlone() throws Exception {
+        try (RespConnection admin = Datasets.connect(target.get())) {
+            admin.callOk("ACL", "SETUSER", "grouping", "on", ">pw", "~allowed:*", "+@all");
+            Answers answers = new Answers(20);
+            List<Pending> sent = new ArrayList<>();
+            try (PipelinedConnection c = open(answers, new dev.ferry.resp.ConnectOptions("grouping", "pw", false, false, null, 10_000, 10_000))) {
+                for (int i = 0; i < 20; i++) {
+                    Pending p = set(0, (i == 7 ? "denied:" : "allowed:") + i, "v", true);
+                    sent.add(p);
+                    c.send(p);
+                }
+                c.flush();
+                assertThat(answers.expected.await(10, TimeUnit.SECONDS)).isTrue();
+                assertThat(answers.refused).as("all twenty, each to be sent again alone").containsExactlyElementsOf(sent);
+                assertThat(answers.refusals).containsExactly("NOPERM");
+                assertThat(sent).allMatch(p -> p.alone);
+                // sent again, alone: the allowed keys are written, the denied one is refused by itself
+                Answers again = new Answers(20);
+                try (PipelinedConnection c2 = open(again, new dev.ferry.resp.ConnectOptions("grouping", "pw", false, false, null, 10_000, 10_000))) {
+                    for (Pending p : sent) c2.send(p);
+                    c2.flush();
+                    assertThat(again.expected.await(10, TimeUnit.SECONDS)).isTrue();
+                }
+                assertThat(again.refused).isEmpty();
+                for (int i = 0; i < 20; i++) {
+                    assertThat(again.replies.get(i).isError()).as("key %d", i).isEqualTo(i == 7);
+                }
+            } finally {
+                admin.callOk("ACL", "DELUSER", "grouping");
+            }
+            assertThat(admin.call("DBSIZE").asLong()).isEqualTo(19);
+        }
     }
 
     @Test
