@@ -265,7 +265,8 @@ final class ReplicateCommand implements Callable<Integer> {
         }
         if (s.filtered.sum() > 0) out.printf(Locale.ROOT, "  filtered out      %,d%n", s.filtered.sum());
         if (r.nonAtomicTransactions() > 0) {
-            out.printf(Locale.ROOT, "  MULTI/EXEC blocks over several slots applied without atomicity: %,d%n", r.nonAtomicTransactions());
+            out.printf(Locale.ROOT, "  MULTI/EXEC blocks over several slots (cluster) or dbs (Dragonfly) applied without atomicity: %,d%n",
+                    r.nonAtomicTransactions());
         }
         if (r.reconnects() > 0) out.printf(Locale.ROOT, "  target reconnects %,d%n", r.reconnects());
         if (r.snapshotComplete()) {
