@@ -78,4 +78,17 @@ class DigestTest {
         assertThat(Difference.compare(ttl, new Probe("hash", 3, 8_900, "d1"), 1000)).isEqualTo(Difference.Kind.TTL);
         assertThat(Difference.compare(s, s, 1000)).isNull();
     }
+
+    @Test
+    void itsTextIsTheTwoHashesInSixteenHexDigitsEachAndTheCount() {
+        for (int n = 0; n < 50; n++) {
+            Digest d = Digest.ordered();
+            for (int i = 0; i < n; i++) d.bytes(new byte[] {(byte) i, (byte) n}, 0, 2);
+            String v = d.value();
+            assertThat(v).matches("[0-9a-f]{32}:[0-9]+");
+            long a = Long.parseUnsignedLong(v.substring(0, 16), 16);
+            long b = Long.parseUnsignedLong(v.substring(16, 32), 16);
+            assertThat(v).isEqualTo(String.format("%016x%016x:%d", a, b, d.count()));
+        }
+    }
 }
