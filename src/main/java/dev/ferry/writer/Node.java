@@ -67,9 +67,30 @@ final class Node {
         return false;
     }
 
+    /**
+     * The plain connection, opened again when it was closed. Each opening is checked to be the same server process
+     * ({@link #controlCheck}): a target that restarted under the run must not get Ferry's checkpoint, whose
+     * positions the process that died had confirmed (a restart would resume from them over the lost writes).
+     */
     synchronized RespConnection control() {
-        if (control == null || control.isClosed()) control = RespConnection.open(address, connectOptions);
+        if (control == null || control.isClosed()) {
+            RespConnection c = RespConnection.open(address, connectOptions);
+            try {
+                controlCheck.accept(c);
+            } catch (RuntimeException e) {
+                c.close();
+                throw e;
+            }
+            control = c;
+        }
         return control;
+    }
+
+    /** Throws when the server behind a newly opened control connection is not the process first written to. */
+    private java.util.function.Consumer<RespConnection> controlCheck = c -> { };
+
+    void checkControlWith(java.util.function.Consumer<RespConnection> check) {
+        this.controlCheck = check;
     }
 
     void close() {

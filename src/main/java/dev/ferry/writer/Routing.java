@@ -172,6 +172,14 @@ final class Routing {
                     created.close();
                     throw e;
                 }
+                created.checkControlWith(c -> {
+                    NodeIdentity before = identities.get(a);
+                    if (NodeIdentity.read(c).restartedSince(before)) {
+                        throw new TargetLostException("target " + a + " restarted while Ferry was writing to it (its run_id "
+                                + "changed): the writes it had confirmed may be lost, so the target holds an incomplete "
+                                + "copy and gets no checkpoint of Ferry's. Stopping; empty the target and run Ferry again");
+                    }
+                });
                 return created;
             });
         }

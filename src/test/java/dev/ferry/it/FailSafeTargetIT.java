@@ -85,6 +85,9 @@ class FailSafeTargetIT {
         assertThat(r.out().lines().findFirst().orElse("")).as(r.toString()).startsWith("Stopped after ")
                 .endsWith("the target cannot go on (the error below says why) and holds a partial copy");
         assertThat(target.dbSize()).isLessThan(KEYS);
+        // positions confirmed by the process that died must not reach the new one: a restart would resume from them
+        assertThat(dev.ferry.testkit.DatasetDiff.hasCheckpoint(dev.ferry.testkit.DatasetDiff.Side.of("target", target)))
+                .as("a checkpoint on the restarted target\n" + r).isFalse();
     }
 
     @Test
@@ -101,6 +104,8 @@ class FailSafeTargetIT {
         Cli.Result r = run.get(60, TimeUnit.SECONDS);
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
         assertThat(r.err()).as(r.toString()).contains("restarted while Ferry was writing to it");
+        assertThat(dev.ferry.testkit.DatasetDiff.hasCheckpoint(dev.ferry.testkit.DatasetDiff.Side.of("target", target)))
+                .as("a checkpoint on the restarted target\n" + r).isFalse();
     }
 
     @Test
