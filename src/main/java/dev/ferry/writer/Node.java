@@ -15,10 +15,13 @@ final class Node {
     /** Replaced as a whole when broken connections are repaired, so readers never see a half-built array. */
     private volatile PipelinedConnection[] conns;
     private RespConnection control;
+    /** Throws when the server behind a newly opened control connection is not the process first written to. */
+    private final java.util.function.Consumer<RespConnection> controlCheck;
 
     Node(HostPort address, int connections, int pipeline, ConnectOptions connectOptions,
-         PipelinedConnection.ReplyHandler handler, LongAdder bytesSent) {
+         PipelinedConnection.ReplyHandler handler, LongAdder bytesSent, java.util.function.Consumer<RespConnection> controlCheck) {
         this.address = address;
+        this.controlCheck = controlCheck;
         this.pipeline = pipeline;
         this.connectOptions = connectOptions;
         this.handler = handler;
@@ -86,12 +89,6 @@ final class Node {
         return control;
     }
 
-    /** Throws when the server behind a newly opened control connection is not the process first written to. */
-    private java.util.function.Consumer<RespConnection> controlCheck = c -> { };
-
-    void checkControlWith(java.util.function.Consumer<RespConnection> check) {
-        this.controlCheck = check;
-    }
 
     void close() {
         for (PipelinedConnection c : conns) c.close();

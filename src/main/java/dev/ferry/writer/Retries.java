@@ -96,17 +96,7 @@ final class Retries implements AutoCloseable {
         waiting.addAndGet(members.length);
         try {
             scheduler.execute(() -> {
-                for (Pending p : members) {
-                    try {
-                        if (target.stopped()) target.failed(p, error);
-                        else target.resend(p);
-                    } catch (RuntimeException e) {
-                        target.failed(p, e.getMessage());
-                    } finally {
-                        release.run();
-                        waiting.decrementAndGet();
-                    }
-                }
+                for (Pending p : members) resendOne(p, error, release);
                 target.flush();
             });
         } catch (RejectedExecutionException closed) {
@@ -136,22 +126,24 @@ final class Retries implements AutoCloseable {
                 log.warn("cluster topology refresh failed: {}", e.getMessage());
             }
         }
-        for (Refused r : batch) {
-            Pending p = r.pending();
-            try {
-                // a refusal after the run failed is its answer, as it would have been had it come then
-                if (p.ticket == null) continue; // housekeeping is re-sent with the command it served
-                if (target.stopped()) target.failed(p, r.error());
-                else target.resend(p);
-            } catch (RuntimeException e) {
-                // the route stayed broken past --reconnect-timeout, or the run is stopping
-                target.failed(p, e.getMessage());
-            } finally {
-                r.release().run();
-                waiting.decrementAndGet();
-            }
-        }
+        for (Refused r : batch) resendOne(r.pending(), r.error(), r.release());
         target.flush();
+    }
+
+    /** Sends {@code p} again, or gives it {@code error} as its answer once the run has stopped; frees its place. */
+    private void resendOne(Pending p, String error, Runnable release) {
+        try {
+            // a refusal after the run failed is its answer, as it would have been had it come then
+            if (p.ticket == null) return; // housekeeping is re-sent with the command it served
+            if (target.stopped()) target.failed(p, error);
+            else target.resend(p);
+        } catch (RuntimeException e) {
+            // the route stayed broken past --reconnect-timeout, or the run is stopping
+            target.failed(p, e.getMessage());
+        } finally {
+            release.run();
+            waiting.decrementAndGet();
+        }
     }
 
     @Override

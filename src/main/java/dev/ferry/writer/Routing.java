@@ -164,22 +164,15 @@ final class Routing {
         if (n != null) return n;
         synchronized (nodes) {
             return nodes.computeIfAbsent(address, a -> {
+                // each new control connection (it writes the checkpoint) is checked like a reconnected pipeline
                 Node created = new Node(a, options.connections(), options.pipeline(), connectOptions, handler,
-                        state.bytesSent);
+                        state.bytesSent, c -> sameProcess(a, NodeIdentity.read(c)));
                 try (RespConnection c = RespConnection.open(a, connectOptions)) {
                     identities.put(a, NodeIdentity.read(c));
                 } catch (RuntimeException e) {
                     created.close();
                     throw e;
                 }
-                created.checkControlWith(c -> {
-                    NodeIdentity before = identities.get(a);
-                    if (NodeIdentity.read(c).restartedSince(before)) {
-                        throw new TargetLostException("target " + a + " restarted while Ferry was writing to it (its run_id "
-                                + "changed): the writes it had confirmed may be lost, so the target holds an incomplete "
-                                + "copy and gets no checkpoint of Ferry's. Stopping; empty the target and run Ferry again");
-                    }
-                });
                 return created;
             });
         }
@@ -192,24 +185,35 @@ final class Routing {
     }
 
     private PipelinedConnection connectionFor(HostPort node, int spread) {
-        // the last node routed to, by the identity of its address in the slot map: a standalone target (and a run
-        // of keys on one cluster node) skips hashing an address record for every command
-        NodeRef last = lastRouted;
-        Node n;
-        if (last != null && last.address == node) {
-            n = last.node;
-        } else {
-            n = node(node);
-            lastRouted = new NodeRef(node, n);
-        }
-        PipelinedConnection[] conns = n.connections();
+        PipelinedConnection[] conns = routed(node).connections();
         return conns[spread % conns.length];
+    }
+
+    /**
+     * The node at {@code node}, found by the identity of the address the slot map holds: the nodes routed to so far
+     * sit in a short array, so a command costs no hashing of an address record and no allocation; a new address
+     * (a first use, a redirect) goes through {@link #node} once.
+     */
+    private Node routed(HostPort node) {
+        NodeRef[] known = routedNodes;
+        for (NodeRef r : known) if (r.address == node) return r.node;
+        Node n = node(node);
+        synchronized (this) {
+            if (routedNodes.length < ROUTED_MAX) {
+                NodeRef[] more = java.util.Arrays.copyOf(routedNodes, routedNodes.length + 1);
+                more[more.length - 1] = new NodeRef(node, n);
+                routedNodes = more;
+            }
+        }
+        return n;
     }
 
     private record NodeRef(HostPort address, Node node) {
     }
 
-    private volatile NodeRef lastRouted;
+    /** Addresses kept by identity: a cluster's masters and the few a failover or a redirect brings. */
+    private static final int ROUTED_MAX = 64;
+    private volatile NodeRef[] routedNodes = new NodeRef[0];
 
     /** The plain connection of the node that owns {@code key}'s slot, for synchronous calls. */
     RespConnection controlFor(byte[] key) {
@@ -303,15 +307,23 @@ final class Routing {
             throw new RedisConnectionException("target " + node + " is a replica" + (now.master() == null ? "" : " of " + now.master())
                     + " now, and Ferry writes only to masters");
         }
-        // Same address, new process: whatever it reloaded (nothing, or an RDB/AOF of some earlier moment), Ferry
-        // cannot tell that it holds every write it had confirmed. A failover moves the master to another address.
-        if (now.restartedSince(before)) {
+        sameProcess(node, now);
+        identities.put(node, now);
+    }
+
+    /**
+     * Throws when {@code now} is another process than the one first written to at {@code node}. Same address, new
+     * process: whatever it reloaded (nothing, or an RDB/AOF of some earlier moment), Ferry cannot tell that it holds
+     * every write it had confirmed, and its checkpoint must not reach it. A failover moves the master to another
+     * address.
+     */
+    private void sameProcess(HostPort node, NodeIdentity now) {
+        if (now.restartedSince(identities.get(node))) {
             throw new TargetLostException("target " + node + " restarted while Ferry was writing to it (its run_id changed) "
                     + "and came back with " + String.format(Locale.ROOT, "%,d", now.keys()) + " keys: the writes it "
                     + "had confirmed may be lost, so the target holds an incomplete copy. Stopping; empty the target and run "
                     + "Ferry again (ferry verify lists what is missing)");
         }
-        identities.put(node, now);
     }
 
     /** Reads the slot map again from the URI's seeds or any node written to so far, whichever answers. */

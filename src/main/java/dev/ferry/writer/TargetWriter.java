@@ -447,7 +447,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
 
     /** Every checkpoint hash under {@code keys} in target dbs {@code dbs}, from every master. */
     public List<CheckpointHash> readCheckpoints(CheckpointKeys keys, Collection<Integer> dbs) {
-        return whileSlotsMove(() -> checkpoints.read(keys, dbs));
+        return repeatingCheckpointOp(() -> checkpoints.read(keys, dbs));
     }
 
     /**
@@ -456,7 +456,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
      * MOVED/TRYAGAIN/CLUSTERDOWN), reads the slot map again and retries; a control connection that broke under it
      * is opened again and the operation retried; both until --reconnect-timeout.
      */
-    private <T> T whileSlotsMove(java.util.function.Supplier<T> op) {
+    private <T> T repeatingCheckpointOp(java.util.function.Supplier<T> op) {
         long deadline = System.currentTimeMillis() + parts.options().reconnectTimeoutMs();
         while (true) {
             try {
@@ -485,12 +485,12 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
      * write up to a position written is answered). Returns the first error, or null.
      */
     public String writeCheckpoint(CheckpointKeys keys, byte[]... fieldsAndValues) {
-        return whileSlotsMove(() -> checkpoints.writeEveryMaster(keys, fieldsAndValues));
+        return repeatingCheckpointOp(() -> checkpoints.writeEveryMaster(keys, fieldsAndValues));
     }
 
     /** The checkpoint hash of each master that holds the shards' positions and the run-wide fields. */
     public List<CheckpointHash> readRunCheckpoints(CheckpointKeys keys) {
-        return whileSlotsMove(() -> checkpoints.readEveryMaster(keys));
+        return repeatingCheckpointOp(() -> checkpoints.readEveryMaster(keys));
     }
 
     /**
@@ -498,12 +498,12 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
      * {@link #writeCheckpoint} writes on the master owning slot 0. Null when absent.
      */
     public String readCheckpointField(CheckpointKeys keys, byte[] field) {
-        return whileSlotsMove(() -> checkpoints.readField(admin, 0, keys.key(0), field));
+        return repeatingCheckpointOp(() -> checkpoints.readField(admin, 0, keys.key(0), field));
     }
 
     /** Removes {@code fields} from every checkpoint hash in {@code dbs}; with no field, the hashes themselves. */
     public void deleteCheckpoints(CheckpointKeys keys, Collection<Integer> dbs, byte[]... fields) {
-        whileSlotsMove(() -> {
+        repeatingCheckpointOp(() -> {
             checkpoints.delete(keys, dbs, fields);
             return null;
         });
