@@ -149,11 +149,16 @@ class SetGroupingIT {
 
     @Test
     void aLostConnectionHandsBackEveryGroupedSetUnanswered() throws Exception {
-        Answers answers = new Answers(0);
-        List<Pending> sent = new ArrayList<>();
-        try (RespConnection admin = Datasets.connect(target.get())) {
-            admin.callOk("CLIENT", "PAUSE", "3000", "WRITE"); // no write is answered while we break the connection
-            try (PipelinedConnection c = open(answers)) {
+        // a server of its own, frozen (SIGSTOP) so nothing sent is answered, then killed so the connection breaks at
+        // once: CLIENT PAUSE + CLIENT KILL left the killed client's close to Redis's timing (over 5 s once, in CI)
+        dev.ferry.testkit.RedisServer own = dev.ferry.testkit.RedisServer.builder().name("grouping-lost").start();
+        try {
+            Answers answers = new Answers(0);
+            List<Pending> sent = new ArrayList<>();
+            RedisUri.HostPort at = new RedisUri.HostPort("127.0.0.1", own.port());
+            try (PipelinedConnection c = new PipelinedConnection(RespConnection.open(at, dev.ferry.resp.ConnectOptions.plain()),
+                    10_000, answers, "grouping-lost", new LongAdder())) {
+                assertThat(new ProcessBuilder("kill", "-STOP", Long.toString(own.pid())).start().waitFor()).isZero();
                 for (int i = 0; i < PipelinedConnection.GROUP * 2 + 5; i++) {
                     Pending p = set(0, "u" + i, "v", true);
                     sent.add(p);
@@ -165,14 +170,14 @@ class SetGroupingIT {
                     sent.add(p);
                     c.send(p);
                 }
-                admin.call("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
-                assertThat(c.awaitReaderExit(5_000)).isTrue();
+                own.kill();
+                assertThat(c.awaitReaderExit(10_000)).as("the reply thread saw the connection lost").isTrue();
                 List<Pending> back = c.takeUnanswered();
                 assertThat(back).as("each SET once, in order, none answered").containsExactlyElementsOf(sent);
                 assertThat(answers.answered).isEmpty();
-            } finally {
-                admin.call("CLIENT", "UNPAUSE");
             }
+        } finally {
+            own.kill();
         }
     }
 }
