@@ -29,6 +29,11 @@ final class PipelinedConnection implements AutoCloseable {
          * ({@link #hold}) until sent again.
          */
         void onGroupRefused(PipelinedConnection from, Pending[] members, Reply.Error error);
+
+        /** An MSET of grouped SETs was answered without an error: the reply answers each of them. */
+        default void onGroupAnswered(PipelinedConnection from, Pending[] members, Reply reply) {
+            for (Pending m : members) onReply(from, m, reply);
+        }
     }
 
     /**
@@ -354,6 +359,9 @@ final class PipelinedConnection implements AutoCloseable {
                         hold();
                     }
                     handler.onGroupRefused(this, p.members, e);
+                    answered = p.members.length;
+                } else if (!(r instanceof Reply.Error)) {
+                    handler.onGroupAnswered(this, p.members, r);
                     answered = p.members.length;
                 } else {
                     // an MSET answers for each SET it carries; a redirect or a refusal is each one's to handle

@@ -92,29 +92,67 @@ final class PositionTracker {
         Consumer<Confirmation> listener;
         synchronized (this) {
             Shard s = shard(shard);
-            int i = (int) (seq & (RING - 1));
-            s.done[i] = true;
-            s.failed[i] = failed;
-            s.positions[i] = position;
-            boolean any = false;
-            while (s.committedSeq + 1 < s.nextSeq && s.done[(int) ((s.committedSeq + 1) & (RING - 1))]) {
-                s.committedSeq++;
-                int at = (int) (s.committedSeq & (RING - 1));
-                Position p = s.positions[at];
-                s.positions[at] = null;
-                if (s.failed[at]) s.frozen = true;
-                if (p != null) {
-                    s.committedPosition = p;
-                    if (!s.frozen) s.confirmedPosition = p;
-                }
-                any = true;
-            }
-            if (!any) return;
-            if (waiting > 0) notifyAll();
+            mark(s, seq, position, failed);
+            moved = advance(shard, s);
             listener = s.listener;
-            moved = listener == null ? null : new Confirmation(shard, ++s.moves, s.committedPosition, s.confirmedPosition);
         }
         if (moved != null) listener.accept(moved);
+    }
+
+    /**
+     * {@link #complete} for several written records at once (the SETs one MSET carried): one lock, and each shard's
+     * listener told once at the end rather than once per record.
+     */
+    void completeAll(KeyTicket[] tickets, int n) {
+        Confirmation[] moved = new Confirmation[n];
+        @SuppressWarnings("unchecked") Consumer<Confirmation>[] listeners = new Consumer[n];
+        int m = 0;
+        synchronized (this) {
+            for (int i = 0; i < n; i++) {
+                KeyTicket t = tickets[i];
+                Shard s = shard(t.shard);
+                mark(s, t.seq, t.finishedPosition(), false);
+                // the shard moves once its last record here is marked (records of one shard usually come together)
+                if (i + 1 == n || !tickets[i + 1].shard.equals(t.shard)) {
+                    Confirmation c = advance(t.shard, s);
+                    if (c != null) {
+                        moved[m] = c;
+                        listeners[m++] = s.listener;
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < m; i++) listeners[i].accept(moved[i]);
+    }
+
+    private static void mark(Shard s, long seq, Position position, boolean failed) {
+        int i = (int) (seq & (RING - 1));
+        s.done[i] = true;
+        s.failed[i] = failed;
+        s.positions[i] = position;
+    }
+
+    /**
+     * Moves {@code s}'s committed (and confirmed) position over its unbroken run of answered records (guarded by
+     * this); returns what its listener is to hear, or null when nothing moved or nobody listens.
+     */
+    private Confirmation advance(ShardId id, Shard s) {
+        boolean any = false;
+        while (s.committedSeq + 1 < s.nextSeq && s.done[(int) ((s.committedSeq + 1) & (RING - 1))]) {
+            s.committedSeq++;
+            int at = (int) (s.committedSeq & (RING - 1));
+            Position p = s.positions[at];
+            s.positions[at] = null;
+            if (s.failed[at]) s.frozen = true;
+            if (p != null) {
+                s.committedPosition = p;
+                if (!s.frozen) s.confirmedPosition = p;
+            }
+            any = true;
+        }
+        if (!any) return null;
+        if (waiting > 0) notifyAll();
+        return s.listener == null ? null : new Confirmation(id, ++s.moves, s.committedPosition, s.confirmedPosition);
     }
 
     /** The committed position of {@code shard}, or null when nothing is confirmed yet. */

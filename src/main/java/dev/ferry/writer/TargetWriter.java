@@ -252,6 +252,11 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
     }
 
     @Override
+    public void onGroupAnswered(PipelinedConnection from, Pending[] members, Reply reply) {
+        replies.onGroupAnswered(from, members, reply);
+    }
+
+    @Override
     public void onGroupRefused(PipelinedConnection from, Pending[] members, Reply.Error error) {
         retries.alone(members, error.message(), from::release);
     }

@@ -59,35 +59,58 @@ final class Tickets {
         if (t.answered(error, keyExisted)) finish(t);
     }
 
+    /**
+     * An MSET's answer for each SET it carried ({@code reply} answers them all). The plainly written keys are counted
+     * and completed together: one tracker lock and one count per MSET instead of one per key.
+     */
+    void answeredAll(Pending[] members, boolean keyExisted) {
+        KeyTicket[] written = new KeyTicket[members.length];
+        int n = 0;
+        for (Pending p : members) {
+            KeyTicket t = p.ticket;
+            if (t == null || !t.answered(null, keyExisted)) continue;
+            if (t.key != null && !t.command && t.finishedFailure() == null && t.finishedSkipReason() == null
+                    && !t.finishedExisted()) {
+                written[n++] = t;
+            } else {
+                finish(t);
+            }
+        }
+        if (n == 0) return;
+        state.keysWritten.add(n);
+        positions.completeAll(written, n);
+    }
+
     /** Accounts for a ticket whose commands have all been answered. */
     void finish(KeyTicket t) {
         if (t.key == null) { // a position with nothing written
-            positions.complete(t.shard, t.seq, t.position());
+            positions.complete(t.shard, t.seq, t.finishedPosition());
             return;
         }
-        String failure = t.failure();
+        String failure = t.finishedFailure();
+        String skipReason = t.finishedSkipReason();
         if (failure != null && state.failedOver != null) {
             // the run stops for a target failover and starts again from the new master's checkpoints, which are
             // before this write: it is sent again then, not a failure of the copy
-            positions.complete(t.shard, t.seq, t.position(), true);
+            positions.complete(t.shard, t.seq, t.finishedPosition(), true);
             return;
         }
-        if (t.skipReason() != null) {
-            listener.skipped(t.db, t.key, t.skipReason());
+        if (skipReason != null) {
+            listener.skipped(t.db, t.key, skipReason);
         } else if (failure != null) {
             state.keysFailed.increment();
             listener.failed(t.db, t.key, failure);
             if (options.failOnError()) {
                 state.failIfFirst("target refused key " + KeyNames.quote(t.key) + " (db " + t.db + "): " + failure);
             }
-        } else if (t.existed()) {
+        } else if (t.finishedExisted()) {
             listener.skipped(t.db, t.key, "exists on the target (--no-replace)");
         } else if (t.command) {
             state.commandsApplied.increment();
         } else {
             state.keysWritten.increment();
         }
-        positions.complete(t.shard, t.seq, t.position(), failure != null && t.skipReason() == null);
+        positions.complete(t.shard, t.seq, t.finishedPosition(), failure != null && skipReason == null);
     }
 
     Position committed(ShardId shard) {

@@ -111,4 +111,34 @@ class PositionTrackerTest {
         assertThat(heard).extracting(Confirmation::sequence).containsExactly(1L, 2L);
         assertThat(heard.get(1).committed()).isEqualTo(at(3));
     }
+
+    @Test
+    void recordsCompletedTogetherMoveEachShardOnceAndOnlyOverUnbrokenRuns() throws InterruptedException {
+        PositionTracker t = new PositionTracker();
+        List<Confirmation> heard0 = new ArrayList<>();
+        List<Confirmation> heard1 = new ArrayList<>();
+        t.listen(S0, heard0::add);
+        t.listen(S1, heard1::add);
+        long a = t.open(S0, () -> { });
+        long b = t.open(S0, () -> { });
+        long c = t.open(S0, () -> { });
+        long x = t.open(S1, () -> { });
+        KeyTicket[] done = {ticket(S0, a, at(10)), ticket(S0, c, at(30)), ticket(S1, x, at(7))};
+        t.completeAll(done, done.length);
+        assertThat(t.committed(S0)).as("b is still in flight").isEqualTo(at(10));
+        assertThat(t.committed(S1)).isEqualTo(at(7));
+        assertThat(heard0).extracting(Confirmation::committed).containsExactly(at(10));
+        assertThat(heard1).extracting(Confirmation::committed).containsExactly(at(7));
+        t.completeAll(new KeyTicket[] {ticket(S0, b, at(20))}, 1);
+        assertThat(t.committed(S0)).isEqualTo(at(30));
+        assertThat(t.confirmed(S0)).isEqualTo(at(30));
+        assertThat(heard0).extracting(Confirmation::committed).containsExactly(at(10), at(30));
+    }
+
+    /** A finished ticket for record {@code seq} at {@code p}. */
+    private static KeyTicket ticket(ShardId shard, long seq, Position p) {
+        KeyTicket k = new KeyTicket(shard, seq, 0, new byte[] {'k'}, -1, false);
+        k.close(p);
+        return k;
+    }
 }

@@ -125,4 +125,41 @@ class TicketsTest {
         assertThat(tickets.committed(S)).isEqualTo(at(5));
         assertThat(state.commandsApplied.sum() + state.keysWritten.sum()).isZero();
     }
+
+    @Test
+    void anMsetsAnswerCountsEachPlainKeyOnceAndAccountsTheOthersAsBefore() {
+        Tickets tickets = tickets(false, false);
+        KeyTicket a = sent(tickets, "a", false);
+        tickets.close(a, at(10));
+        KeyTicket skipped = sent(tickets, "s", false);
+        skipped.skip("not for this target");
+        tickets.close(skipped, at(20));
+        KeyTicket open = sent(tickets, "o", false); // answered, but not closed yet: not finished
+        KeyTicket b = sent(tickets, "b", false);
+        tickets.close(b, at(40));
+        tickets.answeredAll(new Pending[] {set(a), set(skipped), set(open), set(b)}, false);
+        assertThat(state.keysWritten.sum()).as("a and b; the skipped one is reported, the open one waits").isEqualTo(2);
+        assertThat(heard.lines).containsExactly("skipped s: not for this target");
+        assertThat(tickets.committed(S)).as("stops before the open one").isEqualTo(at(20));
+        tickets.close(open, at(30));
+        assertThat(state.keysWritten.sum()).isEqualTo(3);
+        assertThat(tickets.committed(S)).isEqualTo(at(40));
+        assertThat(tickets.confirmed(S)).isEqualTo(at(40));
+    }
+
+    @Test
+    void anMsetsAnswerAfterAFailedKeyLeavesConfirmedBeforeIt() {
+        Tickets tickets = tickets(false, false);
+        KeyTicket bad = sent(tickets, "bad", false);
+        tickets.close(bad, at(10));
+        tickets.answered(bad, "ERR refused", false);
+        KeyTicket a = sent(tickets, "a", false);
+        tickets.close(a, at(20));
+        KeyTicket b = sent(tickets, "b", false);
+        tickets.close(b, at(30));
+        tickets.answeredAll(new Pending[] {set(a), set(b)}, false);
+        assertThat(state.keysWritten.sum()).isEqualTo(2);
+        assertThat(tickets.committed(S)).isEqualTo(at(30));
+        assertThat(tickets.confirmed(S)).as("never past a failed write").isNull();
+    }
 }
