@@ -86,6 +86,7 @@ public final class KeyFilter {
 
     /** The target db for a source db. */
     public int mapDb(int db) {
+        if (dbMap.isEmpty()) return targetDb >= 0 ? targetDb : db; // the usual case, asked for every key
         Integer to = dbMap.get(db);
         if (to != null) return to;
         return targetDb >= 0 ? targetDb : db;

@@ -31,19 +31,34 @@ public final class Topology {
         return cluster;
     }
 
-    public synchronized HostPort ownerOf(int slot) {
-        return owner[slot];
+    /** Read for every command sent, so without the lock: a redirect's change is published element by element. */
+    public HostPort ownerOf(int slot) {
+        return (HostPort) OWNER.getAcquire(owner, slot);
     }
 
     public synchronized void moved(int slot, HostPort node) {
-        owner[slot] = node;
+        OWNER.setRelease(owner, slot, node);
+        masters = null;
     }
+
+    /** {@link #masters()} worked out once per change of the map: it walks every slot, and is asked per checkpoint. */
+    private List<HostPort> masters;
+
+    private static final java.lang.invoke.VarHandle OWNER = java.lang.invoke.MethodHandles.arrayElementVarHandle(HostPort[].class);
 
     /** The distinct nodes that own slots, in a stable order. */
     public synchronized List<HostPort> masters() {
-        Set<HostPort> seen = new java.util.LinkedHashSet<>();
-        for (HostPort h : owner) if (h != null) seen.add(h);
-        return new ArrayList<>(seen);
+        if (masters == null) {
+            List<HostPort> seen = new ArrayList<>();
+            HostPort last = null;
+            for (HostPort h : owner) {
+                // slots come in ranges: compare with the previous owner before searching the few found so far
+                if (h != null && h != last && !seen.contains(h)) seen.add(h);
+                last = h;
+            }
+            masters = List.copyOf(seen);
+        }
+        return masters;
     }
 
     public static Topology single(HostPort node) {

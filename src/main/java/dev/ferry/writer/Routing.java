@@ -180,7 +180,7 @@ final class Routing {
 
     /** The connection a ticket's commands go through: its key's node, and there its lane or its slot's share. */
     PipelinedConnection route(KeyTicket t) {
-        int slot = Slots.of(t.key);
+        int slot = t.slot();
         return connectionFor(topology.ownerOf(slot), t.lane >= 0 ? t.lane : slot);
     }
 

@@ -252,16 +252,27 @@ final class ShardWriter {
             send(new Pending(args, ticket, ticket.db, flags));
         }
 
+        /** Dbs 0-63 this shard's writes already marked as written (the run's record of them only grows). */
+        private long marked;
+
         void send(Pending p) {
-            parts.state().markWritten(p.db);
+            markWritten(p.db);
             ticket.added(p);
             parts.recovery().send(p, true);
+        }
+
+        /** Marks the db written before its first write; a db this shard marked already costs no shared read. */
+        private void markWritten(int db) {
+            boolean low = db >= 0 && db < 64;
+            if (low && (marked & (1L << db)) != 0) return;
+            parts.state().markWritten(db);
+            if (low) marked |= 1L << db;
         }
 
         /** A MULTI ... EXEC block, queued back to back so no other shard's command falls inside it. */
         void sendBlock(List<Pending> block) {
             for (Pending p : block) {
-                parts.state().markWritten(p.db);
+                markWritten(p.db);
                 ticket.added(p);
             }
             parts.recovery().sendBlock(block);
