@@ -6,9 +6,16 @@ import picocli.CommandLine.Command;
 /** The {@code ferry} command line. */
 @Command(name = "ferry", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         resourceBundle = "dev.ferry.cli.HelpTexts",
-        description = "Moves a Redis-protocol dataset from one server to another.",
-        subcommands = {ImportCommand.class, ReplicateCommand.class, VerifyCommand.class, ForgetCommand.class, CutoverCommand.class, StatusCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        description = "Moves a Redis-protocol dataset from one server to another.")
 public final class Main {
+    /**
+     * The subcommands, in the order the help lists them. Added by {@link #commandLine(String...)} rather than named in
+     * the annotation: picocli builds the whole model of every command it is given (reflection over each option, and
+     * each command's static set-up), a tenth of a second of every run's start.
+     */
+    private static final java.util.List<Class<?>> SUBCOMMANDS = java.util.List.of(ImportCommand.class, ReplicateCommand.class,
+            VerifyCommand.class, ForgetCommand.class, CutoverCommand.class, StatusCommand.class, DemoCommand.class,
+            CommandLine.HelpCommand.class);
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -21,7 +28,7 @@ public final class Main {
 
     /** Runs a command line with its output and errors going to the given writers. */
     public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
-        CommandLine cl = commandLine();
+        CommandLine cl = commandLine(args);
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> Errors.report(ex, cmd.getErr()));
@@ -43,7 +50,25 @@ public final class Main {
 
     /** The command tree, parsing as every run parses (tests parse with it too). */
     static CommandLine commandLine() {
+        return commandLine(new String[0]);
+    }
+
+    /**
+     * The command tree for {@code args}: when the first word names a subcommand (other than help, which looks the
+     * others up), only that one is built, and it parses, runs and reports errors as in the whole tree; anything else
+     * (no word, an option, a misspelt command, help) gets every subcommand, for the listing and the suggestions.
+     */
+    static CommandLine commandLine(String... args) {
         CommandLine cl = new CommandLine(new Main());
+        Class<?> only = null;
+        if (args.length > 0) {
+            for (Class<?> c : SUBCOMMANDS) {
+                if (c != CommandLine.HelpCommand.class && c.getAnnotation(Command.class).name().equals(args[0])) only = c;
+            }
+        }
+        for (Class<?> c : SUBCOMMANDS) {
+            if (only == null || c == only) cl.addSubcommand(c);
+        }
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         return cl;
     }

@@ -106,4 +106,18 @@ class CliUsageTest {
                 .err().lines().toList();
         assertThat(lines).containsExactly("ferry: --pipeline must be 1..8000");
     }
+
+    /** A run builds only the subcommand it names (start-up); the help and the suggestions still see every one. */
+    @Test
+    void aRunBuildsTheCommandItNamesAndHelpSeesThemAll() {
+        java.util.Set<String> all = Main.commandLine().getSubcommands().keySet();
+        assertThat(all).contains("import", "replicate", "verify", "forget", "cutover", "status", "demo", "help");
+        assertThat(Main.commandLine("import", "x.rdb").getSubcommands().keySet()).containsExactly("import");
+        assertThat(Main.commandLine("help", "import").getSubcommands().keySet()).isEqualTo(all);
+        assertThat(Main.commandLine("--help").getSubcommands().keySet()).isEqualTo(all);
+        assertThat(Main.commandLine("imprt").getSubcommands().keySet()).isEqualTo(all);
+        Cli.Result help = Cli.run("help", "verify");
+        assertThat(help.exitCode()).isZero();
+        assertThat(help.out()).contains("Usage: ferry verify");
+    }
 }
