@@ -19,6 +19,10 @@ final class ProbeReader {
     static final int WINDOW = 512;
     static final int STRING_WINDOW = 1 << 20;
     private static final byte[] ZERO = "0".getBytes(StandardCharsets.US_ASCII);
+    // the two commands every key gets, encoded once (a String or a boxed number per argument was per key)
+    private static final byte[] PTTL = "PTTL".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] GETRANGE = "GETRANGE".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] STRING_WINDOW_END = Integer.toString(STRING_WINDOW - 1).getBytes(StandardCharsets.US_ASCII);
 
     private ProbeReader() {
     }
@@ -28,7 +32,7 @@ final class ProbeReader {
         // most keys are strings: their TTL and first window in one round trip, two commands a key. TYPE (and then the
         // first window of its type) only for what GETRANGE refuses as another type: three a key before, a third more
         // work for both servers on strings, which set verify's pace (1M strings: 133k keys/s a side)
-        for (byte[] k : keys) p.add("PTTL", k).add("GETRANGE", k, 0, STRING_WINDOW - 1);
+        for (byte[] k : keys) p.add(PTTL, k).add(GETRANGE, k, ZERO, STRING_WINDOW_END);
         List<Reply> head = p.sync();
         int n = keys.size();
         String[] types = new String[n];
@@ -88,8 +92,9 @@ final class ProbeReader {
             case "none":
                 return Probe.ABSENT;
             case "string": {
-                Digest d = Digest.ordered();
                 byte[] head = bulk(r.get(at));
+                if (head.length < STRING_WINDOW) return new Probe(type, head.length, ttl, Digest.ofString(head));
+                Digest d = Digest.ordered();
                 long len = head.length < STRING_WINDOW ? head.length : c.call("STRLEN".getBytes(), key).asLong();
                 d.bytes(head, 0, head.length);
                 for (long off = head.length; off < len; off += STRING_WINDOW) {

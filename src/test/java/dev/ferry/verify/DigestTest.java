@@ -91,4 +91,21 @@ class DigestTest {
             assertThat(v).isEqualTo(String.format("%016x%016x:%d", a, b, d.count()));
         }
     }
+
+    /** A string read whole gets the digest of the same bytes fed in pieces (a big string's windows). */
+    @Test
+    void aStringReadWholeDigestsAsTheSameBytesInPieces() {
+        byte[] value = new byte[100_003];
+        new java.util.Random(7).nextBytes(value);
+        for (int piece : new int[] {1, 31, 4096, 100_003}) {
+            Digest d = Digest.ordered();
+            for (int off = 0; off < value.length; off += piece) d.bytes(value, off, Math.min(piece, value.length - off));
+            assertThat(Digest.ofString(value)).as("pieces of %d", piece).isEqualTo(d.value());
+        }
+        Digest empty = Digest.ordered();
+        assertThat(Digest.ofString(new byte[0])).isEqualTo(empty.value());
+        byte[] other = value.clone();
+        other[50_000] ^= 1;
+        assertThat(Digest.ofString(other)).isNotEqualTo(Digest.ofString(value));
+    }
 }
