@@ -120,7 +120,8 @@ final class ConnectionRecovery {
                     todo.addAll(c.takeUnanswered());
                 }
                 int i = 0;
-                java.util.Set<KeyTicket> settled = new java.util.HashSet<>();
+                // by identity: two blocks of equal guards are still two blocks
+                java.util.Set<Guards.Reference> settled = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
                 try {
                     for (; i < todo.size(); i++) replay(todo.get(i), todo, settled);
                     break;
@@ -141,11 +142,14 @@ final class ConnectionRecovery {
         }
     }
 
-    private void replay(Pending p, List<Pending> todo, java.util.Set<KeyTicket> settled) {
+    private void replay(Pending p, List<Pending> todo, java.util.Set<Guards.Reference> settled) {
         if (p.ticket == null) return; // SELECT and ASKING are re-issued with the commands they served
         Guards.Reference guard = p.ticket.guard();
         if (guard != null) {
-            if (settled.add(p.ticket)) settleGuarded(p.ticket, guard, todo);
+            // a block may hold several records (GuardBatch), each with its own ticket: settled once, as a whole, by
+            // its guard (one per block, the same object after a settling replaced the block's list: the block's
+            // other commands still in todo must not settle it, and send it, a second time)
+            if (settled.add(guard)) settleGuarded(p.ticket.block(), guard, todo);
             return;
         }
         if (mayReplay(p)) {
@@ -158,38 +162,40 @@ final class ConnectionRecovery {
     }
 
     /**
-     * A guarded block ({@link Guards}) left unanswered: its guard on the target says whether it was applied. If it was,
-     * its unanswered commands are answered as done; if not, the target dropped the whole block with the connection
-     * (a MULTI does not outlive its connection), so the whole block is sent again, the commands already answered
-     * (MULTI, QUEUED) as new ones.
+     * A guarded block ({@link Guards}, {@link GuardBatch}) left unanswered: its guard on the target says whether it
+     * was applied. If it was, its unanswered commands are answered as done; if not, the target dropped the whole block
+     * with the connection (a MULTI does not outlive its connection), so the whole block is sent again, the commands
+     * already answered (MULTI, QUEUED) as new ones.
      */
-    private void settleGuarded(KeyTicket t, Guards.Reference guard, List<Pending> todo) {
+    private void settleGuarded(List<Pending> block, Guards.Reference guard, List<Pending> todo) {
+        java.util.Set<Pending> unanswered = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.Set<Pending> members = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        members.addAll(block);
         List<Pending> open = new ArrayList<>();
-        for (Pending x : todo) if (x.ticket == t) open.add(x);
+        for (Pending x : todo) if (members.contains(x)) open.add(x);
+        unanswered.addAll(open);
         String held;
         try {
             held = guardReader.apply(guard);
         } catch (RuntimeException e) {
-            for (Pending x : open) tickets.answered(t, LOST_MID_KEY + " (its checkpoint could not be read: " + e.getMessage() + ")", false);
+            for (Pending x : open) tickets.answered(x, LOST_MID_KEY + " (its checkpoint could not be read: " + e.getMessage() + ")");
             return;
         }
         dev.ferry.checkpoint.Guard h = held == null ? null : dev.ferry.checkpoint.Guard.parse(held);
         if (h != null && guard.guard().atOrBefore(h)) {
             state.guardsResolved.increment();
-            for (Pending x : open) tickets.answered(t, null, false);
+            for (Pending x : open) tickets.answered(x, null);
             return;
         }
-        java.util.Set<Pending> unanswered = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        unanswered.addAll(open);
         List<Pending> again = new ArrayList<>(); // the block as it now stands
         List<Pending> resend = new ArrayList<>();
-        for (Pending b : t.block()) {
+        for (Pending b : block) {
             if (unanswered.contains(b)) {
                 again.add(b);
                 resend.add(b);
             } else if (b.queued) { // answered (MULTI's OK, a QUEUED): the server dropped it with the connection
                 Pending copy = b.copy();
-                t.added(copy);
+                b.ticket.added(copy);
                 again.add(copy);
                 resend.add(copy);
             } else {
@@ -197,9 +203,11 @@ final class ConnectionRecovery {
                 again.add(b);
             }
         }
-        t.guard(guard, again); // a second loss looks at what was sent this time
+        List<Pending> now = List.copyOf(again);
+        java.util.Set<KeyTicket> told = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Pending b : now) if (b.ticket != null && told.add(b.ticket)) b.ticket.guard(guard, now); // a second loss looks at this
         state.guardsResolved.increment();
-        PipelinedConnection conn = routing.route(t);
+        PipelinedConnection conn = routing.route(block.get(0).ticket);
         for (Pending b : resend) conn.send(b);
     }
 

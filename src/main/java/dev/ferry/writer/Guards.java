@@ -69,13 +69,25 @@ final class Guards {
         int db = guardDb(piece);
         boolean block = isWord(sends.get(0).args()[0], MULTI);
         List<Pending> out = new ArrayList<>(sends.size() + 3);
-        if (!block) out.add(new Pending(new byte[][] {MULTI}, t, sends.get(0).db(), 0));
+        if (!block) out.add(multi(t, sends.get(0).db()));
         int body = block ? sends.size() - 1 : sends.size();
         for (int i = 0; i < body; i++) out.add(sends.get(i).pending(t));
-        Reference r = reference(piece, shard, guard);
-        out.add(new Pending(new byte[][] {HSET, r.key(), r.field(), guard.text().getBytes(StandardCharsets.US_ASCII)}, t, db, 0));
-        out.add(block ? sends.get(sends.size() - 1).pending(t) : new Pending(new byte[][] {EXEC}, t, db, Pending.CHECK_EXEC));
+        out.add(guardWrite(reference(piece, shard, guard), t, db));
+        out.add(block ? sends.get(sends.size() - 1).pending(t) : exec(t, db));
         return out;
+    }
+
+    /** The HSET that records guard {@code r} inside its block, in db {@code db}. */
+    static Pending guardWrite(Reference r, KeyTicket t, int db) {
+        return new Pending(new byte[][] {HSET, r.key(), r.field(), r.guard().text().getBytes(StandardCharsets.US_ASCII)}, t, db, 0);
+    }
+
+    static Pending multi(KeyTicket t, int db) {
+        return new Pending(new byte[][] {MULTI}, t, db, 0);
+    }
+
+    static Pending exec(KeyTicket t, int db) {
+        return new Pending(new byte[][] {EXEC}, t, db, Pending.CHECK_EXEC);
     }
 
     Reference reference(CommandShaper.Piece piece, ShardId shard, Guard guard) {

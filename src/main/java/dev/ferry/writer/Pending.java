@@ -35,6 +35,11 @@ final class Pending {
     volatile boolean queued;
     /** When the target first refused it for a reason that may pass (OOM, TRYAGAIN, LOADING...), nanoTime, or 0. */
     long firstRefused;
+    /**
+     * For the EXEC closing a block of several live records ({@link GuardBatch}): the ticket of each command queued in
+     * the block, in order, so its array reply answers each record with its own commands' outcome; else null.
+     */
+    KeyTicket[] execTickets;
 
     /** A command the writer built, or a part of a split command: {@code args[0]} is its canonical name. */
     Pending(byte[][] args, KeyTicket ticket, int db, int flags) {
@@ -77,7 +82,9 @@ final class Pending {
 
     /** The same command, to send again as a new one (a guarded block whose first commands were answered). */
     Pending copy() {
-        return new Pending(args, ticket, db, flags, name);
+        Pending p = new Pending(args, ticket, db, flags, name);
+        p.execTickets = execTickets;
+        return p;
     }
 
     static Pending control(byte[][] args) {

@@ -36,7 +36,8 @@ final class ReplyDispatch {
         }
         if (p.ticket == null) return;
         if ((p.flags & Pending.CHECK_EXEC) != 0) {
-            tickets.answered(p.ticket, execError(reply), false);
+            if (p.execTickets != null && reply instanceof Reply.Array a && a.items() != null) tickets.answeredExec(p, a.items());
+            else tickets.answered(p, execError(reply));
             return;
         }
         boolean exists = (p.flags & Pending.NIL_MEANS_EXISTS) != 0 && reply instanceof Reply.Bulk b && b.bytes() == null;
@@ -76,8 +77,16 @@ final class ReplyDispatch {
             // command and everything after it are re-sent to the new master
             throw new PipelinedConnection.Reroute("target " + from.address() + " became a replica");
         }
+        if ((p.flags & Pending.CHECK_EXEC) != 0 && !code.equals("EXECABORT") && p.retries++ < MAX_RETRIES) {
+            // the target refused the EXEC itself (OOM, say), not the block: the connection is still inside MULTI, and
+            // whatever came next on it would be queued into that transaction, answered QUEUED and never run. Drop
+            // the connection; its block is settled by its guard and sent again
+            throw new PipelinedConnection.Reroute("target " + from.address() + " refused EXEC (" + err.message() + ")");
+        }
         RetryPolicy policy = retries.policy();
-        if (RetryPolicy.isTransient(code) && p.ticket != null && state.fatal() == null
+        // a command refused while queued inside MULTI is not sent again alone: outside its block it would run
+        // without its guard. The target discards the block (EXECABORT), and each of its records fails by name
+        if (RetryPolicy.isTransient(code) && p.ticket != null && state.fatal() == null && !p.inBlock
                 && policy.transientWithinBound(p, System.nanoTime())) {
             // a failover or a loading node: bounded by --reconnect-timeout like a lost connection
             later(from, p, code, err);
@@ -86,7 +95,7 @@ final class ReplyDispatch {
         if (code.equals("OOM") && p.ticket != null) {
             // eviction may free room in a moment; a target that stays full ends the run: every later write
             // would be refused too, and "confirmed" must not move past refused writes
-            if (state.fatal() == null && RetryPolicy.oomWithinGrace(p, System.nanoTime())) {
+            if (state.fatal() == null && !p.inBlock && RetryPolicy.oomWithinGrace(p, System.nanoTime())) {
                 later(from, p, code, err);
                 return;
             }
@@ -97,6 +106,12 @@ final class ReplyDispatch {
                 state.fail("target " + from.address() + " refused " + new String(p.args[0], StandardCharsets.US_ASCII)
                         + ": " + err.message());
             }
+            return;
+        }
+        if (p.execTickets != null) {
+            // the EXEC of a block of several live records (EXECABORT: one of its commands was refused as it was
+            // queued, which that record's ticket already holds): none of the block was applied, each record fails
+            tickets.answered(p, err.message() + " (no record of its block of live writes was applied)");
             return;
         }
         boolean exists = code.equals("BUSYKEY");

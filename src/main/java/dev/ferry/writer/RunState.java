@@ -25,6 +25,9 @@ final class RunState {
     final LongAdder resumeSkipped = new LongAdder();
     /** Writes whose connection was lost before their answer, found applied on the target by their guard. */
     final LongAdder guardsResolved = new LongAdder();
+    /** Guarded blocks of live records sent, and the records in them (several per block, see {@link GuardBatch}). */
+    final LongAdder guardedBlocks = new LongAdder();
+    final LongAdder guardedRecords = new LongAdder();
     /** The target's refusals and lost connections by kind, for the status endpoint (a few kinds: error codes). */
     private final ConcurrentHashMap<String, LongAdder> errors = new ConcurrentHashMap<>();
     /** Target dbs this writer has sent a write into (bit n: db n, for dbs below 64; the rest in the set). */

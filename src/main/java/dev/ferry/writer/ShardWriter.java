@@ -54,6 +54,13 @@ final class ShardWriter {
      */
     private Map<Long, Guard> resumeGuards;
     private long resumeGuardsUntil;
+    /** Live records gathered into one guarded block, not sent yet (see {@link GuardBatch}); owned by the writing thread. */
+    private GuardBatch batch;
+    /**
+     * The writer whose block the current thread holds open: a flush or drain on that thread sends it first (a barrier
+     * after a FLUSHALL drains, then writes the position; the block must be on the target by then).
+     */
+    private static final ThreadLocal<ShardWriter> OPEN_BATCH = new ThreadLocal<>();
 
     ShardWriter(ShardId shard, Parts parts) {
         this.shard = shard;
@@ -96,6 +103,7 @@ final class ShardWriter {
     }
 
     void write(Record record) {
+        if (batch != null && !(record instanceof Command)) sendBatch();
         if (record instanceof KeyValue kv) {
             writeKeyValue(kv);
         } else if (record instanceof BigValueStart start) {
@@ -204,10 +212,16 @@ final class ShardWriter {
             Position claims = Position.ofPart(i, pieces.size(), lastPosition, position);
             Guard guard = guarded ? new Guard(position.ordinal(), i) : null;
             if (guard != null && piece.refusal() == null && alreadyApplied(guards.location(piece), guard)) {
+                sendBatch();
                 parts.tickets().close(ticket(-1, null, true), claims);
                 parts.state().resumeSkipped.increment();
                 continue;
             }
+            if (guard != null && piece.refusal() == null && piece.sends().size() == 1 && (batch != null || !Guards.pure(piece))) {
+                batched(piece, guard, claims);
+                continue;
+            }
+            sendBatch(); // what came before goes first
             KeyTicket t = ticket(piece.db(), piece.key(), true);
             if (piece.refusal() != null) {
                 parts.tickets().unsupported(t, piece.refusal());
@@ -226,14 +240,56 @@ final class ShardWriter {
         }
     }
 
+    /**
+     * A live piece of one command, guarded: joins the open block when it writes the same guard location and db, else
+     * starts a new one (an assignment only joins one already open). The block goes out when full, and before anything
+     * else this shard sends, so the target applies everything in the source's order.
+     */
+    private void batched(CommandShaper.Piece piece, Guard guard, Position claims) {
+        Guards guards = parts.guards();
+        long location = guards.location(piece);
+        int db = piece.sends().get(0).db();
+        if (batch != null && !batch.accepts(location, db)) sendBatch();
+        KeyTicket t = ticket(piece.db(), piece.key(), true);
+        if (batch == null) {
+            batch = new GuardBatch(location, db, dragonfly() ? 1 : GuardBatch.MAX_RECORDS, t);
+            OPEN_BATCH.set(this);
+        }
+        batch.add(t, piece.sends().get(0).pending(t), guards.reference(piece, shard, guard));
+        // closed now, finished only once the EXEC answers: the ticket waits for it
+        parts.tickets().close(t, claims);
+        if (batch.full()) sendBatch();
+    }
+
+    /** Sends the open block, if any (on the thread that opened it). */
+    void sendBatch() {
+        GuardBatch b = batch;
+        if (b == null) return;
+        batch = null;
+        OPEN_BATCH.remove();
+        List<Pending> block = b.close();
+        parts.state().guardedBlocks.increment();
+        parts.state().guardedRecords.add(b.records());
+        for (Pending p : block) emitter.markWritten(p.db);
+        parts.recovery().sendBlock(block);
+    }
+
+    /** Sends the block the current thread holds open, if any: before a flush or drain on that thread. */
+    static void sendOpenBatch() {
+        ShardWriter w = OPEN_BATCH.get();
+        if (w != null) w.sendBatch();
+    }
+
     /** The source moved on to {@code position} with nothing to write: it counts once everything before it does. */
     void advance(Position position) {
+        sendBatch();
         parts.tickets().close(ticket(-1, null, true), position);
         if (position != null) lastPosition = position;
     }
 
     /** A source record the target cannot take: skipped and reported (or the end of the run); its position counts. */
     void refuse(int db, byte[] key, String reason, Position position) {
+        sendBatch();
         KeyTicket t = ticket(db, key, true);
         parts.tickets().unsupported(t, reason);
         parts.tickets().close(t, position);
@@ -262,7 +318,7 @@ final class ShardWriter {
         }
 
         /** Marks the db written before its first write; a db this shard marked already costs no shared read. */
-        private void markWritten(int db) {
+        void markWritten(int db) {
             boolean low = db >= 0 && db < 64;
             if (low && (marked & (1L << db)) != 0) return;
             parts.state().markWritten(db);

@@ -80,7 +80,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
             @Override public boolean isCluster() { return routing.isCluster(); }
             @Override public void refreshClusterMap() { routing.refreshClusterMap(); }
             @Override public void resend(Pending p) { recovery.send(p, false); }
-            @Override public void failed(Pending p, String why) { tickets.answered(p.ticket, why, false); }
+            @Override public void failed(Pending p, String why) { tickets.answered(p, why); }
             @Override public boolean stopped() { return state.fatal() != null; }
             @Override public void flush() { routing.flush(); }
         });
@@ -293,12 +293,17 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         return state.reconnects.sum();
     }
 
-    /** Sends everything buffered. */
+    /** Sends everything buffered (with the live block this thread holds open, see {@link GuardBatch}). */
     public void flush() {
+        ShardWriter.sendOpenBatch();
         routing.flush();
     }
 
-    /** Sends everything and waits until every command has been answered. */
+    /**
+     * Sends everything and waits until every command has been answered. A live block another shard's thread is
+     * still filling is not sent from here: its records are neither sent nor confirmed, and go out with that thread's
+     * next flush.
+     */
     public void drain() {
         flush();
         while (true) {
@@ -534,6 +539,15 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
     }
 
     /** Guarded writes left unanswered by a lost connection and settled by their guard (found applied, or sent again). */
+    /** Guarded blocks of live records sent, and the records they held. */
+    long guardedBlocks() {
+        return state.guardedBlocks.sum();
+    }
+
+    long guardedRecords() {
+        return state.guardedRecords.sum();
+    }
+
     public long guardsResolved() {
         return state.guardsResolved.sum();
     }

@@ -54,6 +54,42 @@ final class Tickets {
         if (t.close(position)) finish(t);
     }
 
+    /**
+     * The outcome of command {@code p} when it has only one ({@code error}, or null): the EXEC of a block of several
+     * records answers each of their tickets.
+     */
+    void answered(Pending p, String error) {
+        if (p.execTickets == null) {
+            answered(p.ticket, error, false);
+            return;
+        }
+        KeyTicket previous = null;
+        for (KeyTicket t : p.execTickets) {
+            if (t != previous) answered(t, error, false);
+            previous = t;
+        }
+    }
+
+    /**
+     * An EXEC's array reply for a block of several records: each record's ticket is answered once, failed with the
+     * first error among its own commands' replies (item i answers the i-th command queued).
+     */
+    void answeredExec(Pending exec, java.util.List<dev.ferry.resp.Reply> items) {
+        KeyTicket[] byCommand = exec.execTickets;
+        String error = null;
+        for (int i = 0; i < byCommand.length; i++) {
+            dev.ferry.resp.Reply r = i < items.size() ? items.get(i) : null;
+            if (error == null) {
+                if (r == null) error = "EXEC answered " + items.size() + " replies for " + byCommand.length + " commands";
+                else if (r instanceof dev.ferry.resp.Reply.Error e) error = "in MULTI/EXEC: " + e.message();
+            }
+            if (i + 1 == byCommand.length || byCommand[i + 1] != byCommand[i]) {
+                answered(byCommand[i], error, false);
+                error = null;
+            }
+        }
+    }
+
     /** Records an answer (error or not) for one command of {@code t}; accounts for it when that was the last. */
     void answered(KeyTicket t, String error, boolean keyExisted) {
         if (t.answered(error, keyExisted)) finish(t);
