@@ -252,6 +252,10 @@ final class ShardWriter {
         if (batch != null && !batch.accepts(location, db)) sendBatch();
         KeyTicket t = ticket(piece.db(), piece.key(), true);
         if (batch == null) {
+            // one open block per thread, so a flush on it finds it: a thread writing for another shard sends that
+            // shard's block first (each source shard has a thread of its own today)
+            ShardWriter other = OPEN_BATCH.get();
+            if (other != null && other != this) other.sendBatch();
             batch = new GuardBatch(location, db, dragonfly() ? 1 : GuardBatch.MAX_RECORDS, t);
             OPEN_BATCH.set(this);
         }
