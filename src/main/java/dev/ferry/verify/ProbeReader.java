@@ -18,11 +18,17 @@ import java.util.List;
 final class ProbeReader {
     static final int WINDOW = 512;
     static final int STRING_WINDOW = 1 << 20;
+    /**
+     * The first window of every key, read in the batch's one round trip: most strings fit, and a batch of 500 keys
+     * holds at most 32 MiB a side (with 1 MiB, 500 MiB: a few workers' batches of big strings would exhaust a default
+     * heap). A longer string is read on in {@link #STRING_WINDOW} pieces, one at a time.
+     */
+    static final int HEAD_WINDOW = 64 * 1024;
     private static final byte[] ZERO = "0".getBytes(StandardCharsets.US_ASCII);
     // the two commands every key gets, encoded once (a String or a boxed number per argument was per key)
     private static final byte[] PTTL = "PTTL".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] GETRANGE = "GETRANGE".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] STRING_WINDOW_END = Integer.toString(STRING_WINDOW - 1).getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HEAD_WINDOW_END = Integer.toString(HEAD_WINDOW - 1).getBytes(StandardCharsets.US_ASCII);
 
     private ProbeReader() {
     }
@@ -32,7 +38,7 @@ final class ProbeReader {
         // most keys are strings: their TTL and first window in one round trip, two commands a key. TYPE (and then the
         // first window of its type) only for what GETRANGE refuses as another type: three a key before, a third more
         // work for both servers on strings, which set verify's pace (1M strings: 133k keys/s a side)
-        for (byte[] k : keys) p.add(PTTL, k).add(GETRANGE, k, ZERO, STRING_WINDOW_END);
+        for (byte[] k : keys) p.add(PTTL, k).add(GETRANGE, k, ZERO, HEAD_WINDOW_END);
         List<Reply> head = p.sync();
         int n = keys.size();
         String[] types = new String[n];
@@ -62,7 +68,7 @@ final class ProbeReader {
                 first[i] = base + p.size();
                 byte[] k = keys.get(i);
                 switch (types[i]) {
-                    case "string" -> p.add("GETRANGE", k, 0, STRING_WINDOW - 1); // re-typed between the two reads
+                    case "string" -> p.add(GETRANGE, k, ZERO, HEAD_WINDOW_END); // re-typed between the two reads
                     // a first window only; the length comes from it unless the window is full (then one more call)
                     case "list" -> p.add("LRANGE", k, 0, WINDOW - 1);
                     case "set" -> p.add("SSCAN", k, "0", "COUNT", WINDOW);
@@ -93,9 +99,9 @@ final class ProbeReader {
                 return Probe.ABSENT;
             case "string": {
                 byte[] head = bulk(r.get(at));
-                if (head.length < STRING_WINDOW) return new Probe(type, head.length, ttl, Digest.ofString(head));
+                if (head.length < HEAD_WINDOW) return new Probe(type, head.length, ttl, Digest.ofString(head));
                 Digest d = Digest.ordered();
-                long len = head.length < STRING_WINDOW ? head.length : c.call("STRLEN".getBytes(), key).asLong();
+                long len = c.call("STRLEN".getBytes(), key).asLong();
                 d.bytes(head, 0, head.length);
                 for (long off = head.length; off < len; off += STRING_WINDOW) {
                     byte[] piece = bulk(c.call("GETRANGE".getBytes(), key, ascii(off), ascii(off + STRING_WINDOW - 1)));

@@ -281,6 +281,37 @@ class VerifyIT {
         assertThat(lines.get(0).path("key").asText()).isEqualTo(TTL_STRING);
     }
 
+    /**
+     * Strings past the batch's first window (64 KiB) are read on in 1 MiB pieces, one at a time, so no batch holds
+     * them whole: equal ones are equal, and one byte changed deep in the third piece is a value difference.
+     */
+    @Test
+    void stringsLongerThanTheFirstWindowAreComparedPieceByPiece() throws Exception {
+        byte[] big = new byte[(3 << 20) + 17];
+        new java.util.Random(11).nextBytes(big);
+        byte[] mid = java.util.Arrays.copyOf(big, 100_000);
+        try (RespConnection s = Datasets.connect(source.get()); RespConnection t = Datasets.connect(target.get())) {
+            for (RespConnection c : List.of(s, t)) {
+                assertThat(c.call("SET".getBytes(), "str:big".getBytes(), big).asText()).isEqualTo("OK");
+                assertThat(c.call("SET".getBytes(), "str:mid".getBytes(), mid).asText()).isEqualTo("OK");
+            }
+            Cli.Result r = verify("--rounds", "1", "--round-delay", "0");
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+
+            byte[] changed = big.clone();
+            changed[(5 << 19) + 3] ^= 1; // 2.5 MiB in: the third piece
+            assertThat(t.call("SET".getBytes(), "str:big".getBytes(), changed).asText()).isEqualTo("OK");
+        }
+        Path report = tmp.resolve("big-string.jsonl");
+        Cli.Result r = verify("--rounds", "1", "--round-delay", "0", "--report", report.toString());
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+        assertThat(VerifySummary.parse(r).counters()).as(r.toString()).containsExactly(0L, 0L, 0L, 1L, 0L);
+        List<JsonNode> lines = VerifySummary.report(report);
+        assertThat(lines).hasSize(1);
+        assertThat(lines.get(0).path("key").asText()).isEqualTo("str:big");
+        assertThat(lines.get(0).path("source").path("length").asLong()).isEqualTo(big.length);
+    }
+
     // ------------------------------------------------------------------ narrowing
 
     @Test
