@@ -44,20 +44,6 @@ final class ReplyDispatch {
         tickets.answered(p.ticket, null, exists);
     }
 
-    /**
-     * An MSET's success answers each SET it carried. They are grouped only when each is a plain SET of a whole key
-     * (no NX, no EXEC to check), so the reply means the same for all of them.
-     */
-    void onGroupAnswered(PipelinedConnection from, Pending[] members, Reply reply) {
-        for (Pending m : members) {
-            if ((m.flags & (Pending.CHECK_EXEC | Pending.NIL_MEANS_EXISTS)) != 0) { // not grouped today; kept exact
-                for (Pending each : members) onReply(from, each, reply);
-                return;
-            }
-        }
-        tickets.answeredAll(members, false);
-    }
-
     private void onError(PipelinedConnection from, Pending p, Reply.Error err) {
         String code = err.code();
         state.error(errorKind(code));

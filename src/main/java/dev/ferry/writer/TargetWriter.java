@@ -253,7 +253,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
 
     @Override
     public void onGroupAnswered(PipelinedConnection from, Pending[] members, Reply reply) {
-        replies.onGroupAnswered(from, members, reply);
+        tickets.answeredAll(members);
     }
 
     @Override

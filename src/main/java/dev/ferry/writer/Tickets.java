@@ -96,15 +96,16 @@ final class Tickets {
     }
 
     /**
-     * An MSET's answer for each SET it carried ({@code reply} answers them all). The plainly written keys are counted
-     * and completed together: one tracker lock and one count per MSET instead of one per key.
+     * An MSET's success, which answers each SET it carried alike: only plain SETs of whole keys are grouped (no NX, no
+     * EXEC to check, see {@link Pending#GROUPABLE}). The plainly written keys are counted and completed together: one
+     * tracker lock and one count per MSET instead of one per key.
      */
-    void answeredAll(Pending[] members, boolean keyExisted) {
+    void answeredAll(Pending[] members) {
         KeyTicket[] written = new KeyTicket[members.length];
         int n = 0;
         for (Pending p : members) {
             KeyTicket t = p.ticket;
-            if (t == null || !t.answered(null, keyExisted)) continue;
+            if (t == null || !t.answered(null, false)) continue;
             if (t.key != null && !t.command && t.finishedFailure() == null && t.finishedSkipReason() == null
                     && !t.finishedExisted()) {
                 written[n++] = t;

@@ -137,7 +137,7 @@ class TicketsTest {
         KeyTicket open = sent(tickets, "o", false); // answered, but not closed yet: not finished
         KeyTicket b = sent(tickets, "b", false);
         tickets.close(b, at(40));
-        tickets.answeredAll(new Pending[] {set(a), set(skipped), set(open), set(b)}, false);
+        tickets.answeredAll(new Pending[] {set(a), set(skipped), set(open), set(b)});
         assertThat(state.keysWritten.sum()).as("a and b; the skipped one is reported, the open one waits").isEqualTo(2);
         assertThat(heard.lines).containsExactly("skipped s: not for this target");
         assertThat(tickets.committed(S)).as("stops before the open one").isEqualTo(at(20));
@@ -157,7 +157,7 @@ class TicketsTest {
         tickets.close(a, at(20));
         KeyTicket b = sent(tickets, "b", false);
         tickets.close(b, at(30));
-        tickets.answeredAll(new Pending[] {set(a), set(b)}, false);
+        tickets.answeredAll(new Pending[] {set(a), set(b)});
         assertThat(state.keysWritten.sum()).isEqualTo(2);
         assertThat(tickets.committed(S)).isEqualTo(at(30));
         assertThat(tickets.confirmed(S)).as("never past a failed write").isNull();
