@@ -76,6 +76,10 @@ final class Tickets {
      */
     void answeredExec(Pending exec, java.util.List<dev.ferry.resp.Reply> items) {
         KeyTicket[] byCommand = exec.execTickets;
+        // the records the block applied cleanly are counted and completed together, as an MSET's keys are: one
+        // tracker lock and one count per block instead of one per record (a live block carries up to 64)
+        KeyTicket[] applied = new KeyTicket[byCommand.length];
+        int n = 0;
         String error = null;
         for (int i = 0; i < byCommand.length; i++) {
             dev.ferry.resp.Reply r = i < items.size() ? items.get(i) : null;
@@ -84,10 +88,20 @@ final class Tickets {
                 else if (r instanceof dev.ferry.resp.Reply.Error e) error = "in MULTI/EXEC: " + e.message();
             }
             if (i + 1 == byCommand.length || byCommand[i + 1] != byCommand[i]) {
-                answered(byCommand[i], error, false);
+                KeyTicket t = byCommand[i];
+                if (t.answered(error, false)) {
+                    if (t.key != null && t.command && t.finishedFailure() == null && t.finishedSkipReason() == null && !t.finishedExisted()) {
+                        applied[n++] = t;
+                    } else {
+                        finish(t);
+                    }
+                }
                 error = null;
             }
         }
+        if (n == 0) return;
+        state.commandsApplied.add(n);
+        positions.completeAll(applied, n);
     }
 
     /** Records an answer (error or not) for one command of {@code t}; accounts for it when that was the last. */
