@@ -48,7 +48,8 @@ public final class ScanLiveSource implements LiveSource {
 
     @Override
     public RuntimeException failure() {
-        return failure;
+        RuntimeException f = failure;
+        return f != null ? f : scan.liveFailure();
     }
 
     @Override

@@ -152,10 +152,25 @@ public final class ScanSource implements AutoCloseable {
             return t;
         });
         for (ShardWorker w : workers) liveRuns.add(live.submit(() -> {
-            w.followLive();
+            try {
+                w.followLive();
+            } catch (RuntimeException e) {
+                // seen by the run at once through liveFailure(), not only when it stops: a master's worker that died
+                // (its source gone for longer than the bound) must not leave the run looking live
+                if (liveFailure == null) liveFailure = e;
+                w.progress().phase(ShardProgress.Phase.FAILED);
+                throw e;
+            }
             return null;
         }));
     }
+
+    /** What ended a master's live worker, or null while every one runs. */
+    public RuntimeException liveFailure() {
+        return liveFailure;
+    }
+
+    private volatile RuntimeException liveFailure;
 
     /** Waits until every change notified so far is applied and confirmed; false on timeout. */
     public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
