@@ -145,7 +145,8 @@ final class CutoverCommand implements Callable<Integer> {
         dev.ferry.pipeline.ReplicateJob job = new dev.ferry.pipeline.ReplicateJob(new dev.ferry.pipeline.ReplicateJob.Settings(
                 dst, back, true, filters.toFilter().intoTargetDb(back.db()).excluding(steps.checkpointPrefix + "*"),
                 dev.ferry.writer.WriterOptions.defaults(), 8L << 20, null, dev.ferry.pipeline.RateLimiter.NONE, false,
-                256L << 20, 8192L << 20, java.nio.file.Path.of(System.getProperty("java.io.tmpdir")), true));
+                256L << 20, 8192L << 20, java.nio.file.Path.of(System.getProperty("java.io.tmpdir")), true,
+                dev.ferry.source.SourceOutage.DEFAULT_MILLIS));
         job.checkpoints(new dev.ferry.pipeline.ReplicateJob.CheckpointSettings(steps.checkpointPrefix, false));
         job.notices(line -> {
             out.println(line);

@@ -37,6 +37,10 @@ final class ReplicateCommand implements Callable<Integer> {
 
         @Option(names = "--rate-limit", order = 4, paramLabel = "RATE", description = "Snapshot speed limit per source shard (with --scan, also for keys re-read while live): keys/s (50000, 50k) or bytes/s (20mb, 512kb) of values as serialised (RDB encoding, compressed where the source compresses).")
         String rateLimit;
+
+        @Option(names = "--source-reconnect-timeout", order = 5, defaultValue = "300", paramLabel = "SECONDS",
+                description = "How long a lost source (a master, a Dragonfly master, a scan's connection or keyspace subscription) may stay out of reach before the run stops with exit 1; what reached the target up to its confirmed position stays (default: ${DEFAULT-VALUE}).")
+        int sourceReconnectTimeout;
     }
 
     /** The writing options of every copy, and what Ferry may clear on the target. */
@@ -128,6 +132,7 @@ final class ReplicateCommand implements Callable<Integer> {
         if (output.verify && following) throw new UsageException("--verify needs --mode snapshot (a live copy never stops changing; run ferry verify against it)");
         if (live.spoolMemoryMb < 1 || live.spoolDiskMb < 0) throw new UsageException("--spool-memory must be >= 1 and --spool-limit >= 0");
         if (live.runFor != null && live.runFor < 0) throw new UsageException("--run-for must be >= 0");
+        if (ends.sourceReconnectTimeout < 1) throw new UsageException("--source-reconnect-timeout must be at least 1 (seconds)");
         if (live.runFor != null && !following) {
             throw new UsageException("--run-for applies to --mode live only: a snapshot copy ends by itself once the target confirmed it");
         }
@@ -139,7 +144,7 @@ final class ReplicateCommand implements Callable<Integer> {
         ReplicateJob job = new ReplicateJob(new ReplicateJob.Settings(src, dst, following,
                 checkpoints.withoutCheckpoints(filters.toFilter().intoTargetDb(dst.db())),
                 write.toWriterOptions(), write.bigValue, output.report, RateLimiter.parse(ends.rateLimit), live.ignoreFlush,
-                live.spoolMemoryMb << 20, live.spoolDiskMb << 20, dir, write.targetOwned));
+                live.spoolMemoryMb << 20, live.spoolDiskMb << 20, dir, write.targetOwned, ends.sourceReconnectTimeout * 1000L));
         ReplicateJob.CheckpointSettings checkpointing = checkpoints.settings();
         if (checkpointing != null && ends.scan && !following) checkpointing = null; // a one-off scan copy has nothing to resume
         job.checkpoints(checkpointing);
@@ -164,7 +169,8 @@ final class ReplicateCommand implements Callable<Integer> {
                 ? ReplicateJob.SourceFactory.copyingAgain("scan", "a scan source keeps no record of the changes made while "
                         + "Ferry was down", sinks -> new ScanLiveSource(new ScanSource(src, sinks,
                         ScanSettings.defaults().withLive(following).withSetNotifyConfig(live.setNotifyConfig)
-                                .withBatchSize(Math.max(1, Math.min(write.batch, 1000))))))
+                                .withBatchSize(Math.max(1, Math.min(write.batch, 1000)))
+                                .withOutageLimitMillis(ends.sourceReconnectTimeout * 1000L))))
                 : job.replicaSource();
         ReplicateJob.Result result;
         // resuming, cannot resume, --fresh: the first lines of a restarted run, whatever --quiet says

@@ -34,7 +34,8 @@ public final class ReplicateJob {
 
     public record Settings(RedisUri source, RedisUri target, boolean live, KeyFilter filter, WriterOptions writer,
                            long bigValueThreshold, Path report, RateLimiter rate, boolean ignoreFlush,
-                           long spoolMemory, long spoolDisk, Path spoolDir, boolean targetOwned) {
+                           long spoolMemory, long spoolDisk, Path spoolDir, boolean targetOwned,
+                           long sourceTimeoutMillis) {
     }
 
     /**
@@ -208,11 +209,11 @@ public final class ReplicateJob {
     public SourceFactory replicaSource() {
         if (settings.source().kind() == RedisUri.Kind.DRAGONFLY) {
             return sinks -> DragonflyReplicaSource.open(settings.source(), sinks,
-                    new DragonflyReplicaSource.Settings(!settings.live()));
+                    new DragonflyReplicaSource.Settings(!settings.live(), settings.sourceTimeoutMillis()));
         }
         return sinks -> RedisReplicaSource.open(settings.source(), sinks,
                 new RedisReplicaSource.Settings(!settings.live(), settings.spoolMemory(), settings.spoolDisk(),
-                        settings.spoolDir()));
+                        settings.spoolDir(), settings.sourceTimeoutMillis()));
     }
 
     /**

@@ -141,7 +141,7 @@ class ProgressTest {
         dev.ferry.pipeline.ReplicateJob job = new dev.ferry.pipeline.ReplicateJob(new dev.ferry.pipeline.ReplicateJob.Settings(
                 dev.ferry.resp.RedisUri.parse("redis://127.0.0.1:1"), dev.ferry.resp.RedisUri.parse("redis://127.0.0.1:2"), true,
                 new dev.ferry.pipeline.KeyFilter(null, null, null, null, null), null, 1 << 20, null,
-                dev.ferry.pipeline.RateLimiter.NONE, false, 1 << 20, 0, tmp, false));
+                dev.ferry.pipeline.RateLimiter.NONE, false, 1 << 20, 0, tmp, false, 300_000));
         try (ReplicateProgress p = new ReplicateProgress(out, true, job)) {
             p.render(List.of("master a snapshot: 1 MiB received", "master b snapshot: 2 MiB received"));
             p.message("ferry: stopping: applying what was read (interrupt again to quit at once)");

@@ -53,7 +53,8 @@ final class LiveRun implements AutoCloseable {
     private static ReplicateJob.Settings settings(String source, String target) {
         return new ReplicateJob.Settings(RedisUri.parse(source), RedisUri.parse(target), true,
                 new KeyFilter(null, null, null, null, null), writer(), 8L << 20, null, RateLimiter.NONE, false,
-                64L << 20, 1L << 30, Path.of(System.getProperty("java.io.tmpdir")), false);
+                64L << 20, 1L << 30, Path.of(System.getProperty("java.io.tmpdir")), false,
+                dev.ferry.source.SourceOutage.DEFAULT_MILLIS);
     }
 
     static WriterOptions writer() {

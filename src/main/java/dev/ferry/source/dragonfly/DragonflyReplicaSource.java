@@ -12,6 +12,7 @@ import dev.ferry.resp.RespConnection;
 import dev.ferry.source.KeyScope;
 import dev.ferry.source.LiveSource;
 import dev.ferry.source.ShardProgress;
+import dev.ferry.source.SourceOutage;
 import dev.ferry.source.ShardSink;
 import dev.ferry.source.ShardSinks;
 import dev.ferry.source.ShardSummary;
@@ -38,7 +39,8 @@ public final class DragonflyReplicaSource implements LiveSource {
     /** Enables LSN markers on every master since v1.16, stays below the version that adds search-index opcodes. */
     private static final String CLIENT_VERSION = "4";
 
-    public record Settings(boolean snapshotOnly) {
+    /** Whether to stop after the snapshot; how long the master may stay out of reach ({@link SourceOutage}). */
+    public record Settings(boolean snapshotOnly, long outageLimitMillis) {
     }
 
     private final RedisUri uri;
@@ -46,6 +48,8 @@ public final class DragonflyReplicaSource implements LiveSource {
     final ConnectOptions co;
     final ShardSinks sinks;
     final Settings settings;
+    /** Told when a session's flows were accepted; asked after each failed one. */
+    final SourceOutage outage;
     final String clientId;
     final int flows;
     final List<ShardProgress> progress = new ArrayList<>();
@@ -76,6 +80,7 @@ public final class DragonflyReplicaSource implements LiveSource {
         this.co = uri.connectOptions();
         this.sinks = sinks;
         this.settings = settings;
+        this.outage = new SourceOutage("Dragonfly source " + uri.redacted(), settings.outageLimitMillis());
         this.flows = flows;
         this.targetHasJson = sinks.targetHasModule("rejson");
         for (int i = 0; i < flows; i++) {
@@ -165,7 +170,17 @@ public final class DragonflyReplicaSource implements LiveSource {
                 s.close();
                 return;
             } catch (RuntimeException | InterruptedException e) {
-                if (!stopping) log.warn("Dragonfly source {}: {}; reconnecting", uri.redacted(), oneLine(e));
+                if (!stopping) {
+                    String giveUp = outage.failed(oneLine(e));
+                    if (giveUp != null) {
+                        log.error("{}", giveUp);
+                        failure = new FatalSourceError(giveUp);
+                        for (ShardProgress p : progress) p.phase(ShardProgress.Phase.FAILED);
+                        s.close();
+                        return;
+                    }
+                    log.warn("Dragonfly source {}: {}; reconnecting, {}", uri.redacted(), oneLine(e), outage.remaining());
+                }
             }
             s.close();
             if (stopping || (settings.snapshotOnly() && snapshotDone)) return;

@@ -97,6 +97,7 @@ final class Session implements FlowLink.Session {
         }
         src.replid = hs.replid();
         src.forceFull = false;
+        src.outage.answered(); // every flow was accepted: the master is back
         if (allFull) {
             if (tryPartial && src.checkpoint.usable()) src.cannotResume(src.checkpoint.journalGone(fullFlows(answers)));
             else if (tryPartial) log.warn("the Dragonfly master no longer holds the journal from the saved LSNs; copying again");

@@ -43,8 +43,11 @@ import org.slf4j.LoggerFactory;
 public final class RedisReplicaSource implements LiveSource {
     private static final Logger log = LoggerFactory.getLogger(RedisReplicaSource.class);
 
-    /** Spool bounds and whether to stop after the snapshot. */
-    public record Settings(boolean snapshotOnly, long spoolMemory, long spoolDisk, Path spoolDir) {
+    /**
+     * Spool bounds, whether to stop after the snapshot, and how long a master may stay out of reach before the run
+     * stops ({@link dev.ferry.source.SourceOutage}).
+     */
+    public record Settings(boolean snapshotOnly, long spoolMemory, long spoolDisk, Path spoolDir, long outageLimitMillis) {
     }
 
     private final List<Shard> shards = new ArrayList<>();
@@ -69,7 +72,8 @@ public final class RedisReplicaSource implements LiveSource {
             this.sink = sinks.open(index, name, scope, sourceDbs);
             this.progress = new ShardProgress(name);
             this.spool = new Spool(name, settings.spoolMemory(), settings.spoolDisk(), settings.spoolDir());
-            this.link = new ReplicaLink(name, address, co, spool, progress, this::committed, settings.snapshotOnly());
+            this.link = new ReplicaLink(name, address, co, spool, progress, this::committed, settings.snapshotOnly(),
+                    settings.outageLimitMillis());
             this.replicator = new ShardReplicator(name, spool, link, sink, progress, settings.snapshotOnly(),
                     () -> snapshotDone = true);
             // a run that only copies the snapshot copies it whole; a live one continues where the target stands

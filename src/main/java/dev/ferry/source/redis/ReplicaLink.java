@@ -37,6 +37,8 @@ final class ReplicaLink implements Runnable {
     private final Supplier<HostPort> master;
     private final ConnectOptions connectOptions;
     private final Spool spool;
+    /** How long the master may stay out of reach before the run stops (--source-reconnect-timeout). */
+    private final dev.ferry.source.SourceOutage outage;
     private final ShardProgress progress;
     private final LongSupplier confirmed;
     private final boolean snapshotOnly;
@@ -56,8 +58,9 @@ final class ReplicaLink implements Runnable {
 
     /** {@code confirmed} gives the highest offset the target has confirmed, or -1. */
     ReplicaLink(String name, Supplier<HostPort> master, ConnectOptions connectOptions, Spool spool, ShardProgress progress,
-                LongSupplier confirmed, boolean snapshotOnly) {
+                LongSupplier confirmed, boolean snapshotOnly, long outageLimitMillis) {
         this.name = name;
+        this.outage = new dev.ferry.source.SourceOutage("source " + name, outageLimitMillis);
         this.master = master;
         this.connectOptions = new ConnectOptions(connectOptions.user(), connectOptions.password(), connectOptions.tls(),
                 connectOptions.tlsInsecure(), connectOptions.caCertFile(), connectOptions.connectTimeoutMs(), SILENCE_TIMEOUT_MS);
@@ -105,10 +108,12 @@ final class ReplicaLink implements Runnable {
     public void run() {
         long backoff = 100;
         while (!stopped) {
+            String why;
             try {
                 HostPort at = master.get();
                 session(at);
                 backoff = 100;
+                why = null;
             } catch (FatalLinkException e) {
                 spool.put(new Spool.Fatal(e.getMessage()));
                 return;
@@ -118,14 +123,23 @@ final class ReplicaLink implements Runnable {
                     return;
                 }
                 if (stopped) break;
-                lost(e.getMessage());
+                why = e.getMessage();
             } catch (IOException | RuntimeException e) {
                 if (stopped) break;
-                lost(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+                why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             } finally {
                 RespConnection c = conn;
                 if (c != null) c.close();
                 conn = null;
+            }
+            if (why != null) {
+                String giveUp = outage.failed(why);
+                if (giveUp != null) {
+                    log.error("{}", giveUp);
+                    spool.put(new Spool.Fatal(giveUp));
+                    return;
+                }
+                lost(why);
             }
             if (stopped || (snapshotOnly && rdbComplete)) break;
             sleep(backoff);
@@ -134,7 +148,7 @@ final class ReplicaLink implements Runnable {
     }
 
     private void lost(String why) {
-        log.warn("{}: replication link lost ({}); reconnecting", name, why);
+        log.warn("{}: replication link lost ({}); reconnecting, {}", name, why, outage.remaining());
         spool.put(new Spool.LinkLost(why));
         progress.phase(ShardProgress.Phase.RECONNECTING);
         progress.note("link lost: " + why);
@@ -159,6 +173,7 @@ final class ReplicaLink implements Runnable {
         String[] psync = resume ? new String[] {"PSYNC", replid, Long.toString(received + 1)} : new String[] {"PSYNC", "?", "-1"};
         send(c, psync);
         String reply = c.reader().readLineAfterKeepalives();
+        if (reply.startsWith("+FULLRESYNC") || reply.startsWith("+CONTINUE")) outage.answered();
         if (reply.startsWith("+FULLRESYNC")) {
             String[] parts = reply.split(" ");
             if (parts.length < 3) throw new FatalLinkException(name + ": unexpected PSYNC reply: " + reply);

@@ -6,6 +6,7 @@ import dev.ferry.resp.RedisUri.HostPort;
 import dev.ferry.resp.Reply;
 import dev.ferry.resp.RespConnection;
 import dev.ferry.resp.RespOutput;
+import dev.ferry.source.SourceOutage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -31,11 +32,15 @@ final class KeyspaceSubscriber implements AutoCloseable {
 
         /** Events were lost (the subscription broke and is back): everything must be read again. */
         void eventsLost(String why);
+
+        /** The subscription could not be made again within the bound: the source is gone, the run must stop. */
+        void unreachable(String why);
     }
 
     private final HostPort address;
     private final ConnectOptions options;
     private final Listener listener;
+    private final long outageLimitMillis;
     private final String markerChannel = "ferry:scan:marker:" + UUID.randomUUID();
     private final Thread thread;
     private volatile RespConnection conn;
@@ -44,8 +49,9 @@ final class KeyspaceSubscriber implements AutoCloseable {
     private volatile boolean listening;
 
     /** Subscribes before returning, so every change after this call is seen. */
-    KeyspaceSubscriber(HostPort address, ConnectOptions options, Listener listener) {
+    KeyspaceSubscriber(HostPort address, ConnectOptions options, Listener listener, long outageLimitMillis) {
         this.address = address;
+        this.outageLimitMillis = outageLimitMillis;
         // an idle source sends nothing for hours: no read timeout; close() wakes the reader
         this.options = new ConnectOptions(options.user(), options.password(), options.tls(), options.tlsInsecure(),
                 options.caCertFile(), options.connectTimeoutMs(), 0);
@@ -95,8 +101,10 @@ final class KeyspaceSubscriber implements AutoCloseable {
         }
     }
 
+    /** Subscribes again, for up to --source-reconnect-timeout; false when closing or given up (the listener is told). */
     private boolean resubscribe() {
         long delay = 100;
+        SourceOutage outage = new SourceOutage("source " + address + " (keyspace subscription)", outageLimitMillis);
         while (!closing) {
             try {
                 conn = subscribe();
@@ -104,7 +112,13 @@ final class KeyspaceSubscriber implements AutoCloseable {
                 log.info("keyspace subscription to {} is back", address);
                 return true;
             } catch (RedisConnectionException e) {
-                log.warn("re-subscribing to {}: {}", address, e.getMessage());
+                String giveUp = outage.failed(e.getMessage());
+                if (giveUp != null) {
+                    log.error("{}", giveUp);
+                    listener.unreachable(giveUp);
+                    return false;
+                }
+                log.warn("re-subscribing to {}: {}; retrying {}", address, e.getMessage(), outage.remaining());
                 sleep(delay);
                 delay = Math.min(delay * 2, 5_000);
             }

@@ -10,8 +10,11 @@ package dev.ferry.source.scan;
  * @param queueLimit        distinct keys waiting to be re-read per source master; events beyond it are dropped
  *                          (counted, reported, and followed by a repair re-scan)
  * @param forceTypeReads    read values with GET/HSCAN/LRANGE... even where DUMP works (tests, odd proxies)
+ * @param outageLimitMillis how long a source read or the keyspace subscription retries a lost source before the run
+ *                          stops ({@code --source-reconnect-timeout})
  */
-public record ScanSettings(boolean live, int batchSize, boolean setNotifyConfig, int queueLimit, boolean forceTypeReads) {
+public record ScanSettings(boolean live, int batchSize, boolean setNotifyConfig, int queueLimit, boolean forceTypeReads,
+                           long outageLimitMillis) {
 
     public ScanSettings {
         if (batchSize < 1) throw new IllegalArgumentException("scan batch size must be at least 1");
@@ -19,26 +22,30 @@ public record ScanSettings(boolean live, int batchSize, boolean setNotifyConfig,
     }
 
     public static ScanSettings defaults() {
-        return new ScanSettings(false, 500, false, 100_000, false);
+        return new ScanSettings(false, 500, false, 100_000, false, dev.ferry.source.SourceOutage.DEFAULT_MILLIS);
     }
 
     public ScanSettings withLive(boolean on) {
-        return new ScanSettings(on, batchSize, setNotifyConfig, queueLimit, forceTypeReads);
+        return new ScanSettings(on, batchSize, setNotifyConfig, queueLimit, forceTypeReads, outageLimitMillis);
     }
 
     public ScanSettings withSetNotifyConfig(boolean on) {
-        return new ScanSettings(live, batchSize, on, queueLimit, forceTypeReads);
+        return new ScanSettings(live, batchSize, on, queueLimit, forceTypeReads, outageLimitMillis);
     }
 
     public ScanSettings withBatchSize(int n) {
-        return new ScanSettings(live, n, setNotifyConfig, queueLimit, forceTypeReads);
+        return new ScanSettings(live, n, setNotifyConfig, queueLimit, forceTypeReads, outageLimitMillis);
     }
 
     public ScanSettings withQueueLimit(int n) {
-        return new ScanSettings(live, batchSize, setNotifyConfig, n, forceTypeReads);
+        return new ScanSettings(live, batchSize, setNotifyConfig, n, forceTypeReads, outageLimitMillis);
     }
 
     public ScanSettings withForceTypeReads(boolean on) {
-        return new ScanSettings(live, batchSize, setNotifyConfig, queueLimit, on);
+        return new ScanSettings(live, batchSize, setNotifyConfig, queueLimit, on, outageLimitMillis);
+    }
+
+    public ScanSettings withOutageLimitMillis(long ms) {
+        return new ScanSettings(live, batchSize, setNotifyConfig, queueLimit, forceTypeReads, ms);
     }
 }

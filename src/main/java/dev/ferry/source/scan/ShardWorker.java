@@ -16,6 +16,7 @@ import dev.ferry.resp.RedisUri.HostPort;
 import dev.ferry.resp.Reply;
 import dev.ferry.resp.RespPipeline;
 import dev.ferry.source.ShardProgress;
+import dev.ferry.source.SourceOutage;
 import dev.ferry.source.ShardSink;
 import dev.ferry.source.ShardSummary;
 import dev.ferry.source.SnapshotSink;
@@ -38,7 +39,6 @@ import org.slf4j.LoggerFactory;
 final class ShardWorker implements KeyspaceSubscriber.Listener {
     private static final Logger log = LoggerFactory.getLogger(ShardWorker.class);
     private static final byte[] DEL = RespPipeline.ascii("DEL");
-    private static final long RETRY_FOR_MS = 30_000;
 
     /** What every shard shares. */
     record Shared(ConnectOptions connect, ScanCounters counters, ScanSettings settings, boolean cluster,
@@ -100,7 +100,7 @@ final class ShardWorker implements KeyspaceSubscriber.Listener {
             sink.sourceWarning(address.toString(), warning);
             progress.note("notify-keyspace-events unverified");
         }
-        subscriber = new KeyspaceSubscriber(address, shared.connect(), this);
+        subscriber = new KeyspaceSubscriber(address, shared.connect(), this, shared.settings().outageLimitMillis());
     }
 
     void snapshot() throws InterruptedException {
@@ -115,6 +115,7 @@ final class ShardWorker implements KeyspaceSubscriber.Listener {
         snapshot = rereads;
         progress.phase(ShardProgress.Phase.LIVE);
         while (true) {
+            if (unreachable != null) throw new RedisConnectionException(unreachable);
             if (rescanWanted && changed.size() == 0 && !stopping) rescan();
             List<DbKey> batch = changed.take(shared.settings().batchSize(), 100);
             try {
@@ -210,6 +211,15 @@ final class ShardWorker implements KeyspaceSubscriber.Listener {
                     shared.settings().queueLimit(), shared.counters().eventsDropped.sum());
         }
     }
+
+    @Override
+    public void unreachable(String why) {
+        unreachable = why;
+        changed.wake();
+    }
+
+    /** Why the keyspace subscription gave up on the source; the live loop stops the run with it. */
+    private volatile String unreachable;
 
     @Override
     public void eventsLost(String why) {
@@ -349,15 +359,17 @@ final class ShardWorker implements KeyspaceSubscriber.Listener {
         }
     }
 
-    /** Runs a read again on a fresh connection while the source comes back, for up to 30 s. */
+    /** Runs a read again on a fresh connection while the source comes back, for up to --source-reconnect-timeout. */
     private <T> T retrying(Supplier<T> read) {
-        long deadline = System.currentTimeMillis() + RETRY_FOR_MS;
+        SourceOutage outage = new SourceOutage("source " + address, shared.settings().outageLimitMillis());
         while (true) {
             try {
                 return read.get();
             } catch (RedisConnectionException e) {
-                if (System.currentTimeMillis() > deadline || stopping) throw e;
-                progress.note("source connection lost: " + e.getMessage());
+                if (stopping) throw e;
+                String giveUp = outage.failed(e.getMessage());
+                if (giveUp != null) throw new RedisConnectionException(giveUp);
+                progress.note("source connection lost: " + e.getMessage() + "; retrying " + outage.remaining());
                 try {
                     Thread.sleep(200);
                 } catch (InterruptedException ie) {
