@@ -108,28 +108,37 @@ final class ConnectionRecovery {
         if (state.closing()) return;
         gate.beginRepair();
         try {
-            List<Pending> todo = from.takeUnanswered();
-            log.warn("{}; restoring the route and re-sending {} command(s)", why, todo.size());
+            List<Pending> lost = from.takeUnanswered();
+            log.warn("{}; restoring the route and re-sending {} command(s)", why, lost.size());
             long deadline = System.currentTimeMillis() + reconnectTimeoutMs;
+            // each connection's unanswered commands in the order it sent them: what the target is known to have run
+            // is cut from the front of each (see withoutApplied) before anything is sent again
+            List<List<Pending>> connections = new ArrayList<>();
+            connections.add(lost);
+            List<Pending> rest = new ArrayList<>(); // already cut, not yet sent again
             while (true) {
                 // every connection replaced here hands over what it left unanswered now, before any producer can
                 // send on its successor: its own reply thread's repair would come too late, after newer commands
                 for (PipelinedConnection c : routing.restoreRoutes(deadline)) {
                     if (c == from) continue;
                     if (!c.awaitReaderExit(2_000)) log.warn("{}: its reply thread did not stop in time", c.brokenReason());
-                    todo.addAll(c.takeUnanswered());
+                    connections.add(c.takeUnanswered());
                 }
-                int i = 0;
                 // by identity: two blocks of equal guards are still two blocks
                 java.util.Set<Guards.Reference> settled = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+                List<Pending> todo = new ArrayList<>();
+                for (List<Pending> sent : connections) todo.addAll(withoutApplied(sent, settled));
+                todo.addAll(rest);
+                connections.clear();
+                rest.clear();
+                int i = 0;
                 try {
                     for (; i < todo.size(); i++) replay(todo.get(i), todo, settled);
                     break;
                 } catch (PipelinedConnection.BrokenConnectionException e) {
                     // the new route broke as well: what it holds unanswered came before todo[i], keep that order
-                    List<Pending> again = new ArrayList<>(e.connection().takeUnanswered());
-                    again.addAll(todo.subList(i, todo.size()));
-                    todo = again;
+                    connections.add(new ArrayList<>(e.connection().takeUnanswered()));
+                    rest.addAll(todo.subList(i, todo.size()));
                 }
             }
             state.reconnects.increment();
@@ -140,6 +149,44 @@ final class ConnectionRecovery {
         } finally {
             gate.endRepair();
         }
+    }
+
+    /**
+     * One lost connection's unanswered commands ({@code sent}, in the order it sent them) less those the target is
+     * known to have run. A server runs one connection's commands in order, so when the guard of a block in
+     * {@code sent} is on the target, everything sent before that block's EXEC ran too, only its replies were lost:
+     * it is answered as done, and never sent again. Sending again an assignment that ran (SET k v before a guarded
+     * PEXPIREAT k) would undo what ran after it (the TTL): "an assignment sent twice leaves the same data" holds only
+     * when nothing after it ran. What comes after the last applied block goes on to {@link #replay}.
+     */
+    private List<Pending> withoutApplied(List<Pending> sent, java.util.Set<Guards.Reference> settled) {
+        int last = -1;
+        Guards.Reference seen = null;
+        for (int i = sent.size() - 1; i >= 0 && last < 0; i--) {
+            KeyTicket t = sent.get(i).ticket;
+            Guards.Reference g = t == null ? null : t.guard();
+            if (g == null || g == seen) continue;
+            seen = g;
+            String held;
+            try {
+                held = guardReader.apply(g);
+            } catch (RuntimeException e) {
+                return sent; // replay() reads it again, and fails what it cannot settle
+            }
+            dev.ferry.checkpoint.Guard h = held == null ? null : dev.ferry.checkpoint.Guard.parse(held);
+            if (h != null && g.guard().atOrBefore(h)) last = i; // the block's last command this connection holds
+        }
+        if (last < 0) return sent;
+        for (int i = 0; i <= last; i++) {
+            Pending p = sent.get(i);
+            if (p.ticket == null) continue; // a SELECT or ASKING: it ran with what it served
+            Guards.Reference g = p.ticket.guard();
+            if (g != null && settled.add(g)) state.guardsResolved.increment();
+            tickets.answered(p, null);
+        }
+        log.info("{} command(s) left unanswered had run on the target (a later block's guard is there):"
+                + " answered as done, not sent again", last + 1);
+        return new ArrayList<>(sent.subList(last + 1, sent.size()));
     }
 
     private void replay(Pending p, List<Pending> todo, java.util.Set<Guards.Reference> settled) {
