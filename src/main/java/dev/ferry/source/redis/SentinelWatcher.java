@@ -46,6 +46,9 @@ final class SentinelWatcher {
     private void watch(HostPort sentinel) {
         ConnectOptions co = new ConnectOptions(null, uri.sentinelPassword(), uri.tls(), uri.tlsInsecure(), uri.caCertFile(),
                 uri.timeoutMs(), 0);
+        // not bounded, unlike the replication link: one Sentinel of several may stay down while the others report the
+        // switches; a lost one is said once, with what it means, and once again when it is back
+        String lost = null;
         while (!stopped) {
             try (RespConnection c = RespConnection.open(sentinel, co)) {
                 synchronized (conns) {
@@ -56,6 +59,8 @@ final class SentinelWatcher {
                     log.warn("Sentinel {} refused SUBSCRIBE: {}", sentinel, first);
                     return;
                 }
+                if (lost != null) log.info("Sentinel {} is back: its master switches are followed again", sentinel);
+                lost = null;
                 while (!stopped) {
                     List<Reply> msg = c.reader().read().asList();
                     if (msg.size() == 3 && "message".equals(msg.get(0).asText())) {
@@ -73,6 +78,11 @@ final class SentinelWatcher {
                 }
             } catch (java.io.IOException | RuntimeException e) {
                 if (stopped) return;
+                if (lost == null) {
+                    lost = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                    log.warn("Sentinel {}: {}; its master switches are not seen until it is back (retrying every second;"
+                            + " the replication link itself gives up after --source-reconnect-timeout)", sentinel, lost);
+                }
                 sleep(1000);
             }
         }
