@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * The servers of a test and the one ferry command it runs in the background (a replicate with a status
@@ -32,6 +33,21 @@ final class BackgroundRun implements AutoCloseable {
     CompletableFuture<Cli.Result> start(String... args) {
         run = CompletableFuture.supplyAsync(() -> Cli.run(args));
         return run;
+    }
+
+    /** Starts {@code ferry ARGS...} on a thread of its own, with no servers to stop. */
+    static CompletableFuture<Cli.Result> inBackground(String... args) {
+        return CompletableFuture.supplyAsync(() -> Cli.run(args));
+    }
+
+    /** Waits up to 60 s until {@code done}; fails at once, with the run's output, if the run ends first. */
+    static void await(String what, BooleanSupplier done, CompletableFuture<Cli.Result> run) {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!done.getAsBoolean()) {
+            if (run.isDone()) throw new AssertionError("the run ended before " + what + ":\n" + run.join());
+            if (System.currentTimeMillis() > deadline) throw new AssertionError("60 s passed before " + what);
+            LiveRun.sleep(10);
+        }
     }
 
     @Override

@@ -8,7 +8,6 @@ import dev.ferry.testkit.RedisServerExtension;
 import dev.ferry.testkit.dragonfly.DragonflyMaster;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -20,19 +19,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class SourceOutageIT {
     @RegisterExtension
     static final RedisServerExtension target = new RedisServerExtension(b -> b.name("outage-target")).flushBeforeEach();
-
-    private static CompletableFuture<Cli.Result> inBackground(String... args) {
-        return CompletableFuture.supplyAsync(() -> Cli.run(args));
-    }
-
-    private static void await(String what, BooleanSupplier done, CompletableFuture<Cli.Result> run) {
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (!done.getAsBoolean()) {
-            if (run.isDone()) throw new AssertionError("the run ended before " + what + ":\n" + run.join());
-            assertThat(System.currentTimeMillis()).as(what).isLessThan(deadline);
-            LiveRun.sleep(20);
-        }
-    }
 
     /** The run ends by itself, a few seconds after the 2 s bound, with exit 1 and the outage as its error. */
     private static Cli.Result gaveUp(CompletableFuture<Cli.Result> run, long lostAt, String source) throws Exception {
@@ -53,9 +39,9 @@ class SourceOutageIT {
     void aRedisMasterThatNeverComesBackStopsTheRun() throws Exception {
         try (RedisServer source = RedisServer.builder().name("outage-source").password("secret-pw").start()) {
             for (int i = 0; i < 500; i++) source.cli("SET", "k" + i, "v" + i);
-            CompletableFuture<Cli.Result> run = inBackground("replicate", "--source", source.uriWithCredentials(),
+            CompletableFuture<Cli.Result> run = BackgroundRun.inBackground("replicate", "--source", source.uriWithCredentials(),
                     "--target", target.get().uri(), "--source-reconnect-timeout", "2", "-q");
-            await("the copy and a live write", () -> {
+            BackgroundRun.await("the copy and a live write", () -> {
                 source.cli("SET", "live", "1");
                 return target.get().dbSize() >= 501;
             }, run);
@@ -71,9 +57,9 @@ class SourceOutageIT {
     void aScanSourceThatNeverComesBackStopsTheRun() throws Exception {
         try (RedisServer source = RedisServer.builder().name("outage-scan").args("--notify-keyspace-events", "KA").start()) {
             for (int i = 0; i < 300; i++) source.cli("SET", "k" + i, "v" + i);
-            CompletableFuture<Cli.Result> run = inBackground("replicate", "--scan", "--source", source.uri(),
+            CompletableFuture<Cli.Result> run = BackgroundRun.inBackground("replicate", "--scan", "--source", source.uri(),
                     "--target", target.get().uri(), "--source-reconnect-timeout", "2", "-q");
-            await("the copy and a live write", () -> {
+            BackgroundRun.await("the copy and a live write", () -> {
                 source.cli("SET", "live", "1");
                 return target.get().dbSize() >= 301;
             }, run);
@@ -93,9 +79,9 @@ class SourceOutageIT {
             CompletableFuture<Cli.Result> run;
             long lostAt;
             try {
-                run = inBackground("replicate", "--source", "dragonfly://127.0.0.1:" + m.port(),
+                run = BackgroundRun.inBackground("replicate", "--source", "dragonfly://127.0.0.1:" + m.port(),
                         "--target", target.get().uri(), "--source-reconnect-timeout", "2", "-q");
-                await("the copy", () -> target.get().dbSize() >= 200 && m.lastAck(0) >= 0 && m.lastAck(1) >= 0, run);
+                BackgroundRun.await("the copy", () -> target.get().dbSize() >= 200 && m.lastAck(0) >= 0 && m.lastAck(1) >= 0, run);
             } finally {
                 m.close();
             }

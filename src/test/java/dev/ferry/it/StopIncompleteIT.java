@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,19 +43,6 @@ class StopIncompleteIT {
         big = Rdbs.make(tmp, "big.rdb", s -> assertThat(s.cli("DEBUG", "POPULATE", Integer.toString(FILE_KEYS), "k", "40")).isEqualTo("OK"));
     }
 
-    private static CompletableFuture<Cli.Result> inBackground(String... args) {
-        return CompletableFuture.supplyAsync(() -> Cli.run(args));
-    }
-
-    private static void await(String what, BooleanSupplier done, CompletableFuture<Cli.Result> run) {
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (!done.getAsBoolean()) {
-            if (run.isDone()) throw new AssertionError("the run ended before " + what + ":\n" + run.join());
-            assertThat(System.currentTimeMillis()).as(what).isLessThan(deadline);
-            LiveRun.sleep(10);
-        }
-    }
-
     private static Cli.Result result(CompletableFuture<Cli.Result> run) throws Exception {
         return run.get(120, TimeUnit.SECONDS);
     }
@@ -83,8 +69,8 @@ class StopIncompleteIT {
         List<String> args = new ArrayList<>(List.of("replicate", "--source", s.uri(), "--target", target.get().uri(),
                 "--mode", mode, "--rate-limit", "2000", "-q"));
         if (scan) args.add("--scan");
-        CompletableFuture<Cli.Result> run = inBackground(args.toArray(new String[0]));
-        await("the first keys arrive", () -> target.get().dbSize() > 0, run);
+        CompletableFuture<Cli.Result> run = BackgroundRun.inBackground(args.toArray(new String[0]));
+        BackgroundRun.await("the first keys arrive", () -> target.get().dbSize() > 0, run);
         Cli.interrupt();
         Cli.Result r = result(run);
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(4);
@@ -101,9 +87,9 @@ class StopIncompleteIT {
         // every flow stops after 100 entries: the stop lands with most of the snapshot unsent
         try (dev.ferry.testkit.dragonfly.DragonflyMaster m = dev.ferry.testkit.dragonfly.DragonflyMaster.builder(backing)
                 .flows(4).pauseSnapshotAfter(100).start()) {
-            CompletableFuture<Cli.Result> run = inBackground("replicate", "--source", "dragonfly://127.0.0.1:" + m.port(),
+            CompletableFuture<Cli.Result> run = BackgroundRun.inBackground("replicate", "--source", "dragonfly://127.0.0.1:" + m.port(),
                     "--target", target.get().uri(), "--mode", "snapshot", "-q");
-            await("the first keys arrive", () -> target.get().dbSize() >= 400, run);
+            BackgroundRun.await("the first keys arrive", () -> target.get().dbSize() >= 400, run);
             Cli.interrupt();
             Cli.Result r = result(run);
             assertThat(r.exitCode()).as(r.toString()).isEqualTo(4);
@@ -124,12 +110,12 @@ class StopIncompleteIT {
         assertThat(backing.cli("DEBUG", "POPULATE", "2000", "key", "20")).isEqualTo("OK");
         try (dev.ferry.testkit.dragonfly.DragonflyMaster m = dev.ferry.testkit.dragonfly.DragonflyMaster.builder(backing)
                 .flows(2).start()) {
-            CompletableFuture<Cli.Result> run = inBackground("replicate", "--source", "dragonfly://127.0.0.1:" + m.port(),
+            CompletableFuture<Cli.Result> run = BackgroundRun.inBackground("replicate", "--source", "dragonfly://127.0.0.1:" + m.port(),
                     "--target", target.get().uri(), "-q");
-            await("the first copy", () -> target.get().dbSize() == 2000 && m.fullSyncs() == 1, run);
+            BackgroundRun.await("the first copy", () -> target.get().dbSize() == 2000 && m.fullSyncs() == 1, run);
             m.pauseSnapshots();
             m.restart(); // a new replication id: the journal cannot continue, Ferry copies again
-            await("the second full sync to begin, with the first copy cleared", () -> m.fullSyncs() == 2
+            BackgroundRun.await("the second full sync to begin, with the first copy cleared", () -> m.fullSyncs() == 2
                     && target.get().dbSize() == 0, run);
             Cli.interrupt();
             Cli.Result r = result(run);
@@ -146,10 +132,10 @@ class StopIncompleteIT {
     void liveReplicateStoppedOnceLiveExitsZero() throws Exception {
         RedisServer s = source.get();
         assertThat(s.cli("DEBUG", "POPULATE", "1000", "key", "20")).isEqualTo("OK");
-        CompletableFuture<Cli.Result> run = inBackground("replicate", "--source", s.uri(), "--target", target.get().uri(), "-q");
-        await("the snapshot arrives", () -> target.get().dbSize() == 1000, run);
+        CompletableFuture<Cli.Result> run = BackgroundRun.inBackground("replicate", "--source", s.uri(), "--target", target.get().uri(), "-q");
+        BackgroundRun.await("the snapshot arrives", () -> target.get().dbSize() == 1000, run);
         s.cli("SET", "live-key", "after-the-snapshot");
-        await("a live write arrives", () -> "after-the-snapshot".equals(target.get().cli("GET", "live-key")), run);
+        BackgroundRun.await("a live write arrives", () -> "after-the-snapshot".equals(target.get().cli("GET", "live-key")), run);
         Cli.interrupt();
         Cli.Result r = result(run);
         assertThat(r.exitCode()).as(r.toString()).isZero();
@@ -175,8 +161,8 @@ class StopIncompleteIT {
         CompletableFuture<Cli.Result> run;
         try {
             // no checkpoint: its first write (the run's identity) would be the one left waiting, before any key
-            run = inBackground("import", big.file().toString(), "--target", t.uri(), "-q", "--no-checkpoints");
-            await("the import waits on the paused target", () -> Long.parseLong(t.infoField("clients", "blocked_clients")) > 0, run);
+            run = BackgroundRun.inBackground("import", big.file().toString(), "--target", t.uri(), "-q", "--no-checkpoints");
+            BackgroundRun.await("the import waits on the paused target", () -> Long.parseLong(t.infoField("clients", "blocked_clients")) > 0, run);
             Cli.interrupt();
         } finally {
             t.cli("CLIENT", "UNPAUSE");
