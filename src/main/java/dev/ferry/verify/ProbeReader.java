@@ -20,10 +20,11 @@ final class ProbeReader {
     static final int STRING_WINDOW = 1 << 20;
     /**
      * The first window of every key, read in the batch's one round trip: most strings fit, and a batch of 500 keys
-     * holds at most 32 MiB a side (with 1 MiB, 500 MiB: a few workers' batches of big strings would exhaust a default
-     * heap). A longer string is read on in {@link #STRING_WINDOW} pieces, one at a time.
+     * holds at most 16 MiB a side (with 1 MiB, 500 MiB: a few workers' batches of big strings would exhaust a default
+     * heap; {@code VerifyJob}'s 5 batches at once per master hold at most 160 MiB). A longer string is read on in
+     * {@link #STRING_WINDOW} pieces, one at a time.
      */
-    static final int HEAD_WINDOW = 64 * 1024;
+    static final int HEAD_WINDOW = 32 * 1024;
     private static final byte[] ZERO = "0".getBytes(StandardCharsets.US_ASCII);
     // the two commands every key gets, encoded once (a String or a boxed number per argument was per key)
     private static final byte[] PTTL = "PTTL".getBytes(StandardCharsets.US_ASCII);

@@ -282,7 +282,7 @@ class VerifyIT {
     }
 
     /**
-     * Strings past the batch's first window (64 KiB) are read on in 1 MiB pieces, one at a time, so no batch holds
+     * Strings past the batch's first window (32 KiB) are read on in 1 MiB pieces, one at a time, so no batch holds
      * them whole: equal ones are equal, and one byte changed deep in the third piece is a value difference.
      */
     @Test
