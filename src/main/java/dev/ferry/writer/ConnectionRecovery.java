@@ -167,14 +167,11 @@ final class ConnectionRecovery {
             Guards.Reference g = t == null ? null : t.guard();
             if (g == null || g == seen) continue;
             seen = g;
-            String held;
             try {
-                held = guardReader.apply(g);
+                if (onTarget(g)) last = i; // the block's last command this connection holds
             } catch (RuntimeException e) {
                 return sent; // replay() reads it again, and fails what it cannot settle
             }
-            dev.ferry.checkpoint.Guard h = held == null ? null : dev.ferry.checkpoint.Guard.parse(held);
-            if (h != null && g.guard().atOrBefore(h)) last = i; // the block's last command this connection holds
         }
         if (last < 0) return sent;
         for (int i = 0; i <= last; i++) {
@@ -221,15 +218,14 @@ final class ConnectionRecovery {
         List<Pending> open = new ArrayList<>();
         for (Pending x : todo) if (members.contains(x)) open.add(x);
         unanswered.addAll(open);
-        String held;
+        boolean applied;
         try {
-            held = guardReader.apply(guard);
+            applied = onTarget(guard);
         } catch (RuntimeException e) {
             for (Pending x : open) tickets.answered(x, LOST_MID_KEY + " (its checkpoint could not be read: " + e.getMessage() + ")");
             return;
         }
-        dev.ferry.checkpoint.Guard h = held == null ? null : dev.ferry.checkpoint.Guard.parse(held);
-        if (h != null && guard.guard().atOrBefore(h)) {
+        if (applied) {
             state.guardsResolved.increment();
             for (Pending x : open) tickets.answered(x, null);
             return;
@@ -256,6 +252,13 @@ final class ConnectionRecovery {
         state.guardsResolved.increment();
         PipelinedConnection conn = routing.route(block.get(0).ticket);
         for (Pending b : resend) conn.send(b);
+    }
+
+    /** Whether the target holds guard {@code g} (or a later one of its place): its block ran. Throws what reading threw. */
+    private boolean onTarget(Guards.Reference g) {
+        String held = guardReader.apply(g);
+        dev.ferry.checkpoint.Guard h = held == null ? null : dev.ferry.checkpoint.Guard.parse(held);
+        return h != null && g.guard().atOrBefore(h);
     }
 
     /** Why a key whose unanswered commands could not be sent again is failed. */

@@ -538,7 +538,6 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         return state.resumeSkipped.sum();
     }
 
-    /** Guarded writes left unanswered by a lost connection and settled by their guard (found applied, or sent again). */
     /** Guarded blocks of live records sent, and the records they held. */
     long guardedBlocks() {
         return state.guardedBlocks.sum();
@@ -548,6 +547,7 @@ public final class TargetWriter implements AutoCloseable, PipelinedConnection.Re
         return state.guardedRecords.sum();
     }
 
+    /** Guarded writes left unanswered by a lost connection and settled by their guard (found applied, or sent again). */
     public long guardsResolved() {
         return state.guardsResolved.sum();
     }

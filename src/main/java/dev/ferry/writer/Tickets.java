@@ -90,7 +90,7 @@ final class Tickets {
             if (i + 1 == byCommand.length || byCommand[i + 1] != byCommand[i]) {
                 KeyTicket t = byCommand[i];
                 if (t.answered(error, false)) {
-                    if (t.key != null && t.command && t.finishedFailure() == null && t.finishedSkipReason() == null && !t.finishedExisted()) {
+                    if (t.command && cleanlyDone(t)) {
                         applied[n++] = t;
                     } else {
                         finish(t);
@@ -120,8 +120,7 @@ final class Tickets {
         for (Pending p : members) {
             KeyTicket t = p.ticket;
             if (t == null || !t.answered(null, false)) continue;
-            if (t.key != null && !t.command && t.finishedFailure() == null && t.finishedSkipReason() == null
-                    && !t.finishedExisted()) {
+            if (!t.command && cleanlyDone(t)) {
                 written[n++] = t;
             } else {
                 finish(t);
@@ -130,6 +129,14 @@ final class Tickets {
         if (n == 0) return;
         state.keysWritten.add(n);
         positions.completeAll(written, n);
+    }
+
+    /**
+     * A finished ticket that wrote what it carried (no failure, skip or --no-replace hit): what {@link #finish} would
+     * only count and complete, so a group of them is counted and completed together.
+     */
+    private static boolean cleanlyDone(KeyTicket t) {
+        return t.key != null && t.finishedFailure() == null && t.finishedSkipReason() == null && !t.finishedExisted();
     }
 
     /** Accounts for a ticket whose commands have all been answered. */

@@ -165,18 +165,14 @@ public final class DragonflyReplicaSource implements LiveSource {
                 backoff = 500;
             } catch (FatalSourceError | WriteFailedException e) {
                 // reconnecting to the source cannot fix refused credentials or a run the writer has stopped
-                failure = e;
-                for (ShardProgress p : progress) p.phase(ShardProgress.Phase.FAILED);
-                s.close();
+                fail(e, s);
                 return;
             } catch (RuntimeException | InterruptedException e) {
                 if (!stopping) {
                     String giveUp = outage.failed(oneLine(e));
                     if (giveUp != null) {
                         log.error("{}", giveUp);
-                        failure = new FatalSourceError(giveUp);
-                        for (ShardProgress p : progress) p.phase(ShardProgress.Phase.FAILED);
-                        s.close();
+                        fail(new FatalSourceError(giveUp), s);
                         return;
                     }
                     log.warn("Dragonfly source {}: {}; reconnecting, {}", uri.redacted(), oneLine(e), outage.remaining());
@@ -194,6 +190,13 @@ public final class DragonflyReplicaSource implements LiveSource {
             }
             backoff = Math.min(backoff * 2, 5000);
         }
+    }
+
+    /** Ends the sessions with {@code e}: the run stops with it. */
+    private void fail(RuntimeException e, Session s) {
+        failure = e;
+        for (ShardProgress p : progress) p.phase(ShardProgress.Phase.FAILED);
+        s.close();
     }
 
     private static String oneLine(Throwable e) {
